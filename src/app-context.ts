@@ -1,0 +1,59 @@
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Config } from './config/config.schema.ts';
+import { openStore, type DialectName, type Store } from './store/dialect.ts';
+import { migrateToLatest } from './store/migrations.ts';
+import type { Database } from './store/tables.ts';
+import { createSecretBox, loadSecretKey, type SecretBox } from './security/secret-box.ts';
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface MailroomEvents {
+  'email:queued': [id: string];
+  'email:sent': [id: string];
+  'email:failed': [id: string, code: string];
+}
+
+/** Everything a service needs, passed explicitly: no module-level state. */
+export interface AppContext {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  readonly clock: Clock;
+  readonly secrets: SecretBox;
+  readonly workerId: string;
+  readonly dataDir: string;
+  /** How long a claimed email stays with its worker before another may take it. */
+  readonly leaseMs: number;
+  readonly events: EventEmitter<MailroomEvents>;
+  close(): Promise<void>;
+}
+
+export interface OpenContextOptions {
+  readonly clock?: Clock;
+  readonly leaseMs?: number;
+  readonly migrate?: boolean;
+}
+
+export async function openContext(config: Readonly<Config>, options: OpenContextOptions = {}): Promise<AppContext> {
+  const store: Store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  if (options.migrate !== false) await migrateToLatest(store);
+  const secrets = createSecretBox(loadSecretKey(config));
+  return {
+    db: store.db,
+    dialect: store.dialect,
+    clock: options.clock ?? systemClock,
+    secrets,
+    workerId: config.workerId,
+    dataDir: config.dataDir,
+    leaseMs: options.leaseMs ?? config.leaseSeconds * 1000,
+    events: new EventEmitter<MailroomEvents>(),
+    close: () => store.close(),
+  };
+}
+
+export const emlOutboxDir = (ctx: Pick<AppContext, 'dataDir'>) => join(ctx.dataDir, 'eml-outbox');

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { assertNoLineBreak, type Mailbox } from './addresses.ts';
+
+export interface AttachmentInput {
+  readonly filename: string;
+  readonly content: Buffer;
+  readonly contentType?: string;
+}
+
+export interface MessageInput {
+  readonly from: Mailbox;
+  readonly to: readonly Mailbox[];
+  readonly cc: readonly Mailbox[];
+  readonly bcc: readonly Mailbox[];
+  readonly subject: string;
+  readonly text?: string;
+  readonly html?: string;
+  readonly attachments: readonly AttachmentInput[];
+  readonly messageId: string;
+  readonly date: Date;
+  readonly priority?: 'high' | 'normal' | 'low';
+}
+
+export interface BuildOptions {
+  /** For .eml drafts a mail app opens: keep Bcc and mark the message unsent. */
+  readonly draft?: boolean;
+}
+
+export function newMessageId(domain: string): string {
+  return `<${randomUUID()}@${domain}>`;
+}
+
+/** Composes the RFC 5322 message with nodemailer's composer. */
+export async function buildMessage(input: MessageInput, options: BuildOptions = {}): Promise<Buffer> {
+  assertNoLineBreak('Subject', input.subject);
+  for (const a of input.attachments) assertNoLineBreak('Attachment file name', a.filename);
+  const composer = new MailComposer({
+    from: input.from,
+    to: [...input.to],
+    cc: [...input.cc],
+    bcc: [...input.bcc],
+    subject: input.subject,
+    text: input.text,
+    html: input.html,
+    messageId: input.messageId,
+    date: input.date,
+    priority: input.priority,
+    attachments: input.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+    headers: options.draft ? { 'X-Unsent': '1' } : undefined,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  const node = composer.compile();
+  if (options.draft) node.keepBcc = true;
+  return node.build();
+}

@@ -1,0 +1,61 @@
+import type { AppContext } from '../app-context.ts';
+import { isMailroomError, MailroomError } from '../errors.ts';
+import type { OutgoingMessage } from '../providers/provider.ts';
+import { effectiveThrottle, type StoredParameters } from './email-parameters.ts';
+import { recordOutcome, type EmailRow, type Outcome } from './email.repository.ts';
+import type { ProviderRegistry } from './provider-registry.ts';
+import { MAX_DEFERRALS, minuteOf, retryDelayMs } from './retry-policy.ts';
+import { takeSendSlot } from './throttle.ts';
+
+export interface DeliveryOptions {
+  /** Interactive test sends fail at once instead of being retried. */
+  readonly retry?: boolean;
+  /** Interactive sends are not held back by the per-minute limit (it is for batch providers). */
+  readonly throttle?: boolean;
+}
+
+export type DeliveryResult = Outcome['kind'] | 'lost-lease';
+
+/** Sends one claimed email and records what became of it. Never throws for a send failure. */
+export async function deliver(
+  ctx: AppContext, providers: ProviderRegistry, params: StoredParameters,
+  row: EmailRow, raw: Buffer, options: DeliveryOptions = {},
+): Promise<DeliveryResult> {
+  const startedAt = ctx.clock.now();
+  const outcome = await attempt(ctx, providers, params, row, raw, options);
+  const recorded = await recordOutcome(ctx.db, { row, worker: ctx.workerId, startedAt, now: ctx.clock.now(), outcome });
+  if (!recorded) return 'lost-lease';
+  if (outcome.kind === 'sent') ctx.events.emit('email:sent', row.id);
+  if (outcome.kind === 'failed') ctx.events.emit('email:failed', row.id, outcome.code);
+  return outcome.kind;
+}
+
+async function attempt(
+  ctx: AppContext, providers: ProviderRegistry, params: StoredParameters,
+  row: EmailRow, raw: Buffer, { retry = true, throttle = true }: DeliveryOptions,
+): Promise<Outcome> {
+  const now = ctx.clock.now();
+  if (throttle) {
+    const limit = effectiveThrottle(params)[row.provider];
+    const force = row.deferrals >= MAX_DEFERRALS;
+    const slot = await takeSendSlot(ctx.db, { provider: row.provider, minute: minuteOf(now), limit, force });
+    if (!slot) return { kind: 'deferred', nextAttemptAt: (minuteOf(now) + 1) * 60_000 };
+  }
+  try {
+    const provider = providers.get(row.provider, params);
+    const receipt = await provider.send(toMessage(row, raw));
+    return { kind: 'sent', recipientResults: JSON.stringify(receipt.recipients), response: receipt.response };
+  } catch (err) {
+    const e = isMailroomError(err) ? err : new MailroomError('INTERNAL', { message: (err as Error).message, cause: err });
+    const failure = { code: e.code, response: e.response ?? e.message, command: e.command ?? null };
+    if (!e.retryable || !retry) return { kind: 'failed', ...failure };
+    const nextAttemptAt = ctx.clock.now() + retryDelayMs(row.attempts);
+    if (nextAttemptAt >= row.expires_at) return { kind: 'expired', ...failure };
+    return { kind: 'retry', ...failure, nextAttemptAt };
+  }
+}
+
+export function toMessage(row: EmailRow, raw: Buffer): OutgoingMessage {
+  const to = [...JSON.parse(row.to_addrs), ...JSON.parse(row.cc_addrs), ...JSON.parse(row.bcc_addrs)] as { address: string }[];
+  return { id: row.id, messageId: row.message_id, envelope: { from: row.sender, to: to.map((m) => m.address) }, raw };
+}

@@ -1,0 +1,115 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { AppContext } from '../app-context.ts';
+import { MailroomError } from '../errors.ts';
+import { isOffice365, OFFICE365_PER_MINUTE_LIMIT, type SmtpSettings } from '../providers/smtp/smtp-settings.ts';
+import { readSetting, writeSetting } from './settings.repository.ts';
+
+const DEFAULT_DAYS = 30;
+const limit = (max: number, dflt: number) => Type.Integer({ minimum: 0, maximum: max, default: dflt });
+
+/** The Email parameters page as stored. The SMTP password is kept sealed, never in clear. */
+export const StoredParametersSchema = Type.Object({
+  batchProvider: Type.Union([Type.Literal('smtp'), Type.Literal('eml'), Type.Literal('graph'), Type.Literal('exchange')], { default: 'smtp' }),
+  /** The whole message, attachments included, in megabytes. */
+  attachmentSizeLimitMb: Type.Integer({ minimum: 1, maximum: 150, default: 10 }),
+  /** 0 means the default of 30 days. */
+  expirationDays: limit(365, 0),
+  /** 0 means the default of 30 days. */
+  historyRetentionDays: limit(3650, 0),
+  /** Per-minute sending limit per provider; 0 means no limit. */
+  throttle: Type.Object({
+    smtp: limit(100_000, 0), eml: limit(100_000, 0), graph: limit(100_000, 0), exchange: limit(100_000, 0),
+  }, { default: {}, additionalProperties: false }),
+  smtp: Type.Object({
+    host: Type.String({ maxLength: 253, default: '' }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+    sslRequired: Type.Boolean({ default: true }),
+    authRequired: Type.Boolean({ default: false }),
+    username: Type.String({ maxLength: 320, default: '' }),
+    passwordSealed: Type.String({ default: '' }),
+    verifyCertificate: Type.Boolean({ default: true }),
+  }, { default: {}, additionalProperties: false }),
+}, { additionalProperties: false });
+
+export type StoredParameters = Static<typeof StoredParametersSchema>;
+
+/** What the API shows: the password only as set or not set. */
+export type PublicParameters = Omit<StoredParameters, 'smtp'> & {
+  smtp: Omit<StoredParameters['smtp'], 'passwordSealed'> & { passwordSet: boolean };
+  effective: { expirationDays: number; historyRetentionDays: number; throttle: StoredParameters['throttle']; smtpLimitAutomatic: boolean };
+};
+
+/** A change as a caller gives it: any subset; smtp.password sets (string) or clears (null or ''). */
+export interface ParametersChange {
+  batchProvider?: StoredParameters['batchProvider'];
+  attachmentSizeLimitMb?: number;
+  expirationDays?: number;
+  historyRetentionDays?: number;
+  throttle?: Partial<StoredParameters['throttle']>;
+  smtp?: Partial<Omit<StoredParameters['smtp'], 'passwordSealed'>> & { password?: string | null };
+}
+
+const KEY = 'email_parameters';
+
+export async function readParameters(ctx: AppContext): Promise<StoredParameters> {
+  const stored = (await readSetting<unknown>(ctx.db, KEY)) ?? {};
+  return Value.Default(StoredParametersSchema, structuredClone(stored)) as StoredParameters;
+}
+
+export function toPublic(p: StoredParameters): PublicParameters {
+  const { passwordSealed, ...smtp } = p.smtp;
+  return {
+    ...p,
+    smtp: { ...smtp, passwordSet: passwordSealed !== '' },
+    effective: {
+      expirationDays: p.expirationDays || DEFAULT_DAYS,
+      historyRetentionDays: p.historyRetentionDays || DEFAULT_DAYS,
+      throttle: effectiveThrottle(p),
+      smtpLimitAutomatic: isOffice365(p.smtp.host),
+    },
+  };
+}
+
+export async function updateParameters(ctx: AppContext, change: ParametersChange): Promise<StoredParameters> {
+  const current = await readParameters(ctx);
+  const { password, ...smtpChange } = change.smtp ?? {};
+  const next: unknown = {
+    ...current,
+    ...pick(change, ['batchProvider', 'attachmentSizeLimitMb', 'expirationDays', 'historyRetentionDays']),
+    throttle: { ...current.throttle, ...change.throttle },
+    smtp: { ...current.smtp, ...smtpChange },
+  };
+  const problems = [...Value.Errors(StoredParametersSchema, next)].map((e) => ({ field: e.path.slice(1).replace(/\//g, '.'), message: e.message }));
+  const candidate = next as StoredParameters;
+  if (typeof candidate.smtp?.host === 'string' && /[\s\/:@]/.test(candidate.smtp.host.trim())) {
+    problems.push({ field: 'smtp.host', message: 'Give a host name or IP address only, without scheme, port or spaces.' });
+  }
+  if (problems.length > 0) {
+    throw new MailroomError('INVALID_PARAMETER', { message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), details: problems });
+  }
+  candidate.smtp.host = candidate.smtp.host.trim();
+  if (password !== undefined) candidate.smtp.passwordSealed = password ? ctx.secrets.seal(password) : '';
+  // Exchange Online's limit is set for the Office 365 SMTP server; other servers are manual.
+  if (isOffice365(candidate.smtp.host)) candidate.throttle.smtp = OFFICE365_PER_MINUTE_LIMIT;
+  await writeSetting(ctx.db, KEY, candidate, ctx.clock.now());
+  return candidate;
+}
+
+export function effectiveThrottle(p: StoredParameters): StoredParameters['throttle'] {
+  return isOffice365(p.smtp.host) ? { ...p.throttle, smtp: OFFICE365_PER_MINUTE_LIMIT } : p.throttle;
+}
+
+export const expirationMs = (p: StoredParameters) => (p.expirationDays || DEFAULT_DAYS) * 86_400_000;
+export const retentionMs = (p: StoredParameters) => (p.historyRetentionDays || DEFAULT_DAYS) * 86_400_000;
+export const sizeLimitBytes = (p: StoredParameters) => p.attachmentSizeLimitMb * 1024 * 1024;
+
+/** The SMTP settings with the password opened; throws SECRET_UNDECRYPTABLE for another environment's key. */
+export function smtpSettings(ctx: AppContext, p: StoredParameters): SmtpSettings {
+  const { passwordSealed, ...rest } = p.smtp;
+  return { ...rest, password: passwordSealed ? ctx.secrets.open(passwordSealed) : '' };
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Partial<Pick<T, K>>;
+}

@@ -1,0 +1,159 @@
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { DialectName } from '../store/dialect.ts';
+import { QUEUED_STATUSES, type Database, type EmailAttemptTable, type EmailStatus, type EmailTable } from '../store/tables.ts';
+
+export type EmailRow = Selectable<EmailTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+const FINAL_STATUSES: readonly EmailStatus[] = ['sent', 'generated', 'failed', 'expired', 'cancelled'];
+
+export async function insertEmail(db: Db, row: Insertable<EmailTable>, raw: Buffer): Promise<void> {
+  await db.insertInto('email').values(row).execute();
+  await db.insertInto('email_content').values({ email_id: row.id, raw }).execute();
+}
+
+export const findEmail = (db: Db, id: string) =>
+  db.selectFrom('email').selectAll().where('id', '=', id).executeTakeFirst();
+
+export async function loadRaw(db: Db, ids: readonly string[]): Promise<Map<string, Buffer>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('email_content').select(['email_id', 'raw']).where('email_id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.email_id, Buffer.from(r.raw)]));
+}
+
+export const listAttempts = (db: Db, emailId: string) =>
+  db.selectFrom('email_attempt').selectAll().where('email_id', '=', emailId).orderBy('id').execute();
+
+/**
+ * Takes up to `limit` due emails for one worker: waiting or deferred ones whose time has come,
+ * and sending ones whose worker's lease ran out (it crashed or was killed). One statement, so two
+ * workers never take the same row; PostgreSQL skips rows another worker is taking right now.
+ */
+export async function claimDue(db: Db, dialect: DialectName, args: { worker: string; now: number; leaseMs: number; limit: number }) {
+  let due = db.selectFrom('email').select('id')
+    .where((eb) => eb.or([
+      eb.and([eb('status', 'in', ['waiting', 'deferred']), eb('next_attempt_at', '<=', args.now)]),
+      eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', args.now)]),
+    ]))
+    .orderBy('next_attempt_at')
+    .limit(args.limit);
+  if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+  return db.updateTable('email')
+    .set({ status: 'sending', claimed_by: args.worker, lease_until: args.now + args.leaseMs, attempts: sql`attempts + 1`, updated_at: args.now })
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+}
+
+export type Outcome =
+  | { kind: 'sent'; recipientResults: string; response: string }
+  | { kind: 'failed' | 'retry' | 'expired'; code: string; response: string | null; command: string | null; nextAttemptAt?: number }
+  | { kind: 'deferred'; nextAttemptAt: number };
+
+const STATUS_OF: Record<Outcome['kind'], EmailStatus> = { sent: 'sent', failed: 'failed', retry: 'waiting', expired: 'expired', deferred: 'deferred' };
+
+/**
+ * Records what became of one claimed email, with its attempt, in one transaction. Only the
+ * worker that holds the claim may record it: a worker whose lease was taken over changes nothing.
+ */
+export async function recordOutcome(db: Kysely<Database>, args: { row: EmailRow; worker: string; startedAt: number; now: number; outcome: Outcome }): Promise<boolean> {
+  const { row, worker, now, outcome } = args;
+  return db.transaction().execute(async (tx) => {
+    const base = { status: STATUS_OF[outcome.kind], claimed_by: null, lease_until: null, updated_at: now };
+    let update = tx.updateTable('email').where('id', '=', row.id).where('claimed_by', '=', worker).where('status', '=', 'sending');
+    if (outcome.kind === 'sent') {
+      update = update.set({ ...base, sent_at: now, recipient_results: outcome.recipientResults, last_error_code: null, last_error_response: null, last_error_command: null });
+    } else if (outcome.kind === 'deferred') {
+      update = update.set({ ...base, next_attempt_at: outcome.nextAttemptAt, deferrals: sql`deferrals + 1`, attempts: sql`attempts - 1` });
+    } else {
+      update = update.set({
+        ...base, last_error_code: outcome.code, last_error_response: outcome.response, last_error_command: outcome.command,
+        ...(outcome.nextAttemptAt !== undefined ? { next_attempt_at: outcome.nextAttemptAt } : {}),
+      });
+    }
+    const result = await update.executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    if (outcome.kind !== 'deferred') {
+      await tx.insertInto('email_attempt').values(attemptRow(row, worker, args.startedAt, now, outcome)).execute();
+    }
+    return true;
+  });
+}
+
+function attemptRow(row: EmailRow, worker: string, startedAt: number, now: number, outcome: Exclude<Outcome, { kind: 'deferred' }>): Insertable<EmailAttemptTable> {
+  const error = outcome.kind === 'sent' ? { error_code: null, response: outcome.response } : { error_code: outcome.code, response: outcome.response };
+  return { email_id: row.id, attempt: row.attempts, worker, started_at: startedAt, finished_at: now, outcome: outcome.kind === 'sent' ? 'sent' : outcome.kind, ...error };
+}
+
+/** Unsent emails past their expiry become Expired. */
+export async function expireDue(db: Kysely<Database>, now: number): Promise<number> {
+  const result = await db.updateTable('email')
+    .set({ status: 'expired', last_error_code: 'EXPIRED', claimed_by: null, lease_until: null, updated_at: now })
+    .where('expires_at', '<=', now)
+    .where((eb) => eb.or([
+      eb('status', 'in', ['waiting', 'deferred']),
+      eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
+    ]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Deletes finished emails older than the retention period, with their content and attempts. */
+export async function purgeHistory(db: Kysely<Database>, before: number, batch = 5_000): Promise<number> {
+  const ids = (await db.selectFrom('email').select('id').where('created_at', '<', before).where('status', 'in', FINAL_STATUSES).limit(batch).execute()).map((r) => r.id);
+  if (ids.length === 0) return 0;
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('email_attempt').where('email_id', 'in', ids).execute();
+    await tx.deleteFrom('email_content').where('email_id', 'in', ids).execute();
+    await tx.deleteFrom('idempotency_key').where('email_id', 'in', ids).execute();
+    await tx.deleteFrom('email').where('id', 'in', ids).execute();
+  });
+  return ids.length;
+}
+
+export interface HistoryFilter {
+  readonly status?: readonly EmailStatus[];
+  readonly sender?: string;
+  readonly userId?: string;
+  readonly from?: number;
+  readonly to?: number;
+  readonly text?: string;
+  /** Keyset cursor: the (created_at, id) of the last row of the previous page. */
+  readonly before?: { readonly createdAt: number; readonly id: string };
+  readonly limit: number;
+}
+
+export function listHistory(db: Db, f: HistoryFilter) {
+  let q = db.selectFrom('email').selectAll();
+  if (f.status && f.status.length > 0) q = q.where('status', 'in', f.status);
+  if (f.sender) q = q.where(sql<string>`lower(sender)`, '=', f.sender.toLowerCase());
+  if (f.userId) q = q.where('user_id', '=', f.userId);
+  if (f.from !== undefined) q = q.where('created_at', '>=', f.from);
+  if (f.to !== undefined) q = q.where('created_at', '<', f.to);
+  if (f.text) {
+    const like = `%${f.text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    q = q.where((eb) => eb.or([
+      eb(sql`lower(subject)`, 'like', sql`${like} escape '\\'`),
+      eb(sql`lower(to_addrs)`, 'like', sql`${like} escape '\\'`),
+      eb(sql`lower(sender)`, 'like', sql`${like} escape '\\'`),
+    ]));
+  }
+  if (f.before) {
+    const { createdAt, id } = f.before;
+    q = q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
+  }
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+export function listQueue(db: Db, f: { userId?: string; limit: number }) {
+  let q = db.selectFrom('email').selectAll().where('status', 'in', QUEUED_STATUSES);
+  if (f.userId) q = q.where('user_id', '=', f.userId);
+  return q.orderBy('next_attempt_at').limit(f.limit).execute();
+}
+
+export async function countByStatusSince(db: Db, since: number, userId?: string) {
+  let q = db.selectFrom('email').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('created_at', '>=', since);
+  if (userId) q = q.where('user_id', '=', userId);
+  const rows = await q.groupBy('status').execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Partial<Record<EmailStatus, number>>;
+}

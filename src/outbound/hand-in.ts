@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../app-context.ts';
+import { MailroomError } from '../errors.ts';
+import { assertNoLineBreak, parseMailbox, parseMailboxes, type Mailbox } from '../mime/addresses.ts';
+import { buildMessage, newMessageId, type AttachmentInput } from '../mime/message-builder.ts';
+import type { EmailStatus, ProviderId, SendMode } from '../store/tables.ts';
+import { assertMaySendAs, defaultSender, type User } from '../users/users.service.ts';
+import { expirationMs, readParameters, sizeLimitBytes, type StoredParameters } from './email-parameters.ts';
+import { findEmail, insertEmail, type EmailRow } from './email.repository.ts';
+import { assertProviderId, assertSendable } from './provider-registry.ts';
+
+/** An email as a process or a person hands it in. */
+export interface EmailInput {
+  readonly from?: string;
+  readonly to?: readonly string[] | string;
+  readonly cc?: readonly string[] | string;
+  readonly bcc?: readonly string[] | string;
+  readonly subject?: string;
+  readonly body?: string;
+  readonly html?: string;
+  readonly attachments?: readonly AttachmentInput[];
+  readonly priority?: 'high' | 'normal' | 'low';
+}
+
+export interface HandInOptions {
+  readonly mode: SendMode;
+  /** Defaults to the batch email provider for batch mode. */
+  readonly provider?: string;
+  readonly idempotencyKey?: string;
+  /** For .eml drafts handed to a mail app: keep Bcc and mark the message unsent. */
+  readonly draft?: boolean;
+  /** The status the new row starts in; an interactive send claims its own row at once. */
+  readonly initialStatus?: Extract<EmailStatus, 'waiting' | 'sending' | 'generated'>;
+}
+
+export interface HandInResult {
+  readonly row: EmailRow;
+  readonly raw: Buffer;
+  /** True when the idempotency key named an email already handed in. */
+  readonly duplicate: boolean;
+}
+
+const IDEMPOTENCY_WINDOW_MS = 48 * 3600_000;
+
+/** A checked email, ready to build: nothing here is written yet. */
+export interface PreparedEmail {
+  readonly from: Mailbox;
+  readonly to: Mailbox[];
+  readonly cc: Mailbox[];
+  readonly bcc: Mailbox[];
+  readonly subject: string;
+  readonly input: EmailInput;
+}
+
+/** Checks addresses, headers and the sender's right to the From address. */
+export async function prepareEmail(ctx: AppContext, actor: User | null, input: EmailInput): Promise<PreparedEmail> {
+  const to = parseMailboxes('To', input.to);
+  const cc = parseMailboxes('Cc', input.cc);
+  const bcc = parseMailboxes('Bcc', input.bcc);
+  if (to.length + cc.length + bcc.length === 0) throw new MailroomError('NO_RECIPIENTS');
+  const subject = input.subject ?? '';
+  assertNoLineBreak('Subject', subject);
+  let from: Mailbox;
+  if (actor) {
+    const given = input.from?.trim() ? parseMailbox('From', input.from) : undefined;
+    from = given ?? { name: actor.name, address: await defaultSender(ctx, actor) };
+    if (given) await assertMaySendAs(ctx, actor, given.address);
+    if (!from.name) from = { ...from, name: actor.name };
+  } else {
+    if (!input.from) throw new MailroomError('VALIDATION_FAILED', { message: 'A system email needs a From address.' });
+    from = parseMailbox('From', input.from);
+  }
+  return { from, to, cc, bcc, subject, input };
+}
+
+/**
+ * Hands an email to Mailroom: checks it, builds the message once (its Message-ID is fixed here,
+ * so every retry sends the very same message), enforces the size limit and stores it, all or
+ * nothing. With an idempotency key seen in the last 48 hours, returns that email instead.
+ */
+export async function handIn(ctx: AppContext, actor: User | null, input: EmailInput, options: HandInOptions): Promise<HandInResult> {
+  const params = await readParameters(ctx);
+  const provider = resolveProvider(options, params);
+  const owner = actor?.id ?? '';
+  if (options.idempotencyKey !== undefined) {
+    const existing = await findByIdempotencyKey(ctx, owner, options.idempotencyKey);
+    if (existing) return { ...existing, duplicate: true };
+  }
+  const prepared = await prepareEmail(ctx, actor, input);
+  const now = ctx.clock.now();
+  const messageId = newMessageId(prepared.from.address.split('@')[1]!);
+  const raw = await buildMessage({
+    from: prepared.from, to: prepared.to, cc: prepared.cc, bcc: prepared.bcc, subject: prepared.subject,
+    text: input.body, html: input.html, attachments: input.attachments ?? [], priority: input.priority,
+    messageId, date: new Date(now),
+  }, { draft: options.draft });
+  const limit = sizeLimitBytes(params);
+  if (raw.length > limit) {
+    throw new MailroomError('MESSAGE_TOO_LARGE', {
+      message: `The email is ${(raw.length / 1048576).toFixed(1)} MB; the limit is ${params.attachmentSizeLimitMb} MB.`,
+      details: { sizeBytes: raw.length, limitBytes: limit },
+    });
+  }
+  const status = options.initialStatus ?? 'waiting';
+  const row: EmailRow = {
+    id: randomUUID(),
+    message_id: messageId,
+    mode: options.mode,
+    provider,
+    status,
+    user_id: actor?.id ?? null,
+    sender: prepared.from.address,
+    sender_name: prepared.from.name || null,
+    to_addrs: JSON.stringify(prepared.to),
+    cc_addrs: JSON.stringify(prepared.cc),
+    bcc_addrs: JSON.stringify(prepared.bcc),
+    subject: prepared.subject,
+    size_bytes: raw.length,
+    attempts: status === 'sending' ? 1 : 0,
+    deferrals: 0,
+    next_attempt_at: now,
+    claimed_by: status === 'sending' ? ctx.workerId : null,
+    lease_until: status === 'sending' ? now + ctx.leaseMs : null,
+    expires_at: now + expirationMs(params),
+    created_at: now,
+    updated_at: now,
+    sent_at: status === 'generated' ? now : null,
+    last_error_code: null,
+    last_error_response: null,
+    last_error_command: null,
+    recipient_results: null,
+    resent_from: null,
+  };
+  const stored = await storeWithKey(ctx, row, raw, owner, options.idempotencyKey);
+  if (stored.duplicate) return stored;
+  if (status === 'waiting') ctx.events.emit('email:queued', row.id);
+  return { row, raw, duplicate: false };
+}
+
+function resolveProvider(options: HandInOptions, params: StoredParameters): ProviderId {
+  const id = options.provider ?? params.batchProvider;
+  assertProviderId(id);
+  assertSendable(id, params);
+  return id;
+}
+
+async function findByIdempotencyKey(ctx: AppContext, owner: string, key: string): Promise<{ row: EmailRow; raw: Buffer } | undefined> {
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw new MailroomError('VALIDATION_FAILED', { message: 'An idempotency key is 1 to 200 printable characters without spaces.' });
+  }
+  const hit = await ctx.db.selectFrom('idempotency_key').select(['email_id', 'created_at'])
+    .where('user_id', '=', owner).where('key', '=', key).executeTakeFirst();
+  if (!hit || hit.created_at < ctx.clock.now() - IDEMPOTENCY_WINDOW_MS) return undefined;
+  const row = await findEmail(ctx.db, hit.email_id);
+  if (!row) return undefined;
+  const content = await ctx.db.selectFrom('email_content').select('raw').where('email_id', '=', row.id).executeTakeFirstOrThrow();
+  return { row, raw: Buffer.from(content.raw) };
+}
+
+async function storeWithKey(ctx: AppContext, row: EmailRow, raw: Buffer, owner: string, key: string | undefined): Promise<HandInResult> {
+  try {
+    await ctx.db.transaction().execute(async (tx) => {
+      if (key !== undefined) {
+        // A key older than the window is free again.
+        await tx.deleteFrom('idempotency_key').where('user_id', '=', owner).where('key', '=', key)
+          .where('created_at', '<', row.created_at - IDEMPOTENCY_WINDOW_MS).execute();
+        await tx.insertInto('idempotency_key').values({ key, user_id: owner, email_id: row.id, created_at: row.created_at }).execute();
+      }
+      await insertEmail(tx, row, raw);
+    });
+    return { row, raw, duplicate: false };
+  } catch (err) {
+    // Two hand-ins raced with the same key: the other one won, return its email.
+    const existing = key !== undefined ? await findByIdempotencyKey(ctx, owner, key) : undefined;
+    if (existing) return { ...existing, duplicate: true };
+    throw err;
+  }
+}

@@ -1,0 +1,199 @@
+import type { AppContext } from '../app-context.ts';
+import { MailroomError } from '../errors.ts';
+import type { EmailStatus, ProviderId } from '../store/tables.ts';
+import { defaultSender, getOptions, setOptions, type User } from '../users/users.service.ts';
+import { deliver } from './delivery.ts';
+import { expirationMs, readParameters } from './email-parameters.ts';
+import * as repo from './email.repository.ts';
+import { toView, type EmailView } from './email-view.ts';
+import { handIn, prepareEmail, type EmailInput } from './hand-in.ts';
+import type { ProviderRegistry } from './provider-registry.ts';
+
+export interface QueueOptions {
+  readonly provider?: string;
+  readonly idempotencyKey?: string;
+}
+
+/** Hands an email to the queue for the distributor batch (batch, non-interactive mode). */
+export async function queueEmail(ctx: AppContext, actor: User | null, input: EmailInput, options: QueueOptions = {}) {
+  const result = await handIn(ctx, actor, input, { mode: 'batch', ...options });
+  return { email: toView(result.row), duplicate: result.duplicate };
+}
+
+// ── interactive sending: the "How would you like to send email" and "Send email" dialogs ──
+
+/** The choices of the first dialog. Exchange appears once that provider exists. */
+export const INTERACTIVE_CHOICES = [
+  { id: 'eml', label: 'Use an email app, such as Outlook' },
+  { id: 'smtp', label: 'Use the system email client' },
+] as const;
+
+export interface Draft extends Required<Pick<EmailInput, 'to' | 'cc' | 'bcc' | 'subject' | 'body'>> {
+  readonly from: string;
+  readonly html: string;
+  readonly attachments: readonly { filename: string; contentType?: string; size: number }[];
+  /** Whether the dialog must ask how to send, and what it would use otherwise. */
+  readonly ask: boolean;
+  readonly provider: ProviderId | null;
+  readonly choices: typeof INTERACTIVE_CHOICES;
+}
+
+/** The Send email dialog, prefilled by the calling process; every field stays editable. */
+export async function composeDraft(ctx: AppContext, actor: User, prefill: EmailInput): Promise<Draft> {
+  const options = await getOptions(ctx, actor.id);
+  const provider = options.providerId ?? (options.doNotAskAgain ? options.lastChoice : null);
+  const list = (v: EmailInput['to']) => (v === undefined ? [] : typeof v === 'string' ? [v] : [...v]);
+  return {
+    from: prefill.from ?? (await defaultSender(ctx, actor)),
+    to: list(prefill.to), cc: list(prefill.cc), bcc: list(prefill.bcc),
+    subject: prefill.subject ?? '', body: prefill.body ?? '', html: prefill.html ?? '',
+    attachments: (prefill.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.length })),
+    ask: provider === null,
+    provider,
+    choices: INTERACTIVE_CHOICES,
+  };
+}
+
+export interface InteractiveOptions {
+  /** The choice made in the dialog; omitted, the user's options decide. */
+  readonly provider?: string;
+  /** "Do not ask again": remember this choice for the next sends. */
+  readonly doNotAskAgain?: boolean;
+}
+
+export interface InteractiveResult {
+  readonly email: EmailView;
+  /** The .eml, when the email app was chosen. */
+  readonly eml?: Buffer;
+}
+
+/**
+ * Sends now, as the user: through SMTP (recorded in history; a temporary failure leaves it queued
+ * for retry) or as an .eml the user's mail app opens.
+ */
+export async function sendInteractive(ctx: AppContext, providers: ProviderRegistry, actor: User, input: EmailInput, choice: InteractiveOptions = {}): Promise<InteractiveResult> {
+  const options = await getOptions(ctx, actor.id);
+  const provider = choice.provider ?? options.providerId ?? (options.doNotAskAgain ? options.lastChoice : null);
+  if (!provider) throw new MailroomError('PROVIDER_CHOICE_REQUIRED', { details: { choices: INTERACTIVE_CHOICES } });
+  if (provider === 'eml') {
+    const { row, raw } = await handIn(ctx, actor, input, { mode: 'interactive', provider, draft: true, initialStatus: 'generated' });
+    await rememberChoice(ctx, actor, 'eml', choice);
+    return { email: toView(row), eml: raw };
+  }
+  const { row, raw } = await handIn(ctx, actor, input, { mode: 'interactive', provider, initialStatus: 'sending' });
+  await rememberChoice(ctx, actor, row.provider, choice);
+  await deliver(ctx, providers, await readParameters(ctx), row, raw, { throttle: false });
+  return { email: toView((await repo.findEmail(ctx.db, row.id))!) };
+}
+
+async function rememberChoice(ctx: AppContext, actor: User, provider: ProviderId, choice: InteractiveOptions) {
+  if (choice.provider === undefined) return;
+  await setOptions(ctx, actor.id, { lastChoice: provider, ...(choice.doNotAskAgain !== undefined ? { doNotAskAgain: choice.doNotAskAgain } : {}) });
+}
+
+/** Email parameters > Test email: sends with the current settings and reports at once, no retry. */
+export async function sendTestEmail(ctx: AppContext, providers: ProviderRegistry, admin: User, to: string): Promise<EmailView> {
+  const params = await readParameters(ctx);
+  const input: EmailInput = {
+    to,
+    subject: 'Mailroom test email',
+    body: `This test email was sent by ${admin.name} through ${params.smtp.host}:${params.smtp.port} to check the SMTP settings.\n`,
+  };
+  await prepareEmail(ctx, admin, input);
+  const { row, raw } = await handIn(ctx, admin, input, { mode: 'interactive', provider: 'smtp', initialStatus: 'sending' });
+  await deliver(ctx, providers, params, row, raw, { retry: false, throttle: false });
+  return toView((await repo.findEmail(ctx.db, row.id))!);
+}
+
+// ── status, history, resend ─────────────────────────────────────────────────────────────────
+
+const canSeeAll = (actor: User) => actor.role === 'admin';
+
+export async function getEmail(ctx: AppContext, actor: User, id: string) {
+  const row = await repo.findEmail(ctx.db, id);
+  if (!row || (!canSeeAll(actor) && row.user_id !== actor.id)) throw new MailroomError('NOT_FOUND', { message: 'No such email.' });
+  const attempts = await repo.listAttempts(ctx.db, id);
+  return {
+    ...toView(row),
+    attemptLog: attempts.map((a) => ({
+      attempt: a.attempt, worker: a.worker, startedAt: a.started_at, finishedAt: a.finished_at, outcome: a.outcome, code: a.error_code, response: a.response,
+    })),
+  };
+}
+
+export async function getRawEmail(ctx: AppContext, actor: User, id: string): Promise<Buffer> {
+  await getEmail(ctx, actor, id);
+  const raw = (await repo.loadRaw(ctx.db, [id])).get(id);
+  if (!raw) throw new MailroomError('NOT_FOUND', { message: 'The message content is no longer stored.' });
+  return raw;
+}
+
+export interface HistoryQuery {
+  readonly status?: readonly EmailStatus[];
+  readonly sender?: string;
+  readonly from?: number;
+  readonly to?: number;
+  readonly text?: string;
+  readonly cursor?: string;
+  readonly limit?: number;
+}
+
+/** Email history, newest first; users see their own emails, administrators everyone's. */
+export async function listHistory(ctx: AppContext, actor: User, q: HistoryQuery) {
+  const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+  const rows = await repo.listHistory(ctx.db, {
+    status: q.status, sender: q.sender, from: q.from, to: q.to, text: q.text,
+    userId: canSeeAll(actor) ? undefined : actor.id,
+    before: q.cursor ? decodeCursor(q.cursor) : undefined,
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
+}
+
+/** Batch email sending status: what is waiting, deferred or being sent. */
+export async function listQueue(ctx: AppContext, actor: User, limit = 200) {
+  const rows = await repo.listQueue(ctx.db, { userId: canSeeAll(actor) ? undefined : actor.id, limit });
+  return rows.map(toView);
+}
+
+export async function summary(ctx: AppContext, actor: User, sinceMs = 24 * 3600_000) {
+  const since = ctx.clock.now() - sinceMs;
+  return { since, counts: await repo.countByStatusSince(ctx.db, since, canSeeAll(actor) ? undefined : actor.id) };
+}
+
+/** Puts a failed or expired email back in the queue; the same message, with its Message-ID, goes out. */
+export async function resendEmail(ctx: AppContext, actor: User, id: string): Promise<EmailView> {
+  const row = (await getEmail(ctx, actor, id));
+  if (row.status !== 'failed' && row.status !== 'expired') throw new MailroomError('NOT_RESENDABLE', { details: { status: row.status } });
+  const params = await readParameters(ctx);
+  const now = ctx.clock.now();
+  const expiresAt = now + expirationMs(params);
+  const result = await ctx.db.updateTable('email')
+    .set({ status: 'waiting', next_attempt_at: now, deferrals: 0, expires_at: expiresAt, updated_at: now, claimed_by: null, lease_until: null, resent_from: id })
+    .where('id', '=', id).where('status', 'in', ['failed', 'expired']).executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new MailroomError('NOT_RESENDABLE');
+  ctx.events.emit('email:queued', id);
+  return toView((await repo.findEmail(ctx.db, id))!);
+}
+
+export async function cancelEmail(ctx: AppContext, actor: User, id: string): Promise<EmailView> {
+  await getEmail(ctx, actor, id);
+  const now = ctx.clock.now();
+  const result = await ctx.db.updateTable('email').set({ status: 'cancelled', updated_at: now })
+    .where('id', '=', id).where('status', 'in', ['waiting', 'deferred']).executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new MailroomError('NOT_CANCELLABLE');
+  return toView((await repo.findEmail(ctx.db, id))!);
+}
+
+const encodeCursor = (createdAt: number, id: string) => Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, string];
+    if (typeof createdAt !== 'number' || typeof id !== 'string') throw new Error('shape');
+    return { createdAt, id };
+  } catch {
+    throw new MailroomError('VALIDATION_FAILED', { message: 'The paging cursor is not valid.' });
+  }
+}

@@ -1,0 +1,70 @@
+import nodemailer from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { MailroomError } from '../../errors.ts';
+import type { EmailProvider, OutgoingMessage, SendReceipt, TestReport } from '../provider.ts';
+import { rejectedRecipients, toSmtpError } from './smtp-errors.ts';
+import type { SmtpSettings } from './smtp-settings.ts';
+
+export interface SmtpProviderConfig {
+  readonly settings: SmtpSettings;
+  /** Parallel connections to the server. */
+  readonly maxConnections?: number;
+  readonly timeoutMs?: number;
+}
+
+/** Sends pre-built messages over pooled SMTP connections (nodemailer's pool). */
+export function createSmtpProvider({ settings, maxConnections = 4, timeoutMs = 30_000 }: SmtpProviderConfig): EmailProvider {
+  if (!settings.host) throw new MailroomError('SMTP_NOT_CONFIGURED');
+  if (settings.authRequired && !settings.username) {
+    throw new MailroomError('SMTP_NOT_CONFIGURED', { message: 'Authentication is required, but no SMTP user name is set.' });
+  }
+  const implicitTls = settings.port === 465;
+  const options: SMTPPool.Options = {
+    pool: true,
+    host: settings.host,
+    port: settings.port,
+    secure: implicitTls,
+    requireTLS: settings.sslRequired && !implicitTls,
+    // A user name means signing in, always: never fall back to sending unauthenticated when the
+    // server offers no AUTH (the failure tells the administrator to clear the user name).
+    auth: settings.username ? { user: settings.username, pass: settings.password } : undefined,
+    forceAuth: Boolean(settings.username),
+    tls: { rejectUnauthorized: settings.verifyCertificate, servername: settings.host },
+    maxConnections,
+    maxMessages: 500,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs * 2,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+  const transport = nodemailer.createTransport(options);
+
+  return {
+    id: 'smtp',
+    async send(message: OutgoingMessage): Promise<SendReceipt> {
+      try {
+        const info = await transport.sendMail({
+          envelope: { from: message.envelope.from, to: [...message.envelope.to] },
+          raw: message.raw,
+        });
+        const accepted = (info.accepted as string[]).map((address) => ({ address: String(address), accepted: true }));
+        const rejected = rejectedRecipients((info as { rejectedErrors?: never[] }).rejectedErrors);
+        return { recipients: [...accepted, ...rejected], response: info.response };
+      } catch (err) {
+        throw toSmtpError(err);
+      }
+    },
+    async verify(): Promise<TestReport> {
+      try {
+        await transport.verify();
+        return { ok: true, steps: [{ step: 'connect', ok: true, detail: `Connected to ${settings.host}:${settings.port}${settings.username ? ' and signed in' : ''}.` }] };
+      } catch (err) {
+        throw toSmtpError(err);
+      }
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}

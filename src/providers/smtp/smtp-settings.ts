@@ -1,0 +1,19 @@
+/** The SMTP settings tab, with the password already decrypted. */
+export interface SmtpSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly sslRequired: boolean;
+  readonly authRequired: boolean;
+  readonly username: string;
+  readonly password: string;
+  /** Check the server's certificate against the trusted authorities and its name. */
+  readonly verifyCertificate: boolean;
+}
+
+export const OFFICE365_SMTP_HOST = 'smtp.office365.com';
+/** Exchange Online's message rate limit for SMTP client submission, per minute. */
+export const OFFICE365_PER_MINUTE_LIMIT = 30;
+
+export function isOffice365(host: string): boolean {
+  return host.trim().toLowerCase() === OFFICE365_SMTP_HOST;
+}

@@ -1,0 +1,127 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { MailroomError } from '../errors.ts';
+import { bigintType, blobType, type DialectName, type Store } from './dialect.ts';
+
+type AnyDb = Kysely<any>; // migrations work on the schema as it was, not as it is
+
+function migrations(dialect: DialectName): Record<string, Migration> {
+  const big = bigintType(dialect);
+  return {
+    '0001_outbound': {
+      async up(db: AnyDb) {
+        await db.schema.createTable('app_user')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('username', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('password_hash', 'text')
+          .addColumn('language', 'text', (c) => c.notNull().defaultTo('en-us'))
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('user_options')
+          .addColumn('user_id', 'text', (c) => c.primaryKey().references('app_user.id').onDelete('cascade'))
+          .addColumn('provider_id', 'text')
+          .addColumn('sender_email', 'text')
+          .addColumn('do_not_ask_again', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_choice', 'text')
+          .addColumn('send_notifications_email', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+        await db.schema.createTable('send_as_grant')
+          .addColumn('user_id', 'text', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+          .addColumn('address', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('send_as_grant_pk', ['user_id', 'address'])
+          .execute();
+        await db.schema.createTable('token')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('expires_at', big)
+          .execute();
+        await db.schema.createTable('setting')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('email')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('mode', 'text', (c) => c.notNull())
+          .addColumn('provider', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text')
+          .addColumn('sender', 'text', (c) => c.notNull())
+          .addColumn('sender_name', 'text')
+          .addColumn('to_addrs', 'text', (c) => c.notNull())
+          .addColumn('cc_addrs', 'text', (c) => c.notNull())
+          .addColumn('bcc_addrs', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('size_bytes', 'integer', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('deferrals', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', big, (c) => c.notNull())
+          .addColumn('claimed_by', 'text')
+          .addColumn('lease_until', big)
+          .addColumn('expires_at', big, (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .addColumn('sent_at', big)
+          .addColumn('last_error_code', 'text')
+          .addColumn('last_error_response', 'text')
+          .addColumn('last_error_command', 'text')
+          .addColumn('recipient_results', 'text')
+          .addColumn('resent_from', 'text')
+          .execute();
+        // The distributor's scan: due rows by status and time.
+        await db.schema.createIndex('email_due_idx').on('email').columns(['status', 'next_attempt_at']).execute();
+        // History pages: newest first, by sender, keyset paging on (created_at, id).
+        await db.schema.createIndex('email_created_idx').on('email').columns(['created_at', 'id']).execute();
+        await db.schema.createIndex('email_sender_idx').on('email').columns(['sender', 'created_at']).execute();
+        await db.schema.createIndex('email_status_created_idx').on('email').columns(['status', 'created_at']).execute();
+        await db.schema.createTable('email_content')
+          .addColumn('email_id', 'text', (c) => c.primaryKey().references('email.id').onDelete('cascade'))
+          .addColumn('raw', blobType(dialect), (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('email_attempt')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => c.primaryKey())
+          .addColumn('email_id', 'text', (c) => c.notNull().references('email.id').onDelete('cascade'))
+          .addColumn('attempt', 'integer', (c) => c.notNull())
+          .addColumn('worker', 'text', (c) => c.notNull())
+          .addColumn('started_at', big, (c) => c.notNull())
+          .addColumn('finished_at', big, (c) => c.notNull())
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('error_code', 'text')
+          .addColumn('response', 'text')
+          .execute();
+        await db.schema.createIndex('email_attempt_email_idx').on('email_attempt').column('email_id').execute();
+        await db.schema.createTable('idempotency_key')
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('email_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_key_pk', ['user_id', 'key'])
+          .execute();
+        await db.schema.createTable('throttle_window')
+          .addColumn('provider', 'text', (c) => c.notNull())
+          .addColumn('minute', big, (c) => c.notNull())
+          .addColumn('sent', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('throttle_window_pk', ['provider', 'minute'])
+          .execute();
+      },
+    },
+  };
+}
+
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(store.dialect) };
+  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'mailroom_migration', migrationLockTableName: 'mailroom_migration_lock' });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) throw new MailroomError('INTERNAL', { message: `Database migration failed: ${(error as Error).message}`, cause: error });
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+

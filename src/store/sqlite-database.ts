@@ -1,0 +1,41 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/**
+ * Adapts Node's built-in node:sqlite to the better-sqlite3 subset Kysely's SqliteDialect uses,
+ * so the embedded database needs no native build.
+ */
+export function openSqlite(path: string): SqliteDatabase {
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA journal_mode = WAL');
+  // WAL with NORMAL sync keeps every commit durable against a process crash (kill -9);
+  // only a power loss can lose the last commits.
+  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('PRAGMA busy_timeout = 5000');
+  db.exec('PRAGMA foreign_keys = ON');
+  return {
+    close: () => db.close(),
+    prepare: (sql) => wrapStatement(db.prepare(sql)),
+  };
+}
+
+function wrapStatement(stmt: StatementSync): SqliteStatement {
+  const reader = stmt.columns().length > 0;
+  return {
+    reader,
+    all: (params) => stmt.all(...toSqlite(params)),
+    run: (params) => {
+      const { changes, lastInsertRowid } = stmt.run(...toSqlite(params));
+      return { changes, lastInsertRowid };
+    },
+    iterate: (params) => stmt.iterate(...toSqlite(params)) as IterableIterator<unknown>,
+  };
+}
+
+function toSqlite(params: ReadonlyArray<unknown>): SQLInputValue[] {
+  return params.map((p) => {
+    if (typeof p === 'boolean') return p ? 1 : 0;
+    if (p === undefined) return null;
+    return p as SQLInputValue;
+  });
+}

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../app-context.ts';
+import { MailroomError } from '../errors.ts';
+import { assertNoLineBreak, isValidAddress, sameAddress } from '../mime/addresses.ts';
+import { hashPassword, hashToken, newToken, verifyPassword } from '../security/passwords.ts';
+import { PROVIDER_IDS, ROLES, type ProviderId, type Role } from '../store/tables.ts';
+import * as repo from './users.repository.ts';
+
+export interface User {
+  readonly id: string;
+  readonly username: string;
+  readonly name: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly language: string;
+}
+
+export interface UserOptions {
+  /** Blank (null) means: ask which provider to use on every send. */
+  readonly providerId: ProviderId | null;
+  /** The administrator's override of the user's From address. */
+  readonly senderEmail: string | null;
+  readonly doNotAskAgain: boolean;
+  readonly lastChoice: ProviderId | null;
+  readonly sendNotificationsInEmail: boolean;
+}
+
+const SESSION_MS = 12 * 3600_000;
+
+export const toUser = (row: repo.UserRow): User => ({
+  id: row.id, username: row.username, name: row.name, email: row.email, role: row.role, language: row.language,
+});
+
+export interface NewUser {
+  readonly username: string;
+  readonly name?: string;
+  readonly email: string;
+  readonly role?: Role;
+  readonly password?: string;
+  readonly language?: string;
+}
+
+export async function createUser(ctx: AppContext, input: NewUser): Promise<User> {
+  if (!/^[A-Za-z0-9._@-]{1,64}$/.test(input.username)) {
+    throw new MailroomError('VALIDATION_FAILED', { message: 'A user name has 1 to 64 letters, digits, dots, dashes, underscores or @.', details: { field: 'username' } });
+  }
+  const email = checkEmail(input.email);
+  const role = input.role ?? 'user';
+  if (!ROLES.includes(role)) throw new MailroomError('VALIDATION_FAILED', { message: `Role must be one of: ${ROLES.join(', ')}.`, details: { field: 'role' } });
+  if (await repo.findUserByUsername(ctx.db, input.username)) {
+    throw new MailroomError('CONFLICT', { message: `The user name ${input.username} is taken.` });
+  }
+  const name = input.name ?? input.username;
+  assertNoLineBreak('Name', name);
+  const row = {
+    id: randomUUID(), username: input.username, name, email, role,
+    password_hash: input.password ? await hashPassword(input.password) : null,
+    language: input.language ?? 'en-us', created_at: ctx.clock.now(),
+  };
+  await ctx.db.insertInto('app_user').values(row).execute();
+  return toUser(row);
+}
+
+export async function getUser(ctx: AppContext, id: string): Promise<User> {
+  const row = await repo.findUserById(ctx.db, id);
+  if (!row) throw new MailroomError('NOT_FOUND', { message: 'No such user.' });
+  return toUser(row);
+}
+
+export async function findUser(ctx: AppContext, idOrUsername: string): Promise<User> {
+  const row = (await repo.findUserById(ctx.db, idOrUsername)) ?? (await repo.findUserByUsername(ctx.db, idOrUsername));
+  if (!row) throw new MailroomError('NOT_FOUND', { message: `No user ${idOrUsername}.` });
+  return toUser(row);
+}
+
+export const listUsers = async (ctx: AppContext) => (await repo.listUsers(ctx.db)).map(toUser);
+
+export interface UserChanges {
+  readonly name?: string;
+  readonly email?: string;
+  readonly role?: Role;
+  readonly language?: string;
+  readonly password?: string;
+}
+
+export async function updateUser(ctx: AppContext, id: string, changes: UserChanges): Promise<User> {
+  const current = await getUser(ctx, id);
+  const set: Record<string, string> = {};
+  if (changes.email !== undefined) set.email = checkEmail(changes.email);
+  if (changes.name !== undefined) { assertNoLineBreak('Name', changes.name); set.name = changes.name; }
+  if (changes.language !== undefined) set.language = changes.language;
+  if (changes.role !== undefined) {
+    if (!ROLES.includes(changes.role)) throw new MailroomError('VALIDATION_FAILED', { message: `Role must be one of: ${ROLES.join(', ')}.`, details: { field: 'role' } });
+    set.role = changes.role;
+  }
+  if (changes.password !== undefined) set.password_hash = await hashPassword(changes.password);
+  if (Object.keys(set).length > 0) await ctx.db.updateTable('app_user').set(set).where('id', '=', id).execute();
+  return { ...current, ...set } as User;
+}
+
+export async function getOptions(ctx: AppContext, userId: string): Promise<UserOptions> {
+  const row = await repo.findOptions(ctx.db, userId);
+  return {
+    providerId: row.provider_id,
+    senderEmail: row.sender_email,
+    doNotAskAgain: row.do_not_ask_again === 1,
+    lastChoice: row.last_choice,
+    sendNotificationsInEmail: row.send_notifications_email === 1,
+  };
+}
+
+export async function setOptions(ctx: AppContext, userId: string, changes: Partial<UserOptions>): Promise<UserOptions> {
+  await getUser(ctx, userId);
+  const current = await getOptions(ctx, userId);
+  const next = { ...current, ...changes };
+  for (const field of ['providerId', 'lastChoice'] as const) {
+    const v = next[field];
+    if (v !== null && !PROVIDER_IDS.includes(v)) {
+      throw new MailroomError('UNKNOWN_PROVIDER', { details: { field } });
+    }
+  }
+  const senderEmail = next.senderEmail ? checkEmail(next.senderEmail) : null;
+  await repo.saveOptions(ctx.db, {
+    user_id: userId,
+    provider_id: next.providerId,
+    sender_email: senderEmail,
+    do_not_ask_again: next.doNotAskAgain ? 1 : 0,
+    last_choice: next.lastChoice,
+    send_notifications_email: next.sendNotificationsInEmail ? 1 : 0,
+  });
+  return { ...next, senderEmail };
+}
+
+// ── Send-As ────────────────────────────────────────────────────────────────────────────────
+
+export async function listSendAs(ctx: AppContext, userId: string): Promise<string[]> {
+  return (await repo.listGrants(ctx.db, userId)).map((g) => g.address);
+}
+
+export async function grantSendAs(ctx: AppContext, userId: string, address: string): Promise<void> {
+  await getUser(ctx, userId);
+  const checked = checkEmail(address).toLowerCase();
+  await ctx.db.insertInto('send_as_grant').values({ user_id: userId, address: checked, created_at: ctx.clock.now() })
+    .onConflict((oc) => oc.doNothing()).execute();
+}
+
+export async function revokeSendAs(ctx: AppContext, userId: string, address: string): Promise<void> {
+  await ctx.db.deleteFrom('send_as_grant').where('user_id', '=', userId).where('address', '=', address.toLowerCase()).execute();
+}
+
+/** The user's default From: the Sender email option when set, else the Email on the user. */
+export async function defaultSender(ctx: AppContext, user: User): Promise<string> {
+  const options = await getOptions(ctx, user.id);
+  return options.senderEmail ?? user.email;
+}
+
+/** Throws SEND_AS_DENIED unless the user may put this address in From. */
+export async function assertMaySendAs(ctx: AppContext, user: User, address: string): Promise<void> {
+  const options = await getOptions(ctx, user.id);
+  const allowed = [user.email, options.senderEmail, ...(await listSendAs(ctx, user.id))].filter((a): a is string => Boolean(a));
+  if (!allowed.some((a) => sameAddress(a, address))) {
+    throw new MailroomError('SEND_AS_DENIED', { message: `${user.username} has no Send-As grant for ${address}.`, details: { user: user.username, address } });
+  }
+}
+
+// ── sign-in and tokens ─────────────────────────────────────────────────────────────────────
+
+export async function signIn(ctx: AppContext, username: string, password: string): Promise<{ token: string; user: User; expiresAt: number }> {
+  const row = await repo.findUserByUsername(ctx.db, username);
+  if (!row || !(await verifyPassword(password, row.password_hash))) throw new MailroomError('BAD_CREDENTIALS');
+  const token = newToken();
+  const expiresAt = ctx.clock.now() + SESSION_MS;
+  await ctx.db.insertInto('token').values({
+    id: randomUUID(), user_id: row.id, token_hash: hashToken(token), kind: 'session', name: 'session', created_at: ctx.clock.now(), expires_at: expiresAt,
+  }).execute();
+  return { token, user: toUser(row), expiresAt };
+}
+
+export async function createApiToken(ctx: AppContext, userId: string, name: string): Promise<string> {
+  await getUser(ctx, userId);
+  const token = newToken();
+  await ctx.db.insertInto('token').values({
+    id: randomUUID(), user_id: userId, token_hash: hashToken(token), kind: 'api', name, created_at: ctx.clock.now(), expires_at: null,
+  }).execute();
+  return token;
+}
+
+export async function authenticate(ctx: AppContext, token: string): Promise<User> {
+  const row = await ctx.db.selectFrom('token').innerJoin('app_user', 'app_user.id', 'token.user_id')
+    .selectAll('app_user').select('token.expires_at')
+    .where('token.token_hash', '=', hashToken(token)).executeTakeFirst();
+  if (!row || (row.expires_at !== null && row.expires_at < ctx.clock.now())) throw new MailroomError('UNAUTHENTICATED');
+  return toUser(row);
+}
+
+export async function signOut(ctx: AppContext, token: string): Promise<void> {
+  await ctx.db.deleteFrom('token').where('token_hash', '=', hashToken(token)).where('kind', '=', 'session').execute();
+}
+
+function checkEmail(address: string): string {
+  const trimmed = address.trim();
+  assertNoLineBreak('Email', trimmed);
+  if (!isValidAddress(trimmed)) throw new MailroomError('INVALID_ADDRESS', { message: `"${address}" is not a valid email address.`, details: { field: 'email', value: address } });
+  return trimmed;
+}

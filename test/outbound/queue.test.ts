@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { simpleParser } from 'mailparser';
+import { runDistributorPass } from '../../src/outbound/distributor.ts';
+import { getEmail, listHistory, listQueue, queueEmail } from '../../src/outbound/outbound.service.ts';
+import type { ProviderRegistry } from '../../src/outbound/provider-registry.ts';
+import type { User } from '../../src/users/users.service.ts';
+import { createTestEnv, DIALECTS, skipUnless, type TestEnv } from '../fixtures/context.ts';
+import { newRegistry, pointSmtpAt, seedUsers } from '../fixtures/mailroom.ts';
+import { startSmtpServer, type RunningSmtpServer } from '../fixtures/smtp-server.ts';
+
+for (const dialect of DIALECTS) {
+  describe(`queued email on ${dialect}`, { skip: await skipUnless(dialect) }, () => {
+    let env: TestEnv;
+    let smtp: RunningSmtpServer;
+    let providers: ProviderRegistry;
+    let alice: User;
+
+    before(async () => {
+      env = await createTestEnv(dialect);
+      smtp = await startSmtpServer({ onRcpt: (a) => (a.startsWith('nobody@') ? { code: 550, text: '5.1.1 User unknown' } : undefined) });
+      ({ alice } = await seedUsers(env.ctx));
+      await pointSmtpAt(env.ctx, smtp);
+      providers = newRegistry(env.ctx);
+    });
+    after(async () => {
+      await providers.close();
+      await smtp.close();
+      await env.cleanup();
+    });
+
+    it('hands an email in, shows it waiting, and the distributor delivers the same message', async () => {
+      const { email } = await queueEmail(env.ctx, alice, {
+        to: ['Bob <bob@fabrikam.test>'], cc: 'carol@fabrikam.test', bcc: ['dan@fabrikam.test'],
+        subject: 'Statement for November', body: 'Please find the statement attached.',
+        attachments: [{ filename: 'statement.csv', content: Buffer.from('invoice,amount\nINV-1,100\n'), contentType: 'text/csv' }],
+      });
+      assert.equal(email.status, 'waiting');
+      assert.equal(email.sender, 'alice@contoso.test');
+      assert.match(email.messageId, /^<[^@]+@contoso\.test>$/);
+      const queue = await listQueue(env.ctx, alice);
+      assert.deepEqual(queue.map((e) => e.id), [email.id]);
+
+      const run = await runDistributorPass(env.ctx, providers);
+      assert.equal(run.sent, 1);
+      const [mail] = await smtp.waitForMails(1);
+      assert.equal(mail!.messageId, email.messageId);
+      assert.deepEqual(mail!.to.sort(), ['bob@fabrikam.test', 'carol@fabrikam.test', 'dan@fabrikam.test']);
+      const parsed = await simpleParser(mail!.raw);
+      assert.equal(parsed.subject, 'Statement for November');
+      assert.equal(parsed.headers.get('bcc'), undefined, 'Bcc must not travel in the headers');
+      assert.equal(parsed.attachments[0]?.filename, 'statement.csv');
+
+      const sent = await getEmail(env.ctx, alice, email.id);
+      assert.equal(sent.status, 'sent');
+      assert.equal(sent.attempts, 1);
+      assert.equal(sent.recipients?.every((r) => r.accepted), true);
+      assert.equal(sent.attemptLog.length, 1);
+      assert.equal((await listQueue(env.ctx, alice)).length, 0);
+    });
+
+    it('records a per-recipient result when the server accepts some recipients and refuses others', async () => {
+      const { email } = await queueEmail(env.ctx, alice, { to: ['bob@fabrikam.test', 'nobody@fabrikam.test'], subject: 'Partly', body: 'x' });
+      await runDistributorPass(env.ctx, providers);
+      const view = await getEmail(env.ctx, alice, email.id);
+      assert.equal(view.status, 'sent');
+      const byAddress = Object.fromEntries((view.recipients ?? []).map((r) => [r.address, r]));
+      assert.equal(byAddress['bob@fabrikam.test']?.accepted, true);
+      assert.equal(byAddress['nobody@fabrikam.test']?.accepted, false);
+      assert.match(byAddress['nobody@fabrikam.test']?.response ?? '', /^550 5\.1\.1/);
+    });
+
+    it('returns the email already queued for a repeated idempotency key, within 48 hours', async () => {
+      const first = await queueEmail(env.ctx, alice, { to: 'bob@fabrikam.test', subject: 'Once', body: 'x' }, { idempotencyKey: 'invoice-42' });
+      const second = await queueEmail(env.ctx, alice, { to: 'bob@fabrikam.test', subject: 'Once', body: 'x' }, { idempotencyKey: 'invoice-42' });
+      assert.equal(second.duplicate, true);
+      assert.equal(second.email.id, first.email.id);
+      const all = await listHistory(env.ctx, alice, { text: 'Once' });
+      assert.equal(all.items.length, 1);
+    });
+
+    it('refuses bad input with a code and writes nothing', async () => {
+      const before = (await listHistory(env.ctx, alice, { limit: 500 })).items.length;
+      const cases: [object, string][] = [
+        [{ to: 'not-an-address', subject: 's' }, 'INVALID_ADDRESS'],
+        [{ to: [], subject: 's' }, 'NO_RECIPIENTS'],
+        [{ to: 'bob@fabrikam.test', subject: 'Hi\r\nBcc: victim@evil.test' }, 'HEADER_INJECTION'],
+        [{ to: 'bob@fabrikam.test\r\nX-Evil: 1', subject: 's' }, 'HEADER_INJECTION'],
+        [{ to: 'bob@fabrikam.test', from: 'ceo@contoso.test', subject: 's' }, 'SEND_AS_DENIED'],
+        [{ to: 'bob@fabrikam.test', subject: 's', attachments: [{ filename: 'big.bin', content: Buffer.alloc(11 * 1024 * 1024) }] }, 'MESSAGE_TOO_LARGE'],
+      ];
+      for (const [input, code] of cases) {
+        await assert.rejects(queueEmail(env.ctx, alice, input), (err: { code?: string }) => err.code === code, code);
+      }
+      await assert.rejects(queueEmail(env.ctx, alice, { to: 'bob@fabrikam.test' }, { provider: 'pigeon' }), { code: 'UNKNOWN_PROVIDER' });
+      await assert.rejects(queueEmail(env.ctx, alice, { to: 'bob@fabrikam.test' }, { provider: 'graph' }), { code: 'PROVIDER_NOT_AVAILABLE' });
+      assert.equal((await listHistory(env.ctx, alice, { limit: 500 })).items.length, before);
+    });
+  });
+}
