@@ -25,6 +25,8 @@ export const StoredParametersSchema = Type.Object({
     host: Type.String({ maxLength: 253, default: '' }),
     port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
     sslRequired: Type.Boolean({ default: true }),
+    /** TLS from the first byte (SMTPS) instead of STARTTLS; always so on port 465. */
+    implicitTls: Type.Boolean({ default: false }),
     authRequired: Type.Boolean({ default: false }),
     username: Type.String({ maxLength: 320, default: '' }),
     passwordSealed: Type.String({ default: '' }),

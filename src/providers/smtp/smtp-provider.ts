@@ -18,7 +18,7 @@ export function createSmtpProvider({ settings, maxConnections = 4, timeoutMs = 3
   if (settings.authRequired && !settings.username) {
     throw new MailroomError('SMTP_NOT_CONFIGURED', { message: 'Authentication is required, but no SMTP user name is set.' });
   }
-  const implicitTls = settings.port === 465;
+  const implicitTls = settings.implicitTls || settings.port === 465;
   const options: SMTPPool.Options = {
     pool: true,
     host: settings.host,

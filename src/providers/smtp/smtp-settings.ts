@@ -3,6 +3,8 @@ export interface SmtpSettings {
   readonly host: string;
   readonly port: number;
   readonly sslRequired: boolean;
+  /** TLS from the first byte (SMTPS) instead of STARTTLS. Port 465 always means this. */
+  readonly implicitTls: boolean;
   readonly authRequired: boolean;
   readonly username: string;
   readonly password: string;

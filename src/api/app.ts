@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
+import type { AppContext } from '../app-context.ts';
+import { ERRORS, describeError, isMailroomError, MailroomError } from '../errors.ts';
+import type { DistributorRun } from '../outbound/distributor-settings.ts';
+import type { ProviderRegistry } from '../outbound/provider-registry.ts';
+import { createAuthHook } from './auth.ts';
+import { emailsRoutes } from './routes/emails.routes.ts';
+import { parametersRoutes } from './routes/parameters.routes.ts';
+import { sessionRoutes } from './routes/session.routes.ts';
+import { usersRoutes } from './routes/users.routes.ts';
+
+export interface DistributorRunner {
+  kick(): void;
+  runOnce(): Promise<DistributorRun>;
+}
+
+export interface ApiOptions {
+  readonly ctx: AppContext;
+  readonly providers: ProviderRegistry;
+  readonly distributor: DistributorRunner;
+  readonly logger?: boolean;
+  /** Extra routes (the demo's captured-mail page). */
+  readonly extraRoutes?: (app: FastifyInstance) => void;
+}
+
+const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+/** Large enough for the biggest allowed message (150 MB) in base64; the size limit itself is checked on the built message. */
+const BODY_LIMIT = 210 * 1024 * 1024;
+
+export async function buildApi({ ctx, providers, distributor, logger = false, extraRoutes }: ApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ? { redact: ['req.headers.authorization', 'body.password', 'body.smtp.password'] } : false,
+    bodyLimit: BODY_LIMIT,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Mailroom API', version: '0.1.0', description: 'Outbound email: queue, send, history, parameters, users.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  app.setErrorHandler((err, request, reply) => {
+    const e = toMailroomError(err);
+    if (e.status >= 500) request.log.error({ err }, 'request failed');
+    return reply.code(e.status).send({ error: { ...describeError(e.code), message: e.message, details: e.details, response: e.response } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    if (!request.url.startsWith('/api/') && existsSync(WEB_DIST)) return reply.sendFile('index.html');
+    return reply.code(404).send({ error: { ...describeError('NOT_FOUND'), message: `No route ${request.method} ${request.url}.` } });
+  });
+  app.addHook('onRequest', createAuthHook(ctx));
+
+  app.get('/api/health', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/api/errors', { config: { access: 'public' }, schema: { tags: ['meta'], summary: 'Every error code with its explanation and fix' } }, async () =>
+    Object.keys(ERRORS).map((code) => describeError(code as keyof typeof ERRORS)));
+  sessionRoutes(app, ctx);
+  usersRoutes(app, ctx);
+  parametersRoutes(app, ctx, providers, distributor);
+  emailsRoutes(app, ctx, providers);
+  extraRoutes?.(app);
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  if (existsSync(WEB_DIST)) {
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false });
+  }
+  return app;
+}
+
+function toMailroomError(err: unknown): MailroomError {
+  if (isMailroomError(err)) return err;
+  const f = err as FastifyError;
+  if (f.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new MailroomError('MESSAGE_TOO_LARGE', { message: 'The request is larger than Mailroom accepts.' });
+  if (f.validation) return new MailroomError('VALIDATION_FAILED', { message: f.message, details: f.validation });
+  if (f.statusCode && f.statusCode < 500) return new MailroomError('VALIDATION_FAILED', { message: f.message });
+  return new MailroomError('INTERNAL', { cause: err });
+}

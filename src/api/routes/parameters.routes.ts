@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AppContext } from '../../app-context.ts';
+import { distributorStatus, updateDistributorSettings } from '../../outbound/distributor-settings.ts';
+import { readParameters, toPublic, updateParameters, type ParametersChange } from '../../outbound/email-parameters.ts';
+import { sendTestEmail } from '../../outbound/outbound.service.ts';
+import type { ProviderRegistry } from '../../outbound/provider-registry.ts';
+import { currentUser } from '../auth.ts';
+import { DistributorBody, ParametersBody } from '../schemas.ts';
+import type { DistributorRunner } from '../app.ts';
+
+const admin = { access: 'admin' } as const;
+
+export function parametersRoutes(app: FastifyInstance, ctx: AppContext, providers: ProviderRegistry, distributor: DistributorRunner) {
+  app.get('/api/parameters', { config: admin, schema: { tags: ['parameters'], summary: 'Email parameters (the password only as set or not)' } }, async () => toPublic(await readParameters(ctx)));
+
+  app.patch('/api/parameters', { config: admin, schema: { tags: ['parameters'], summary: 'Change email parameters', body: ParametersBody } }, async (request) =>
+    toPublic(await updateParameters(ctx, request.body as ParametersChange)));
+
+  const TestBody = Type.Object({ to: Type.String({ maxLength: 320 }) }, { additionalProperties: false });
+  app.post('/api/parameters/test-email', { config: admin, schema: { tags: ['parameters'], summary: 'Send a test email with the current settings; the result comes back at once', body: TestBody } }, async (request) =>
+    sendTestEmail(ctx, providers, currentUser(request), (request.body as Static<typeof TestBody>).to));
+
+  app.get('/api/distributor', { config: admin, schema: { tags: ['distributor'], summary: 'Email distributor batch: on/off, recurrence, last and next run' } }, async () => distributorStatus(ctx));
+
+  app.patch('/api/distributor', { config: admin, schema: { tags: ['distributor'], body: DistributorBody } }, async (request) => {
+    await updateDistributorSettings(ctx, request.body as Static<typeof DistributorBody>);
+    distributor.kick();
+    return distributorStatus(ctx);
+  });
+
+  app.post('/api/distributor/run', { config: admin, schema: { tags: ['distributor'], summary: 'Run one distributor pass now' } }, async () => distributor.runOnce());
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import type { AppContext } from '../../app-context.ts';
+import { MailroomError } from '../../errors.ts';
+import * as users from '../../users/users.service.ts';
+import { assertSelfOrAdmin, currentUser } from '../auth.ts';
+import { IdParams, NewUserBody, OptionsBody, UserChangesBody } from '../schemas.ts';
+import { Type } from '@sinclair/typebox';
+
+const admin = { access: 'admin' } as const;
+
+export function usersRoutes(app: FastifyInstance, ctx: AppContext) {
+  app.get('/api/users', { config: admin, schema: { tags: ['users'], summary: 'List users' } }, async () => users.listUsers(ctx));
+
+  app.post('/api/users', { config: admin, schema: { tags: ['users'], summary: 'Create a user', body: NewUserBody } }, async (request, reply) => {
+    const user = await users.createUser(ctx, request.body as Static<typeof NewUserBody>);
+    return reply.code(201).send(user);
+  });
+
+  app.get('/api/users/:id', { schema: { tags: ['users'], params: IdParams } }, async (request) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    assertSelfOrAdmin(request, id);
+    return { ...(await users.getUser(ctx, id)), sendAs: await users.listSendAs(ctx, id) };
+  });
+
+  app.patch('/api/users/:id', { config: admin, schema: { tags: ['users'], summary: 'Change a user (Email, name, role, language, password)', params: IdParams, body: UserChangesBody } }, async (request) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    return users.updateUser(ctx, id, request.body as Static<typeof UserChangesBody>);
+  });
+
+  app.get('/api/users/:id/options', { schema: { tags: ['users'], summary: 'User options', params: IdParams } }, async (request) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    assertSelfOrAdmin(request, id);
+    return users.getOptions(ctx, id);
+  });
+
+  app.patch('/api/users/:id/options', { schema: { tags: ['users'], summary: 'Change user options (Sender email: administrators only)', params: IdParams, body: OptionsBody } }, async (request) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    const actor = assertSelfOrAdmin(request, id);
+    const change = request.body as Static<typeof OptionsBody>;
+    if (change.senderEmail !== undefined && actor.role !== 'admin') {
+      throw new MailroomError('FORBIDDEN', { message: 'Only administrators set the Sender email.' });
+    }
+    return users.setOptions(ctx, id, change);
+  });
+
+  const GrantBody = Type.Object({ address: Type.String({ maxLength: 320 }) }, { additionalProperties: false });
+  app.post('/api/users/:id/send-as', { config: admin, schema: { tags: ['users'], summary: 'Grant Send-As for an address', params: IdParams, body: GrantBody } }, async (request) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    await users.grantSendAs(ctx, id, (request.body as Static<typeof GrantBody>).address);
+    return { sendAs: await users.listSendAs(ctx, id) };
+  });
+
+  app.delete('/api/users/:id/send-as/:address', { config: admin, schema: { tags: ['users'], summary: 'Revoke a Send-As grant' } }, async (request) => {
+    const { id, address } = request.params as { id: string; address: string };
+    await users.revokeSendAs(ctx, id, address);
+    return { sendAs: await users.listSendAs(ctx, id) };
+  });
+
+  const TokenBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+  app.post('/api/users/:id/tokens', { schema: { tags: ['users'], summary: 'Create an API token (shown once)', params: IdParams, body: TokenBody } }, async (request, reply) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    assertSelfOrAdmin(request, id);
+    currentUser(request);
+    const token = await users.createApiToken(ctx, id, (request.body as Static<typeof TokenBody>).name);
+    return reply.code(201).send({ token });
+  });
+}

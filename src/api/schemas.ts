@@ -1,0 +1,89 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { EMAIL_STATUSES, PROVIDER_IDS, ROLES } from '../store/tables.ts';
+
+const literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
+const Addresses = Type.Union([Type.String({ maxLength: 10_000 }), Type.Array(Type.String({ maxLength: 1_000 }), { maxItems: 500 })]);
+
+export const AttachmentBody = Type.Object({
+  filename: Type.String({ minLength: 1, maxLength: 255 }),
+  contentBase64: Type.String({ contentEncoding: 'base64' }),
+  contentType: Type.Optional(Type.String({ maxLength: 255 })),
+}, { additionalProperties: false });
+
+export const EmailBody = Type.Object({
+  from: Type.Optional(Type.String({ maxLength: 1_000 })),
+  to: Type.Optional(Addresses),
+  cc: Type.Optional(Addresses),
+  bcc: Type.Optional(Addresses),
+  subject: Type.Optional(Type.String({ maxLength: 2_000 })),
+  body: Type.Optional(Type.String()),
+  html: Type.Optional(Type.String()),
+  attachments: Type.Optional(Type.Array(AttachmentBody, { maxItems: 100 })),
+  priority: Type.Optional(literals(['high', 'normal', 'low'] as const)),
+}, { additionalProperties: false });
+export type EmailBody = Static<typeof EmailBody>;
+
+export const QueueEmailBody = Type.Composite([EmailBody, Type.Object({
+  provider: Type.Optional(Type.String({ maxLength: 32 })),
+  idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+})], { additionalProperties: false });
+
+export const SendBody = Type.Composite([EmailBody, Type.Object({
+  provider: Type.Optional(Type.String({ maxLength: 32 })),
+  doNotAskAgain: Type.Optional(Type.Boolean()),
+})], { additionalProperties: false });
+
+export const HistoryQuery = Type.Object({
+  status: Type.Optional(Type.String({ description: 'One status or several, comma-separated: ' + EMAIL_STATUSES.join(', ') })),
+  sender: Type.Optional(Type.String()),
+  from: Type.Optional(Type.String({ description: 'ISO date or epoch milliseconds, inclusive' })),
+  to: Type.Optional(Type.String({ description: 'ISO date or epoch milliseconds, exclusive' })),
+  text: Type.Optional(Type.String({ maxLength: 200 })),
+  cursor: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+}, { additionalProperties: false });
+
+export const SignInBody = Type.Object({ username: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+
+export const NewUserBody = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  email: Type.String({ maxLength: 320 }),
+  role: Type.Optional(literals(ROLES)),
+  password: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+  language: Type.Optional(Type.String({ maxLength: 20 })),
+}, { additionalProperties: false });
+
+export const UserChangesBody = Type.Partial(Type.Omit(NewUserBody, ['username']), { additionalProperties: false });
+
+export const OptionsBody = Type.Object({
+  providerId: Type.Optional(Type.Union([literals(PROVIDER_IDS), Type.Null()])),
+  senderEmail: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
+  doNotAskAgain: Type.Optional(Type.Boolean()),
+  sendNotificationsInEmail: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+
+export const ParametersBody = Type.Object({
+  batchProvider: Type.Optional(Type.String()),
+  attachmentSizeLimitMb: Type.Optional(Type.Number()),
+  expirationDays: Type.Optional(Type.Number()),
+  historyRetentionDays: Type.Optional(Type.Number()),
+  throttle: Type.Optional(Type.Record(Type.String(), Type.Number())),
+  smtp: Type.Optional(Type.Object({
+    host: Type.Optional(Type.String()),
+    port: Type.Optional(Type.Number()),
+    sslRequired: Type.Optional(Type.Boolean()),
+    implicitTls: Type.Optional(Type.Boolean()),
+    authRequired: Type.Optional(Type.Boolean()),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'A new password; null or empty clears it. Never returned.' })),
+    verifyCertificate: Type.Optional(Type.Boolean()),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false });
+
+export const DistributorBody = Type.Object({
+  enabled: Type.Optional(Type.Boolean()),
+  recurrenceSeconds: Type.Optional(Type.Number()),
+}, { additionalProperties: false });
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });

@@ -1,0 +1,106 @@
+import type { Command } from 'commander';
+import { distributorStatus, updateDistributorSettings } from '../../outbound/distributor-settings.ts';
+import { readParameters, toPublic, updateParameters, type ParametersChange } from '../../outbound/email-parameters.ts';
+import { MailroomError } from '../../errors.ts';
+import type { ProviderId, Role } from '../../store/tables.ts';
+import * as users from '../../users/users.service.ts';
+import { withCli } from '../cli-context.ts';
+import { print, printJson, table, when } from '../output.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** key=value pairs with dotted keys (smtp.host=…) into a nested change; numbers and booleans typed. */
+export function parseAssignments(pairs: readonly string[]): ParametersChange {
+  const change: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new MailroomError('INVALID_PARAMETER', { message: `Write parameters as key=value, not "${pair}".` });
+    const path = pair.slice(0, eq).split('.');
+    const raw = pair.slice(eq + 1);
+    const value = path.at(-1) === 'password' || path.at(-1) === 'username' || path.at(-1) === 'host'
+      ? raw
+      : raw === 'true' || raw === 'yes' ? true : raw === 'false' || raw === 'no' ? false : /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    let node = change;
+    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[path.at(-1)!] = value;
+  }
+  return change as ParametersChange;
+}
+
+export function registerAdminCommands(program: Command) {
+  const params = program.command('params').description('email parameters');
+  params.command('get').option('--json', 'machine-readable output').action((o: { json?: boolean }) => withCli(async ({ ctx }) => {
+    const p = toPublic(await readParameters(ctx));
+    if (o.json) return printJson(p);
+    print(`batch email provider     ${p.batchProvider}`);
+    print(`attachment size limit    ${p.attachmentSizeLimitMb} MB`);
+    print(`email expiration         ${p.expirationDays} days (in effect: ${p.effective.expirationDays})`);
+    print(`history retention        ${p.historyRetentionDays} days (in effect: ${p.effective.historyRetentionDays})`);
+    print(`throttle per minute      ${Object.entries(p.effective.throttle).map(([k, v]) => `${k}=${v || 'none'}`).join(' ')}${p.effective.smtpLimitAutomatic ? ' (smtp set for Office 365)' : ''}`);
+    print(`smtp                     ${p.smtp.host || '(not set)'}:${p.smtp.port} ssl=${p.smtp.sslRequired} auth=${p.smtp.authRequired} user=${p.smtp.username || '-'} password=${p.smtp.passwordSet ? 'set' : 'not set'} verify-cert=${p.smtp.verifyCertificate}`);
+  }));
+  params.command('set <assignments...>').description('e.g. smtp.host=mail.example.com smtp.port=587 expirationDays=7 throttle.smtp=60; smtp.password= clears it')
+    .option('--json', 'machine-readable output')
+    .action((pairs: string[], o: { json?: boolean }) => withCli(async ({ ctx }) => {
+      const p = toPublic(await updateParameters(ctx, parseAssignments(pairs)));
+      if (o.json) printJson(p); else print('saved');
+    }));
+
+  const distributor = program.command('distributor').description('email distributor batch settings');
+  distributor.command('get').option('--json').action((o: { json?: boolean }) => withCli(async ({ ctx }) => {
+    const s = await distributorStatus(ctx);
+    if (o.json) return printJson(s);
+    print(`batch processing ${s.enabled ? 'on' : 'off'}, every ${s.recurrenceSeconds} s; last run ${when(s.lastRun?.at)}; next run ${when(s.nextRunAt)}`);
+  }));
+  distributor.command('set').option('--enabled <yes|no>').option('--recurrence <seconds>').option('--json')
+    .action((o: { enabled?: string; recurrence?: string; json?: boolean }) => withCli(async ({ ctx }) => {
+      const s = await updateDistributorSettings(ctx, {
+        ...(o.enabled !== undefined ? { enabled: ['yes', 'true', 'on', '1'].includes(o.enabled) } : {}),
+        ...(o.recurrence !== undefined ? { recurrenceSeconds: Number(o.recurrence) } : {}),
+      });
+      if (o.json) printJson(s); else print('saved');
+    }));
+
+  const u = program.command('users').description('users, Send-As grants and API tokens');
+  u.command('add').requiredOption('--username <name>').requiredOption('--email <address>')
+    .option('--name <name>').option('--role <role>', 'admin or user', 'user').option('--password <password>').option('--language <code>').option('--json')
+    .action((o: { username: string; email: string; name?: string; role: string; password?: string; language?: string; json?: boolean }) => withCli(async ({ ctx }) => {
+      const user = await users.createUser(ctx, { ...o, role: o.role as Role });
+      if (o.json) printJson(user); else print(`created ${user.username} (${user.role}) ${user.id}`);
+    }));
+  u.command('list').option('--json').action((o: { json?: boolean }) => withCli(async ({ ctx }) => {
+    const list = await users.listUsers(ctx);
+    if (o.json) printJson(list); else table(list, ['username', 'name', 'email', 'role', 'language', 'id']);
+  }));
+  u.command('set <user>').option('--email <address>').option('--name <name>').option('--role <role>').option('--password <password>').option('--language <code>').option('--json')
+    .action((who: string, o: { email?: string; name?: string; role?: string; password?: string; language?: string; json?: boolean }) => withCli(async ({ ctx }) => {
+      const user = await users.updateUser(ctx, (await users.findUser(ctx, who)).id, { ...o, role: o.role as Role | undefined });
+      if (o.json) printJson(user); else print(`saved ${user.username}`);
+    }));
+  u.command('grant-send-as <user> <address>').action((who: string, address: string) => withCli(async ({ ctx }) => {
+    await users.grantSendAs(ctx, (await users.findUser(ctx, who)).id, address);
+    print(`granted ${who} Send-As ${address}`);
+  }));
+  u.command('token <user>').description('create an API token (printed once)').option('--name <name>', 'label', 'cli')
+    .action((who: string, o: { name: string }) => withCli(async ({ ctx }) => {
+      print(await users.createApiToken(ctx, (await users.findUser(ctx, who)).id, o.name));
+    }));
+
+  program.command('options').description('user options').command('set')
+    .requiredOption('--user <username>')
+    .option('--provider <id>', 'email provider ID: smtp, eml, or "ask" for the blank "ask each time"')
+    .option('--sender-email <address>', 'override of the From address ("" clears)')
+    .option('--do-not-ask-again <yes|no>')
+    .option('--notifications <yes|no>', 'send notifications in email')
+    .option('--json')
+    .action((o: { user: string; provider?: string; senderEmail?: string; doNotAskAgain?: string; notifications?: string; json?: boolean }) => withCli(async ({ ctx }) => {
+      const yes = (v: string) => ['yes', 'true', 'on', '1'].includes(v.toLowerCase());
+      const options = await users.setOptions(ctx, (await users.findUser(ctx, o.user)).id, {
+        ...(o.provider !== undefined ? { providerId: o.provider === 'ask' || o.provider === '' ? null : (o.provider as ProviderId) } : {}),
+        ...(o.senderEmail !== undefined ? { senderEmail: o.senderEmail || null } : {}),
+        ...(o.doNotAskAgain !== undefined ? { doNotAskAgain: yes(o.doNotAskAgain) } : {}),
+        ...(o.notifications !== undefined ? { sendNotificationsInEmail: yes(o.notifications) } : {}),
+      });
+      if (o.json) printJson(options); else print('saved');
+    }));
+}

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { runDistributorPass } from '../../outbound/distributor.ts';
+import type { EmailInput } from '../../outbound/hand-in.ts';
+import * as outbound from '../../outbound/outbound.service.ts';
+import { EMAIL_STATUSES, type EmailStatus } from '../../store/tables.ts';
+import { MailroomError } from '../../errors.ts';
+import { actingUser, withCli } from '../cli-context.ts';
+import { emailRow, print, printEmail, printJson, table } from '../output.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+interface MessageFlags {
+  to?: string[]; cc?: string[]; bcc?: string[]; subject?: string; body?: string; html?: string; attach?: string[]; from?: string; user?: string; json?: boolean;
+}
+
+function withMessageFlags(cmd: Command): Command {
+  return cmd
+    .option('--to <address>', 'recipient (repeat for more)', collect)
+    .option('--cc <address>', 'copy recipient (repeat for more)', collect)
+    .option('--bcc <address>', 'blind copy recipient (repeat for more)', collect)
+    .option('--subject <text>', 'subject', '')
+    .option('--body <text>', 'plain-text body')
+    .option('--html <html>', 'HTML body')
+    .option('--attach <file>', 'attach a file (repeat for more)', collect)
+    .option('--from <address>', 'From address (needs a Send-As grant unless it is your own)')
+    .option('--user <username>', 'act as this user (default: MAILROOM_USER or the first administrator)')
+    .option('--json', 'machine-readable output');
+}
+
+function toInput(o: MessageFlags): EmailInput {
+  return {
+    from: o.from, to: o.to, cc: o.cc, bcc: o.bcc, subject: o.subject, body: o.body, html: o.html,
+    attachments: (o.attach ?? []).map((file) => ({ filename: basename(file), content: readFileSync(file) })),
+  };
+}
+
+function parseStatuses(value: string | undefined): EmailStatus[] | undefined {
+  if (!value) return undefined;
+  const list = value.split(',').map((s) => s.trim().toLowerCase());
+  for (const s of list) {
+    if (!EMAIL_STATUSES.includes(s as EmailStatus)) throw new MailroomError('VALIDATION_FAILED', { message: `Unknown status ${s}; use ${EMAIL_STATUSES.join(', ')}.` });
+  }
+  return list as EmailStatus[];
+}
+
+export function registerEmailCommands(program: Command) {
+  withMessageFlags(program.command('send').description('hand an email to the queue; the distributor sends it'))
+    .option('--provider <id>', 'provider (default: the batch email provider)')
+    .option('--idempotency-key <key>', 'the same key within 48 hours returns the email already queued')
+    .action((o: MessageFlags & { provider?: string; idempotencyKey?: string }) => withCli(async ({ ctx }) => {
+      const result = await outbound.queueEmail(ctx, await actingUser(ctx, o.user), toInput(o), { provider: o.provider, idempotencyKey: o.idempotencyKey });
+      if (o.json) printJson(result);
+      else print(`${result.duplicate ? 'already queued' : 'queued'} ${result.email.id} ${result.email.messageId}`);
+    }));
+
+  withMessageFlags(program.command('eml').description('write the email as an .eml file to standard output (the email app provider)'))
+    .action((o: MessageFlags) => withCli(async ({ ctx, providers }) => {
+      const result = await outbound.sendInteractive(ctx, providers, await actingUser(ctx, o.user), toInput(o), { provider: 'eml' });
+      process.stdout.write(result.eml!);
+    }));
+
+  program.command('distribute').description('run the email distributor batch')
+    .option('--once', 'one pass, then exit (the default)', true)
+    .option('--json', 'machine-readable output')
+    .action((o: { json?: boolean }) => withCli(async ({ ctx, providers }) => {
+      const run = await runDistributorPass(ctx, providers);
+      if (o.json) printJson(run);
+      else print(`claimed ${run.claimed}: sent ${run.sent}, failed ${run.failed}, retry later ${run.retried}, deferred ${run.deferred}, expired ${run.expired}, purged ${run.purged}`);
+    }));
+
+  program.command('status').description('batch email sending status: the queue')
+    .option('--user <username>').option('--json', 'machine-readable output')
+    .action((o: { user?: string; json?: boolean }) => withCli(async ({ ctx }) => {
+      const queue = await outbound.listQueue(ctx, await actingUser(ctx, o.user));
+      if (o.json) return printJson(queue);
+      if (queue.length === 0) return print('The queue is empty.');
+      table(queue.map((e) => ({ ...emailRow(e), deferrals: e.deferrals })), ['id', 'status', 'sender', 'to', 'subject', 'attempts', 'deferrals', 'next', 'error']);
+    }));
+
+  program.command('history').description('email history, newest first')
+    .option('--status <status>', `filter: ${EMAIL_STATUSES.join(', ')} (comma-separated)`)
+    .option('--sender <address>').option('--since <date>').option('--until <date>').option('--text <text>')
+    .option('--limit <n>', 'rows', '50').option('--user <username>').option('--json', 'machine-readable output')
+    .action((o: { status?: string; sender?: string; since?: string; until?: string; text?: string; limit: string; user?: string; json?: boolean }) => withCli(async ({ ctx }) => {
+      const page = await outbound.listHistory(ctx, await actingUser(ctx, o.user), {
+        status: parseStatuses(o.status), sender: o.sender, text: o.text, limit: Number(o.limit),
+        from: o.since ? Date.parse(o.since) : undefined, to: o.until ? Date.parse(o.until) : undefined,
+      });
+      if (o.json) return printJson(page);
+      table(page.items.map(emailRow), ['id', 'status', 'provider', 'sender', 'to', 'subject', 'attempts', 'created', 'error']);
+    }));
+
+  program.command('show <id>').description('one email with its recipients, attempts and failure details')
+    .option('--user <username>').option('--json', 'machine-readable output')
+    .action((id: string, o: { user?: string; json?: boolean }) => withCli(async ({ ctx }) => {
+      const email = await outbound.getEmail(ctx, await actingUser(ctx, o.user), id);
+      if (o.json) printJson(email); else printEmail(email);
+    }));
+
+  program.command('resend <id>').description('queue a failed or expired email again')
+    .option('--user <username>').option('--json', 'machine-readable output')
+    .action((id: string, o: { user?: string; json?: boolean }) => withCli(async ({ ctx }) => {
+      const email = await outbound.resendEmail(ctx, await actingUser(ctx, o.user), id);
+      if (o.json) printJson(email); else print(`queued again ${email.id}`);
+    }));
+
+  program.command('cancel <id>').description('cancel an email that is still waiting')
+    .option('--user <username>').option('--json', 'machine-readable output')
+    .action((id: string, o: { user?: string; json?: boolean }) => withCli(async ({ ctx }) => {
+      const email = await outbound.cancelEmail(ctx, await actingUser(ctx, o.user), id);
+      if (o.json) printJson(email); else print(`cancelled ${email.id}`);
+    }));
+
+  program.command('test-email').description('send a test email with the current SMTP settings and show the result')
+    .requiredOption('--to <address>').option('--user <username>').option('--json', 'machine-readable output')
+    .action((o: { to: string; user?: string; json?: boolean }) => withCli(async ({ ctx, providers }) => {
+      const email = await outbound.sendTestEmail(ctx, providers, await actingUser(ctx, o.user), o.to);
+      if (o.json) printJson(email); else printEmail(email);
+      if (email.status !== 'sent') process.exitCode = 1;
+    }));
+}

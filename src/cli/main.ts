@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { registerAdminCommands } from './commands/admin.commands.ts';
+import { registerEmailCommands } from './commands/email.commands.ts';
+import { registerProcessCommands } from './commands/process.commands.ts';
+import { reportError } from './output.ts';
+
+const program = new Command('mailroom')
+  .description('Mailroom: queued outbound email over SMTP and .eml, with history and troubleshooting')
+  .showHelpAfterError();
+registerProcessCommands(program);
+registerEmailCommands(program);
+registerAdminCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = reportError(err, process.argv.includes('--json'));
+}

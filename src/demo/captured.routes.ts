@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { simpleParser } from 'mailparser';
+import { MailroomError } from '../errors.ts';
+import type { CaptureServer } from './capture-server.ts';
+
+/** The Captured mail page's API: what the demo's mail sink received. Any signed-in user may look. */
+export function capturedRoutes(app: FastifyInstance, capture: CaptureServer) {
+  app.get('/api/demo/captured', { schema: { tags: ['demo'], summary: 'Emails the demo capture server received, newest first' } }, async () =>
+    capture.list().map(({ raw: _raw, ...rest }) => rest));
+
+  app.get('/api/demo/captured/:id', { schema: { tags: ['demo'] } }, async (request) => {
+    const mail = capture.get((request.params as { id: string }).id);
+    if (!mail) throw new MailroomError('NOT_FOUND', { message: 'No such captured email.' });
+    const parsed = await simpleParser(mail.raw);
+    const { raw: _raw, ...rest } = mail;
+    return {
+      ...rest,
+      headers: [...parsed.headerLines].map((h) => h.line),
+      text: parsed.text ?? '',
+      html: parsed.html || null,
+      attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? null, contentType: a.contentType, size: a.size })),
+    };
+  });
+
+  app.get('/api/demo/captured/:id/eml', { schema: { tags: ['demo'] } }, async (request, reply) => {
+    const mail = capture.get((request.params as { id: string }).id);
+    if (!mail) throw new MailroomError('NOT_FOUND', { message: 'No such captured email.' });
+    return reply.type('message/rfc822').header('content-disposition', `attachment; filename="${mail.id}.eml"`).send(mail.raw);
+  });
+
+  app.delete('/api/demo/captured', { config: { access: 'admin' }, schema: { tags: ['demo'] } }, async (_request, reply) => {
+    capture.clear();
+    return reply.code(204).send();
+  });
+}
