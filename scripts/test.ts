@@ -1,8 +1,15 @@
-// Runs every test file under test/ with Node's test runner (on the Node 24 the project installs).
+// `npm test`: typecheck, then every test file under test/ with Node's test runner (on the Node 24
+// the project installs).
 import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
 
+function run(command: string, args: readonly string[]): void {
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+
 const files = globSync('test/**/*.test.ts').sort();
 const extra = process.argv.slice(2);
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=4', '--test-timeout=120000', ...extra, ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+run(process.execPath, ['--test', '--test-concurrency=4', '--test-timeout=120000', ...extra, ...files]);

@@ -29,11 +29,12 @@ export function createAuthHook(ctx: AppContext) {
     request.user = null;
     request.token = bearerToken(request);
     const access = request.routeOptions.config?.access ?? (request.url.startsWith('/api/') ? 'user' : 'public');
-    if (access === 'public' && !request.token) return;
-    if (!request.token) {
-      if (access === 'public') return;
-      throw new MailroomError('UNAUTHENTICATED');
+    if (access === 'public') {
+      // A stale token must not stop anyone from signing in again.
+      request.user = request.token ? await authenticate(ctx, request.token).catch(() => null) : null;
+      return;
     }
+    if (!request.token) throw new MailroomError('UNAUTHENTICATED');
     request.user = await authenticate(ctx, request.token);
     if (access === 'admin' && request.user.role !== 'admin') {
       throw new MailroomError('FORBIDDEN', { message: 'Only administrators may do this.' });

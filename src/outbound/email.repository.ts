@@ -67,7 +67,9 @@ export async function recordOutcome(db: Kysely<Database>, args: { row: EmailRow;
       update = update.set({ ...base, next_attempt_at: outcome.nextAttemptAt, deferrals: sql`deferrals + 1`, attempts: sql`attempts - 1` });
     } else {
       update = update.set({
-        ...base, last_error_code: outcome.code, last_error_response: outcome.response, last_error_command: outcome.command,
+        // An expired email says so; the attempt row keeps the failure of that last try.
+        ...base, last_error_code: outcome.kind === 'expired' ? 'EXPIRED' : outcome.code,
+        last_error_response: outcome.response, last_error_command: outcome.command,
         ...(outcome.nextAttemptAt !== undefined ? { next_attempt_at: outcome.nextAttemptAt } : {}),
       });
     }

@@ -6,7 +6,7 @@ import { deliver } from './delivery.ts';
 import { expirationMs, readParameters } from './email-parameters.ts';
 import * as repo from './email.repository.ts';
 import { toView, type EmailView } from './email-view.ts';
-import { handIn, prepareEmail, type EmailInput } from './hand-in.ts';
+import { handIn, type EmailInput } from './hand-in.ts';
 import type { ProviderRegistry } from './provider-registry.ts';
 
 export interface QueueOptions {
@@ -86,9 +86,10 @@ export async function sendInteractive(ctx: AppContext, providers: ProviderRegist
   return { email: toView((await repo.findEmail(ctx.db, row.id))!) };
 }
 
+/** A choice made in the dialog becomes the last choice; with "Do not ask again" it becomes the Email provider ID too. */
 async function rememberChoice(ctx: AppContext, actor: User, provider: ProviderId, choice: InteractiveOptions) {
   if (choice.provider === undefined) return;
-  await setOptions(ctx, actor.id, { lastChoice: provider, ...(choice.doNotAskAgain !== undefined ? { doNotAskAgain: choice.doNotAskAgain } : {}) });
+  await setOptions(ctx, actor.id, { lastChoice: provider, ...(choice.doNotAskAgain ? { doNotAskAgain: true, providerId: provider } : {}) });
 }
 
 /** Email parameters > Test email: sends with the current settings and reports at once, no retry. */
@@ -99,7 +100,6 @@ export async function sendTestEmail(ctx: AppContext, providers: ProviderRegistry
     subject: 'Mailroom test email',
     body: `This test email was sent by ${admin.name} through ${params.smtp.host}:${params.smtp.port} to check the SMTP settings.\n`,
   };
-  await prepareEmail(ctx, admin, input);
   const { row, raw } = await handIn(ctx, admin, input, { mode: 'interactive', provider: 'smtp', initialStatus: 'sending' });
   await deliver(ctx, providers, params, row, raw, { retry: false, throttle: false });
   return toView((await repo.findEmail(ctx.db, row.id))!);

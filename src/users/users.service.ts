@@ -113,6 +113,8 @@ export async function setOptions(ctx: AppContext, userId: string, changes: Parti
   await getUser(ctx, userId);
   const current = await getOptions(ctx, userId);
   const next = { ...current, ...changes };
+  // Blanking the Email provider ID brings the dialog back, whatever was remembered before.
+  if (changes.providerId === null && changes.doNotAskAgain === undefined) next.doNotAskAgain = false;
   for (const field of ['providerId', 'lastChoice'] as const) {
     const v = next[field];
     if (v !== null && !PROVIDER_IDS.includes(v)) {
