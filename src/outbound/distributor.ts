@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.ts';
 import { readDistributorSettings, writeLastRun, type DistributorRun } from './distributor-settings.ts';
 import { readParameters, retentionMs } from './email-parameters.ts';
-import { claimDue, expireDue, loadRaw, purgeHistory } from './email.repository.ts';
+import { claimDue, expireDue, loadRaw, purgeHistory, renewClaim } from './email.repository.ts';
 import { deliver, type DeliveryResult } from './delivery.ts';
 import type { ProviderRegistry } from './provider-registry.ts';
 import { minuteOf } from './retry-policy.ts';
@@ -32,6 +32,10 @@ export async function runDistributorPass(ctx: AppContext, providers: ProviderReg
     claimed += rows.length;
     const raws = await loadRaw(ctx.db, rows.map((r) => r.id));
     await forEachLimited(rows, concurrency, async (row) => {
+      // A row waits in this batch while earlier ones are sent; if that outlasted the lease, another
+      // worker may have taken it over, and sending it here too would deliver it twice.
+      const held = await renewClaim(ctx.db, { id: row.id, worker: ctx.workerId, now: ctx.clock.now(), leaseMs: ctx.leaseMs });
+      if (!held) { tally['lost-lease']++; return; }
       const result = await deliver(ctx, providers, params, row, raws.get(row.id) ?? Buffer.alloc(0));
       tally[result]++;
     });

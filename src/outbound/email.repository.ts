@@ -45,6 +45,19 @@ export async function claimDue(db: Db, dialect: DialectName, args: { worker: str
     .execute();
 }
 
+/**
+ * Just before a claimed email is sent: confirms the worker still holds the claim and starts its
+ * lease afresh. False when another worker took it over (this worker's batch outlasted the lease):
+ * then this worker must not send it.
+ */
+export async function renewClaim(db: Db, args: { id: string; worker: string; now: number; leaseMs: number }): Promise<boolean> {
+  const result = await db.updateTable('email')
+    .set({ lease_until: args.now + args.leaseMs })
+    .where('id', '=', args.id).where('claimed_by', '=', args.worker).where('status', '=', 'sending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export type Outcome =
   | { kind: 'sent'; recipientResults: string; response: string }
   | { kind: 'failed' | 'retry' | 'expired'; code: string; response: string | null; command: string | null; nextAttemptAt?: number }
@@ -100,17 +113,26 @@ export async function expireDue(db: Kysely<Database>, now: number): Promise<numb
   return Number(result.numUpdatedRows);
 }
 
-/** Deletes finished emails older than the retention period, with their content and attempts. */
+/**
+ * Deletes finished emails older than the retention period, with their content and attempts. The
+ * age counts from when an email finished (updated_at), so one that expired or failed late stays in
+ * history for the whole period; created_at is never later, and lets the (status, created_at) index
+ * narrow the scan.
+ */
 export async function purgeHistory(db: Kysely<Database>, before: number, batch = 5_000): Promise<number> {
-  const ids = (await db.selectFrom('email').select('id').where('created_at', '<', before).where('status', 'in', FINAL_STATUSES).limit(batch).execute()).map((r) => r.id);
+  const ids = (await db.selectFrom('email').select('id').where('status', 'in', FINAL_STATUSES)
+    .where('created_at', '<', before).where('updated_at', '<', before).limit(batch).execute()).map((r) => r.id);
   if (ids.length === 0) return 0;
-  await db.transaction().execute(async (tx) => {
-    await tx.deleteFrom('email_attempt').where('email_id', 'in', ids).execute();
-    await tx.deleteFrom('email_content').where('email_id', 'in', ids).execute();
-    await tx.deleteFrom('idempotency_key').where('email_id', 'in', ids).execute();
-    await tx.deleteFrom('email').where('id', 'in', ids).execute();
+  return db.transaction().execute(async (tx) => {
+    // Checked again as it is deleted: an email resent since the select is back in the queue.
+    const gone = (await tx.deleteFrom('email').where('id', 'in', ids).where('status', 'in', FINAL_STATUSES)
+      .where('updated_at', '<', before).returning('id').execute()).map((r) => r.id);
+    if (gone.length === 0) return 0;
+    await tx.deleteFrom('email_attempt').where('email_id', 'in', gone).execute();
+    await tx.deleteFrom('email_content').where('email_id', 'in', gone).execute();
+    await tx.deleteFrom('idempotency_key').where('email_id', 'in', gone).execute();
+    return gone.length;
   });
-  return ids.length;
 }
 
 export interface HistoryFilter {
