@@ -8,10 +8,14 @@ import { ERRORS, describeError, isMailroomError, MailroomError } from '../errors
 import type { DistributorRun } from '../outbound/distributor-settings.ts';
 import type { ProviderRegistry } from '../outbound/provider-registry.ts';
 import { createAuthHook } from './auth.ts';
+import { emailContentRoutes } from './routes/email-content.routes.ts';
 import { emailsRoutes } from './routes/emails.routes.ts';
 import { parametersRoutes } from './routes/parameters.routes.ts';
 import { sessionRoutes } from './routes/session.routes.ts';
 import { usersRoutes } from './routes/users.routes.ts';
+import { templatesRoutes } from './routes/templates.routes.ts';
+import { workflowRoutes } from './routes/workflow.routes.ts';
+import { crmRoutes } from './routes/crm.routes.ts';
 
 export interface DistributorRunner {
   kick(): void;
@@ -62,6 +66,10 @@ export async function buildApi({ ctx, providers, distributor, logger = false, ex
   usersRoutes(app, ctx);
   parametersRoutes(app, ctx, providers, distributor);
   emailsRoutes(app, ctx, providers);
+  templatesRoutes(app, ctx);
+  workflowRoutes(app, ctx);
+  crmRoutes(app, ctx, providers);
+  emailContentRoutes(app, ctx);
   extraRoutes?.(app);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   if (existsSync(WEB_DIST)) {
@@ -74,7 +82,14 @@ function toMailroomError(err: unknown): MailroomError {
   if (isMailroomError(err)) return err;
   const f = err as FastifyError;
   if (f.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new MailroomError('MESSAGE_TOO_LARGE', { message: 'The request is larger than Mailroom accepts.' });
-  if (f.validation) return new MailroomError('VALIDATION_FAILED', { message: f.message, details: f.validation });
+  if (f.validation) return new MailroomError('VALIDATION_FAILED', { message: f.message, details: f.validation.map(withField) });
   if (f.statusCode && f.statusCode < 500) return new MailroomError('VALIDATION_FAILED', { message: f.message });
   return new MailroomError('INTERNAL', { cause: err });
+}
+
+/** Names the field of a schema error as INVALID_PARAMETER does (smtp.port); an unknown key names itself. */
+function withField(e: NonNullable<FastifyError['validation']>[number]) {
+  const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const extra = e.keyword === 'additionalProperties' ? String((e.params as { additionalProperty?: string }).additionalProperty ?? '') : '';
+  return { ...e, field: [path, extra].filter(Boolean).join('.') };
 }

@@ -45,6 +45,20 @@ function parseStatuses(value: string | undefined): EmailStatus[] | undefined {
   return list as EmailStatus[];
 }
 
+/** An ISO date or epoch milliseconds, as the API takes them. */
+function parseTime(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (Number.isNaN(ms)) throw new MailroomError('VALIDATION_FAILED', { message: `${flag} is not a date: ${value}.`, details: { field: flag } });
+  return ms;
+}
+
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw new MailroomError('VALIDATION_FAILED', { message: `--limit is a whole number from 1 to 500, not ${value}.`, details: { field: '--limit' } });
+  return n;
+}
+
 export function registerEmailCommands(program: Command) {
   withMessageFlags(program.command('send').description('hand an email to the queue; the distributor sends it'))
     .option('--provider <id>', 'provider (default: the batch email provider)')
@@ -85,8 +99,8 @@ export function registerEmailCommands(program: Command) {
     .option('--limit <n>', 'rows', '50').option('--user <username>').option('--json', 'machine-readable output')
     .action((o: { status?: string; sender?: string; since?: string; until?: string; text?: string; limit: string; user?: string; json?: boolean }) => withCli(async ({ ctx }) => {
       const page = await outbound.listHistory(ctx, await actingUser(ctx, o.user), {
-        status: parseStatuses(o.status), sender: o.sender, text: o.text, limit: Number(o.limit),
-        from: o.since ? Date.parse(o.since) : undefined, to: o.until ? Date.parse(o.until) : undefined,
+        status: parseStatuses(o.status), sender: o.sender, text: o.text, limit: parseLimit(o.limit),
+        from: parseTime('--since', o.since), to: parseTime('--until', o.until),
       });
       if (o.json) return printJson(page);
       table(page.items.map(emailRow), ['id', 'status', 'provider', 'sender', 'to', 'subject', 'attempts', 'created', 'error']);

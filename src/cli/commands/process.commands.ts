@@ -2,8 +2,12 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.ts';
 import { openStore } from '../../store/dialect.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
-import { hasAdministrator, startMailroom, type RunningMailroom } from '../../runtime/mailroom-process.ts';
+import type { RunningMailroom } from '../../runtime/mailroom-process.ts';
 import { print } from '../output.ts';
+
+// The server (Fastify, the console, the demo) loads only for serve and worker, so the other
+// commands do not pay for loading them.
+const runtime = () => import('../../runtime/mailroom-process.ts');
 
 function stopOnSignal(running: RunningMailroom) {
   let stopping = false;
@@ -23,6 +27,7 @@ export function registerProcessCommands(program: Command) {
     .option('--port <port>').option('--host <host>')
     .action(async (o: { demo?: boolean; port?: string; host?: string }) => {
       const config = loadConfig({ overrides: { ...(o.demo ? { demo: true } : {}), ...(o.port ? { port: Number(o.port) } : {}), ...(o.host ? { host: o.host } : {}) } });
+      const { startMailroom, hasAdministrator } = await runtime();
       const running = await startMailroom(config, { api: true });
       stopOnSignal(running);
       print(`Mailroom is running at ${running.url} (${running.ctx.dialect} database${running.ctx.dialect === 'sqlite' ? ` in ${config.dataDir}` : ''}).`);
@@ -43,7 +48,7 @@ export function registerProcessCommands(program: Command) {
   program.command('worker').description('the distributor only: run as many as you like against one PostgreSQL')
     .action(async () => {
       const config = loadConfig();
-      const running = await startMailroom(config, { api: false });
+      const running = await (await runtime()).startMailroom(config, { api: false });
       stopOnSignal(running);
       print(`Mailroom worker ${config.workerId} is distributing email (${running.ctx.dialect}).`);
     });
