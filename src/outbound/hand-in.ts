@@ -80,13 +80,13 @@ export async function prepareEmail(ctx: AppContext, actor: User | null, input: E
  */
 export async function handIn(ctx: AppContext, actor: User | null, input: EmailInput, options: HandInOptions): Promise<HandInResult> {
   const params = await readParameters(ctx);
-  const provider = resolveProvider(options, params);
   const owner = actor?.id ?? '';
   if (options.idempotencyKey !== undefined) {
     const existing = await findByIdempotencyKey(ctx, owner, options.idempotencyKey);
     if (existing) return { ...existing, duplicate: true };
   }
   const prepared = await prepareEmail(ctx, actor, input);
+  const provider = resolveProvider(options, params);
   const now = ctx.clock.now();
   const messageId = newMessageId(prepared.from.address.split('@')[1]!);
   const raw = await buildMessage({

@@ -187,6 +187,16 @@ export async function createApiToken(ctx: AppContext, userId: string, name: stri
   return token;
 }
 
+export async function listApiTokens(ctx: AppContext, userId: string) {
+  return ctx.db.selectFrom('token').select(['id', 'name', 'created_at as createdAt'])
+    .where('user_id', '=', userId).where('kind', '=', 'api').orderBy('created_at').execute();
+}
+
+export async function revokeApiToken(ctx: AppContext, userId: string, tokenId: string): Promise<void> {
+  const result = await ctx.db.deleteFrom('token').where('id', '=', tokenId).where('user_id', '=', userId).where('kind', '=', 'api').executeTakeFirst();
+  if (Number(result.numDeletedRows) !== 1) throw new MailroomError('NOT_FOUND', { message: 'No such API token.' });
+}
+
 export async function authenticate(ctx: AppContext, token: string): Promise<User> {
   const row = await ctx.db.selectFrom('token').innerJoin('app_user', 'app_user.id', 'token.user_id')
     .selectAll('app_user').select('token.expires_at')

@@ -65,4 +65,17 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext) {
     const token = await users.createApiToken(ctx, id, (request.body as Static<typeof TokenBody>).name);
     return reply.code(201).send({ token });
   });
+
+  app.get('/api/users/:id/tokens', { schema: { tags: ['users'], summary: 'API tokens (names and dates, never the tokens)', params: IdParams } }, async (request) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    assertSelfOrAdmin(request, id);
+    return users.listApiTokens(ctx, id);
+  });
+
+  app.delete('/api/users/:id/tokens/:tokenId', { schema: { tags: ['users'], summary: 'Revoke an API token' } }, async (request, reply) => {
+    const { id, tokenId } = request.params as { id: string; tokenId: string };
+    assertSelfOrAdmin(request, id);
+    await users.revokeApiToken(ctx, id, tokenId);
+    return reply.code(204).send();
+  });
 }

@@ -81,6 +81,10 @@ export function registerAdminCommands(program: Command) {
     await users.grantSendAs(ctx, (await users.findUser(ctx, who)).id, address);
     print(`granted ${who} Send-As ${address}`);
   }));
+  u.command('revoke-send-as <user> <address>').action((who: string, address: string) => withCli(async ({ ctx }) => {
+    await users.revokeSendAs(ctx, (await users.findUser(ctx, who)).id, address);
+    print(`revoked ${who} Send-As ${address}`);
+  }));
   u.command('token <user>').description('create an API token (printed once)').option('--name <name>', 'label', 'cli')
     .action((who: string, o: { name: string }) => withCli(async ({ ctx }) => {
       print(await users.createApiToken(ctx, (await users.findUser(ctx, who)).id, o.name));

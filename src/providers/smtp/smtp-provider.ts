@@ -29,7 +29,9 @@ export function createSmtpProvider({ settings, maxConnections = 4, timeoutMs = 3
     // server offers no AUTH (the failure tells the administrator to clear the user name).
     auth: settings.username ? { user: settings.username, pass: settings.password } : undefined,
     forceAuth: Boolean(settings.username),
-    tls: { rejectUnauthorized: settings.verifyCertificate, servername: settings.host },
+    // nodemailer sends the host as SNI server name itself, and leaves it out for an IP address
+    // (RFC 6066 forbids IPs there; Node warns about them).
+    tls: { rejectUnauthorized: settings.verifyCertificate },
     maxConnections,
     maxMessages: 500,
     connectionTimeout: timeoutMs,
