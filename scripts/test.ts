@@ -9,6 +9,9 @@ function run(command: string, args: readonly string[]): void {
 }
 
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+// The admin console: typecheck it and build web/dist fresh, which the e2e tests drive in Chromium.
+run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'web/tsconfig.json']);
+run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', 'web', '--logLevel', 'warn']);
 
 const files = globSync('test/**/*.test.ts').sort();
 const extra = process.argv.slice(2);

@@ -1,0 +1,6 @@
+import type { EmailStatus } from '../api/types.ts';
+import { STATUS_LABELS } from './format.ts';
+
+export function StatusBadge({ status }: { status: EmailStatus }) {
+  return <span className={`badge badge-${status}`} data-status={status}>{STATUS_LABELS[status] ?? status}</span>;
+}

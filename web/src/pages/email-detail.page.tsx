@@ -1,0 +1,140 @@
+import { useState } from 'react';
+import { api, downloadFile } from '../api/client.ts';
+import type { EmailDetail, EmailView, MessageContent } from '../api/types.ts';
+import { ErrorMessage, Notice } from '../components/error-message.tsx';
+import { FailureDetailsView } from '../components/failure-details.tsx';
+import { formatMailboxes, formatSize, formatTime, PROVIDER_LABELS, relativeTime } from '../components/format.ts';
+import { AttachmentList, HeaderList, MessageBody } from '../components/message-body.tsx';
+import { Page } from '../components/page.tsx';
+import { BusyButton, Progress } from '../components/progress.tsx';
+import { StatusBadge } from '../components/status-badge.tsx';
+import { Tabs } from '../components/tabs.tsx';
+import { useAction } from '../hooks/use-action.ts';
+import { useResource } from '../hooks/use-resource.ts';
+import type { PageProps } from '../routes.ts';
+import { Link } from '../router.tsx';
+
+const QUEUED = new Set(['waiting', 'deferred', 'sending']);
+
+/** One email of the history: its message, recipients, attempts and Failure details. */
+export function EmailDetailPage({ params }: PageProps) {
+  const base = `/api/emails/${encodeURIComponent(params.id!)}`;
+  const [queued, setQueued] = useState(false);
+  const email = useResource<EmailDetail>(base, { pollMs: queued ? 3_000 : undefined });
+  const content = useResource<MessageContent>(`${base}/content`);
+  const [tab, setTab] = useState('message');
+  const resend = useAction(() => api<EmailView>('POST', `${base}/resend`));
+  const cancel = useAction(() => api<EmailView>('POST', `${base}/cancel`));
+  const download = useAction(() => downloadFile(`${base}/eml`, `${params.id}.eml`));
+  const downloadAttachment = useAction((index: number, name: string) => downloadFile(`${base}/attachments/${index}`, name));
+
+  const e = email.data;
+  if (e && QUEUED.has(e.status) !== queued) setQueued(QUEUED.has(e.status));
+
+  const act = async (action: typeof resend) => {
+    if (await action.run()) void email.reload();
+  };
+
+  return (
+    <Page title={e ? e.subject || '(no subject)' : 'Email'} intro={<Link to="/history">Back to the Email history</Link>} actions={e && (
+      <>
+        {(e.status === 'failed' || e.status === 'expired') && (
+          <BusyButton type="button" busy={resend.busy} busyLabel="Queuing again…" onClick={() => void act(resend)}>Resend</BusyButton>
+        )}
+        {(e.status === 'waiting' || e.status === 'deferred') && (
+          <BusyButton type="button" className="button danger" busy={cancel.busy} busyLabel="Cancelling…" onClick={() => void act(cancel)}>Cancel email</BusyButton>
+        )}
+        <BusyButton type="button" className="button" busy={download.busy} busyLabel="Downloading…" onClick={() => void download.run()}>Download .eml</BusyButton>
+      </>
+    )}>
+      <ErrorMessage error={email.error ?? resend.error ?? cancel.error ?? download.error ?? downloadAttachment.error} />
+      {resend.result && <Notice kind="success">The email is back in the queue; the distributor sends it on its next run.</Notice>}
+      {!e && !email.error && <Progress label="Loading the email…" />}
+      {e && (
+        <>
+          <dl className="details summary-grid" data-status={e.status}>
+            <dt>Email status</dt><dd><StatusBadge status={e.status} /></dd>
+            <dt>Email sender</dt><dd>{e.senderName ? `${e.senderName} <${e.sender}>` : e.sender}</dd>
+            <dt>To</dt><dd>{formatMailboxes(e.to) || '—'}</dd>
+            {e.cc.length > 0 && <><dt>Cc</dt><dd>{formatMailboxes(e.cc)}</dd></>}
+            {e.bcc.length > 0 && <><dt>Bcc</dt><dd>{formatMailboxes(e.bcc)}</dd></>}
+            <dt>Created</dt><dd>{formatTime(e.createdAt)}</dd>
+            <dt>Sent</dt><dd>{formatTime(e.sentAt)}</dd>
+            <dt>Provider</dt><dd>{PROVIDER_LABELS[e.provider] ?? e.provider} ({e.mode === 'batch' ? 'batch' : 'interactive'})</dd>
+            <dt>Size</dt><dd>{formatSize(e.sizeBytes)}</dd>
+            <dt>Attempts</dt><dd>{e.attempts}{e.deferrals > 0 ? `, ${e.deferrals} deferrals` : ''}</dd>
+            {e.nextAttemptAt && <><dt>Next try</dt><dd>{formatTime(e.nextAttemptAt)} ({relativeTime(e.nextAttemptAt)})</dd></>}
+            <dt>Expires</dt><dd>{formatTime(e.expiresAt)}</dd>
+            <dt>Message-ID</dt><dd><code>{e.messageId}</code></dd>
+            {e.resentFrom && <><dt>Resent</dt><dd>yes</dd></>}
+          </dl>
+          <Tabs label="Email details" selected={tab} onSelect={setTab} tabs={[
+            { id: 'message', label: 'Message', content: (
+              <>
+                <ErrorMessage error={content.error} />
+                {!content.data && !content.error && <Progress label="Opening the message…" />}
+                {content.data && (
+                  <>
+                    <MessageBody content={content.data} title={e.subject} />
+                    <h3>Attachments</h3>
+                    <AttachmentList attachments={content.data.attachments} onDownload={(i, name) => void downloadAttachment.run(i, name)} />
+                  </>
+                )}
+              </>
+            ) },
+            { id: 'headers', label: 'Headers', content: content.data ? <HeaderList headers={content.data.headers} /> : <ErrorMessage error={content.error} /> },
+            { id: 'recipients', label: 'Recipients', content: <Recipients email={e} /> },
+            { id: 'attempts', label: `Attempts (${e.attemptLog.length})`, content: <Attempts email={e} /> },
+            { id: 'failure', label: 'Failure details', content: <FailureDetailsView failure={e.failure} /> },
+          ]} />
+        </>
+      )}
+    </Page>
+  );
+}
+
+function Recipients({ email }: { email: EmailDetail }) {
+  const results = new Map((email.recipients ?? []).map((r) => [r.address.toLowerCase(), r]));
+  const all = [
+    ...email.to.map((m) => ({ kind: 'To', m })), ...email.cc.map((m) => ({ kind: 'Cc', m })), ...email.bcc.map((m) => ({ kind: 'Bcc', m })),
+  ];
+  return (
+    <table className="grid" aria-label="Recipients">
+      <thead><tr><th scope="col">Field</th><th scope="col">Address</th><th scope="col">Result</th><th scope="col">Server reply</th></tr></thead>
+      <tbody>
+        {all.map(({ kind, m }, i) => {
+          const r = results.get(m.address.toLowerCase());
+          return (
+            <tr key={i} data-recipient={m.address} data-accepted={r ? String(r.accepted) : undefined}>
+              <td>{kind}</td>
+              <td>{m.name ? `${m.name} <${m.address}>` : m.address}</td>
+              <td>{r ? (r.accepted ? 'Accepted' : 'Refused') : email.failure ? 'Not delivered' : 'Not tried yet'}</td>
+              <td>{r?.response ? <code>{r.response}</code> : '—'}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function Attempts({ email }: { email: EmailDetail }) {
+  if (email.attemptLog.length === 0) return <p className="muted">No attempt yet.</p>;
+  return (
+    <table className="grid" aria-label="Attempts">
+      <thead><tr><th scope="col">#</th><th scope="col">Started</th><th scope="col">Outcome</th><th scope="col">Code</th><th scope="col">Server reply</th><th scope="col">Worker</th></tr></thead>
+      <tbody>
+        {email.attemptLog.map((a, i) => (
+          <tr key={i}>
+            <td>{a.attempt}</td>
+            <td>{formatTime(a.startedAt)}</td>
+            <td>{a.outcome}</td>
+            <td>{a.code ? <code>{a.code}</code> : '—'}</td>
+            <td>{a.response ? <code>{a.response}</code> : '—'}</td>
+            <td>{a.worker}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,35 @@
+import { useState } from 'react';
+import type { EmailParameters } from '../api/types.ts';
+import { ErrorMessage } from '../components/error-message.tsx';
+import { Page } from '../components/page.tsx';
+import { Progress } from '../components/progress.tsx';
+import { Tabs } from '../components/tabs.tsx';
+import { useResource } from '../hooks/use-resource.ts';
+import { ConfigurationTab } from './parameters/configuration-tab.tsx';
+import { SmtpTab } from './parameters/smtp-tab.tsx';
+import { TestEmailPanel } from './parameters/test-email-panel.tsx';
+
+/** Email parameters: the environment's email behaviour (Configuration) and the SMTP server. */
+export function EmailParametersPage() {
+  const params = useResource<EmailParameters>('/api/parameters');
+  const [tab, setTab] = useState('configuration');
+  const [testing, setTesting] = useState(false);
+  const [saved, setSaved] = useState<EmailParameters | null>(null);
+  const current = saved ?? params.data;
+
+  return (
+    <Page title="Email parameters" actions={
+      <button type="button" className="button" aria-expanded={testing} aria-controls="test-email" onClick={() => setTesting(!testing)}>Test email</button>
+    }>
+      {testing && <TestEmailPanel id="test-email" onClose={() => setTesting(false)} />}
+      <ErrorMessage error={params.error} />
+      {!current && !params.error && <Progress label="Loading the parameters…" />}
+      {current && (
+        <Tabs label="Email parameters" selected={tab} onSelect={setTab} tabs={[
+          { id: 'configuration', label: 'Configuration', content: <ConfigurationTab params={current} onSaved={setSaved} /> },
+          { id: 'smtp', label: 'SMTP settings', content: <SmtpTab params={current} onSaved={setSaved} /> },
+        ]} />
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,59 @@
+import type { Summary } from '../api/types.ts';
+import { BarChart } from '../components/bar-chart.tsx';
+import { ErrorMessage } from '../components/error-message.tsx';
+import { Page, Section } from '../components/page.tsx';
+import { Progress } from '../components/progress.tsx';
+import { useResource } from '../hooks/use-resource.ts';
+import { Link } from '../router.tsx';
+import { useSession } from '../session.tsx';
+
+function countsOf(summary: Summary) {
+  const c = summary.counts;
+  const n = (...keys: (keyof Summary['counts'])[]) => keys.reduce((sum, k) => sum + (c[k] ?? 0), 0);
+  return {
+    sent: n('sent'),
+    failed: n('failed', 'expired'),
+    waiting: n('waiting', 'deferred', 'sending'),
+    generated: n('generated'),
+    cancelled: n('cancelled'),
+    total: n('sent', 'failed', 'expired', 'waiting', 'deferred', 'sending', 'generated', 'cancelled'),
+  };
+}
+
+/** Home: a first-run guide, and what happened to email in the last 24 hours. */
+export function HomePage() {
+  const { me, isAdmin, demo } = useSession();
+  const summary = useResource<Summary>('/api/summary', { pollMs: 10_000 });
+  const counts = summary.data ? countsOf(summary.data) : null;
+
+  return (
+    <Page title="Home" intro={`Welcome, ${me.user.name}. ${isAdmin ? 'You are an administrator: every page is open to you.' : 'You see your own email and settings.'}`}>
+      <div className="grid-2">
+        <Section title="Getting started">
+          <ol className="steps checklist">
+            <li data-done="true"><strong>Sign in</strong> — done.</li>
+            {isAdmin && <li><strong>Check the settings.</strong> <Link to="/parameters">Email parameters</Link> hold the outgoing mail server{demo ? ', already pointed at the demo’s capture server' : ''}; <Link to="/distributor">Email distributor batch</Link> sends what waits in the queue.</li>}
+            <li data-done={counts ? String(counts.total > 0) : undefined}><strong>Send an email.</strong> <Link to="/send">Send email</Link> asks how you would like to send it, then opens the form.</li>
+            <li><strong>Follow it.</strong> <Link to="/history">Email history</Link> shows each email’s status, recipients and any failure with its fix.</li>
+            {demo && <li><strong>See it arrive.</strong> <Link to="/captured">Captured mail</Link> lists what the built-in mail server received — nothing leaves this machine.</li>}
+          </ol>
+        </Section>
+        <Section title="Last 24 hours">
+          <ErrorMessage error={summary.error} />
+          {!counts && !summary.error && <Progress label="Counting…" />}
+          {counts && (
+            <>
+              <BarChart title="Emails in the last 24 hours" bars={[
+                { key: 'sent', label: 'Sent', value: counts.sent, color: '#1d7a3e' },
+                { key: 'failed', label: 'Failed', value: counts.failed, color: '#b3261e' },
+                { key: 'waiting', label: 'Waiting', value: counts.waiting, color: '#8a5a00' },
+              ]} />
+              <p className="muted">Also: {counts.generated} generated as .eml files, {counts.cancelled} cancelled.
+                {' '}<Link to="/sending-status">See the queue</Link>.</p>
+            </>
+          )}
+        </Section>
+      </div>
+    </Page>
+  );
+}

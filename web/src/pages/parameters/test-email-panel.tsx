@@ -1,0 +1,48 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api/client.ts';
+import type { EmailView } from '../../api/types.ts';
+import { ErrorMessage, Notice } from '../../components/error-message.tsx';
+import { FailureDetailsView } from '../../components/failure-details.tsx';
+import { TextField } from '../../components/fields.tsx';
+import { BusyButton } from '../../components/progress.tsx';
+import { StatusBadge } from '../../components/status-badge.tsx';
+import { useAction } from '../../hooks/use-action.ts';
+import { Link } from '../../router.tsx';
+import { useSession } from '../../session.tsx';
+
+/** Test email: sends one message with the saved SMTP settings and shows what happened, here. */
+export function TestEmailPanel({ id, onClose }: { id: string; onClose(): void }) {
+  const { me } = useSession();
+  const [to, setTo] = useState(me.user.email);
+  const send = useAction((address: string) => api<EmailView>('POST', '/api/parameters/test-email', { to: address }));
+  const result = send.result;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void send.run(to.trim());
+  };
+
+  return (
+    <section className="card test-email" id={id} aria-labelledby={`${id}-title`}>
+      <div className="card-head">
+        <h2 id={`${id}-title`}>Test email</h2>
+        <button type="button" className="button small" onClick={onClose}>Close</button>
+      </div>
+      <p className="hint">Sends a short message now through the saved SMTP settings, without retrying, and shows the outcome.</p>
+      <form onSubmit={submit} noValidate className="row">
+        <TextField label="Send the test email to" name="test-to" type="email" value={to} onChange={(e) => setTo(e.target.value)} />
+        <BusyButton type="submit" busy={send.busy} busyLabel="Sending the test email…">Send test email</BusyButton>
+      </form>
+      <ErrorMessage error={send.error} title="The test email could not be sent." />
+      {result && (
+        <div className="test-result" data-test-status={result.status}>
+          {result.status === 'sent'
+            ? <Notice kind="success">The server accepted the test email. <StatusBadge status={result.status} /></Notice>
+            : <div className="notice notice-error" role="alert"><p className="notice-title">The test email was not sent. <StatusBadge status={result.status} /></p></div>}
+          {result.failure && <FailureDetailsView failure={result.failure} />}
+          <p><Link to={`/history/${encodeURIComponent(result.id)}`}>Open it in the Email history</Link></p>
+        </div>
+      )}
+    </section>
+  );
+}

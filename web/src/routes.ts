@@ -1,0 +1,43 @@
+// The console's pages: one file per page in pages/, one line here per page. A line with a `nav`
+// label appears in the menu under its group; `access: 'admin'` pages refuse other users.
+import type { ComponentType } from 'react';
+import { CapturedDetailPage } from './pages/captured-detail.page.tsx';
+import { CapturedMailPage } from './pages/captured-mail.page.tsx';
+import { DistributorPage } from './pages/distributor.page.tsx';
+import { EmailDetailPage } from './pages/email-detail.page.tsx';
+import { EmailHistoryPage } from './pages/email-history.page.tsx';
+import { EmailParametersPage } from './pages/email-parameters.page.tsx';
+import { HomePage } from './pages/home.page.tsx';
+import { SendEmailPage } from './pages/send-email.page.tsx';
+import { SendingStatusPage } from './pages/sending-status.page.tsx';
+import { UserOptionsPage } from './pages/user-options.page.tsx';
+import { UsersPage } from './pages/users.page.tsx';
+
+export type PageProps = { readonly params: Record<string, string> };
+
+export interface PageRoute {
+  readonly path: string;
+  readonly component: ComponentType<PageProps>;
+  readonly access: 'user' | 'admin';
+  readonly nav?: { readonly label: string; readonly group: NavGroup };
+  /** Only when the server runs with --demo. */
+  readonly demoOnly?: boolean;
+}
+
+export const NAV_GROUPS = ['Email', 'Administration', 'Settings', 'Demo'] as const;
+export type NavGroup = (typeof NAV_GROUPS)[number];
+
+export const ROUTES: readonly PageRoute[] = [
+  { path: '/', component: HomePage, access: 'user', nav: { label: 'Home', group: 'Email' } },
+  { path: '/send', component: SendEmailPage, access: 'user', nav: { label: 'Send email', group: 'Email' } },
+  { path: '/history', component: EmailHistoryPage, access: 'user', nav: { label: 'Email history', group: 'Email' } },
+  { path: '/history/:id', component: EmailDetailPage, access: 'user' },
+  { path: '/sending-status', component: SendingStatusPage, access: 'user', nav: { label: 'Batch email sending status', group: 'Email' } },
+  { path: '/parameters', component: EmailParametersPage, access: 'admin', nav: { label: 'Email parameters', group: 'Administration' } },
+  { path: '/distributor', component: DistributorPage, access: 'admin', nav: { label: 'Email distributor batch', group: 'Administration' } },
+  { path: '/users', component: UsersPage, access: 'admin', nav: { label: 'Users', group: 'Administration' } },
+  { path: '/users/:id/options', component: UserOptionsPage, access: 'admin' },
+  { path: '/options', component: UserOptionsPage, access: 'user', nav: { label: 'User options', group: 'Settings' } },
+  { path: '/captured', component: CapturedMailPage, access: 'user', demoOnly: true, nav: { label: 'Captured mail', group: 'Demo' } },
+  { path: '/captured/:id', component: CapturedDetailPage, access: 'user', demoOnly: true },
+];
