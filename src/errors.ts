@@ -164,6 +164,60 @@ export const ERRORS = spec({
     fix: 'Create a mailbox for the user in the Email sender column of the failed emails, or send as a user who has one.',
   },
 
+  // ── email templates, workflow, statements ───────────────────────────────────────────
+  TEMPLATE_PLACEHOLDER_UNKNOWN: {
+    status: 400, retryable: false, message: 'The template uses a placeholder this kind of template does not offer.',
+    explanation: 'Every kind of template (workflow notification, customer statement, general) fills a fixed set of %name% placeholders. A name outside that set would stay in the mail as typed, so Mailroom refuses to save it.',
+    fix: 'Correct the spelling or pick a placeholder from the list for this kind of template; write %% for a percent sign that is not part of a placeholder.',
+  },
+  TEMPLATE_BLOCK_INVALID: {
+    status: 400, retryable: false, message: 'A repeating block in the template is not well formed.',
+    explanation: 'Line items repeat between <!--%tablebegin.name%--> and <!--%tableend.name%-->. A block that is not closed, closes another name, sits inside another block, appears in a subject, or names a table this kind of template does not offer cannot be filled.',
+    fix: 'Pair each tablebegin with a tableend of the same name, one block at a time, in the HTML body only.',
+  },
+  TEMPLATE_LANGUAGE_MISSING: {
+    status: 400, retryable: false, message: 'The template has no message in its default language.',
+    explanation: 'When a recipient\'s language has no message of its own, the default language\'s message is sent, so that one must exist.',
+    fix: 'Add a message (subject and body) for the default language, or choose a default language the template has.',
+  },
+  TEMPLATE_SENDER_INVALID: {
+    status: 400, retryable: false, message: 'The template\'s sender email is missing or not valid.',
+    explanation: 'Workflow notifications and other mail sent by the system go out from the Sender email of their template; without a valid address they cannot be sent.',
+    fix: 'Enter a valid Sender email (name@domain.example) on the system or organization email template.',
+  },
+  WORKFLOW_TEMPLATE_MISSING: {
+    status: 409, retryable: false, message: 'The workflow\'s email template does not exist where the workflow looks for it.',
+    explanation: 'A system-level workflow takes its notification template from the system email templates; an organization-level workflow takes it from that organization\'s email templates. The template must be a workflow notification template.',
+    fix: 'Create a workflow notification template with this Email ID in the right store, or choose another template on the workflow.',
+  },
+  WORKFLOW_NO_DEFINITION: {
+    status: 409, retryable: false, message: 'No enabled workflow handles this kind of document.',
+    fix: 'Create and enable a workflow for the document type, at system level or for the document\'s organization.',
+  },
+  WORKFLOW_NO_ASSIGNEE: {
+    status: 409, retryable: false, message: 'An approval step found no user to assign its work item to.',
+    explanation: 'The step assigns to a role without members or to users that no longer exist, so the workflow stopped with an error.',
+    fix: 'Change the step\'s assignment in the workflow, then submit the document again.',
+  },
+  WORKFLOW_NOT_OWNER: {
+    status: 403, retryable: false, message: 'This work item is assigned to someone else.',
+  },
+  WORKFLOW_ITEM_CLOSED: {
+    status: 409, retryable: false, message: 'The work item is no longer waiting for an action.',
+    explanation: 'It was already completed, delegated away, or cancelled because the step or the workflow ended.',
+  },
+  WORKFLOW_ACTION_INVALID: {
+    status: 409, retryable: false, message: 'This action does not apply to this work item.',
+    explanation: 'Approval work items are approved, rejected, sent back for a change or delegated; a change request to the originator is resubmitted.',
+  },
+  WORKFLOW_INSTANCE_CLOSED: {
+    status: 409, retryable: false, message: 'The workflow has already ended.',
+  },
+  STATEMENT_NO_CONTACT: {
+    status: 409, retryable: false, message: 'The customer has no contact for statements.',
+    fix: 'Add a contact with the purpose Statements and an email address to the customer, or type the To address in the Send email dialog.',
+  },
+
   // ── the queue ────────────────────────────────────────────────────────────────────────
   EXPIRED: {
     status: 410, retryable: false, message: 'The email was not sent before it expired.',

@@ -2,6 +2,9 @@ import { Command } from 'commander';
 import { registerAdminCommands } from './commands/admin.commands.ts';
 import { registerEmailCommands } from './commands/email.commands.ts';
 import { registerProcessCommands } from './commands/process.commands.ts';
+import { registerTemplateCommands } from './commands/templates.commands.ts';
+import { registerWorkflowCommands } from './commands/workflow.commands.ts';
+import { registerCrmCommands } from './commands/crm.commands.ts';
 import { reportError } from './output.ts';
 
 const program = new Command('mailroom')
@@ -10,6 +13,9 @@ const program = new Command('mailroom')
 registerProcessCommands(program);
 registerEmailCommands(program);
 registerAdminCommands(program);
+registerTemplateCommands(program);
+registerWorkflowCommands(program);
+registerCrmCommands(program);
 
 try {
   await program.parseAsync(process.argv);

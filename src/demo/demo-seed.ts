@@ -3,6 +3,7 @@ import { updateParameters } from '../outbound/email-parameters.ts';
 import { newPassword } from '../security/passwords.ts';
 import { createUser, grantSendAs, listUsers, setOptions, updateUser } from '../users/users.service.ts';
 import type { CaptureServer } from './capture-server.ts';
+import { seedDemoCrm } from './demo-crm-seed.ts';
 
 export interface DemoCredentials {
   readonly username: string;
@@ -39,5 +40,6 @@ export async function seedDemo(ctx: AppContext, capture: CaptureServer): Promise
     }
     credentials.push({ username: account.username, password });
   }
+  await seedDemoCrm(ctx);
   return credentials;
 }

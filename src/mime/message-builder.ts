@@ -31,6 +31,14 @@ export function newMessageId(domain: string): string {
   return `<${randomUUID()}@${domain}>`;
 }
 
+// The composer alone writes no priority headers (nodemailer's transport layer does); these are
+// the ones mail clients read.
+const PRIORITY_HEADERS: Record<'high' | 'normal' | 'low', Record<string, string>> = {
+  high: { 'X-Priority': '1 (Highest)', 'X-MSMail-Priority': 'High', Importance: 'High' },
+  normal: {},
+  low: { 'X-Priority': '5 (Lowest)', 'X-MSMail-Priority': 'Low', Importance: 'Low' },
+};
+
 /** Composes the RFC 5322 message with nodemailer's composer. */
 export async function buildMessage(input: MessageInput, options: BuildOptions = {}): Promise<Buffer> {
   assertNoLineBreak('Subject', input.subject);
@@ -47,7 +55,7 @@ export async function buildMessage(input: MessageInput, options: BuildOptions = 
     date: input.date,
     priority: input.priority,
     attachments: input.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
-    headers: options.draft ? { 'X-Unsent': '1' } : undefined,
+    headers: { ...PRIORITY_HEADERS[input.priority ?? 'normal'], ...(options.draft ? { 'X-Unsent': '1' } : {}) },
     disableFileAccess: true,
     disableUrlAccess: true,
   });

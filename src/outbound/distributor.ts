@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.ts';
 import { readDistributorSettings, writeLastRun, type DistributorRun } from './distributor-settings.ts';
 import { readParameters, retentionMs } from './email-parameters.ts';
-import { claimDue, expireDue, loadRaw, purgeHistory, renewClaim } from './email.repository.ts';
+import { claimDue, expireDue, loadRaw, purgeHistory, renewClaim, type EmailRow } from './email.repository.ts';
 import { deliver, type DeliveryResult } from './delivery.ts';
 import type { ProviderRegistry } from './provider-registry.ts';
 import { minuteOf } from './retry-policy.ts';
@@ -10,7 +10,7 @@ import { pruneWindows } from './throttle.ts';
 export interface PassOptions {
   /** Emails claimed per round. */
   readonly batchSize?: number;
-  /** Emails in flight at once. */
+  /** Emails in flight at once (sending, or writing their outcome). */
   readonly concurrency?: number;
   /** Stop after this many rounds (a round claims one batch). */
   readonly maxRounds?: number;
@@ -21,7 +21,9 @@ export interface PassOptions {
  * (claiming in rounds until nothing is left), then purge history past retention.
  */
 export async function runDistributorPass(ctx: AppContext, providers: ProviderRegistry, options: PassOptions = {}): Promise<DistributorRun> {
-  const { batchSize = 200, concurrency = 8, maxRounds = Number.POSITIVE_INFINITY } = options;
+  // More emails in flight than SMTP connections: while some wait for the database to commit their
+  // outcome, others keep the connections busy (and PostgreSQL commits them together).
+  const { batchSize = 200, concurrency = 32, maxRounds = Number.POSITIVE_INFINITY } = options;
   const params = await readParameters(ctx);
   const tally: Record<DeliveryResult, number> = { sent: 0, failed: 0, retry: 0, deferred: 0, expired: 0, 'lost-lease': 0 };
   let expired = await expireDue(ctx.db, ctx.clock.now());
@@ -33,9 +35,13 @@ export async function runDistributorPass(ctx: AppContext, providers: ProviderReg
     const raws = await loadRaw(ctx.db, rows.map((r) => r.id));
     await forEachLimited(rows, concurrency, async (row) => {
       // A row waits in this batch while earlier ones are sent; if that outlasted the lease, another
-      // worker may have taken it over, and sending it here too would deliver it twice.
-      const held = await renewClaim(ctx.db, { id: row.id, worker: ctx.workerId, now: ctx.clock.now(), leaseMs: ctx.leaseMs });
-      if (!held) { tally['lost-lease']++; return; }
+      // worker may have taken it over, and sending it here too would deliver it twice. While at
+      // least 90% of the lease is still to run, no worker can have taken it (and the lease left
+      // is as long as a renewal would give), so the check, a write per email, waits until then.
+      if (!leaseStillFresh(ctx, row)) {
+        const held = await renewClaim(ctx.db, { id: row.id, worker: ctx.workerId, now: ctx.clock.now(), leaseMs: ctx.leaseMs });
+        if (!held) { tally['lost-lease']++; return; }
+      }
       const result = await deliver(ctx, providers, params, row, raws.get(row.id) ?? Buffer.alloc(0));
       tally[result]++;
     });
@@ -51,6 +57,9 @@ export async function runDistributorPass(ctx: AppContext, providers: ProviderReg
   await writeLastRun(ctx, run);
   return run;
 }
+
+const leaseStillFresh = (ctx: AppContext, row: EmailRow) =>
+  row.lease_until !== null && ctx.clock.now() < row.lease_until - ctx.leaseMs * 0.9;
 
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

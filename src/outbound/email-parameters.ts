@@ -55,8 +55,10 @@ export interface ParametersChange {
 const KEY = 'email_parameters';
 
 export async function readParameters(ctx: AppContext): Promise<StoredParameters> {
+  // Value.Default fills defaults in place; readSetting parses a fresh object on every call, so
+  // nothing shared is changed and no copy is needed.
   const stored = (await readSetting<unknown>(ctx.db, KEY)) ?? {};
-  return Value.Default(StoredParametersSchema, structuredClone(stored)) as StoredParameters;
+  return Value.Default(StoredParametersSchema, stored) as StoredParameters;
 }
 
 export function toPublic(p: StoredParameters): PublicParameters {

@@ -113,6 +113,150 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_templates_workflow': {
+      async up(db: AnyDb) {
+        await db.schema.createTable('organization')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('code', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('email_template')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('scope_key', 'text', (c) => c.notNull())
+          .addColumn('organization_id', 'text', (c) => c.references('organization.id'))
+          .addColumn('email_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('sender_name', 'text', (c) => c.notNull())
+          .addColumn('sender_email', 'text', (c) => c.notNull())
+          .addColumn('default_language', 'text', (c) => c.notNull())
+          .addColumn('priority', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          // organization_id is NULL for system templates, and NULLs never collide in a unique
+          // index on either dialect; scope_key ('system' or the organization id) does.
+          .addUniqueConstraint('email_template_scope_email_id_uq', ['scope_key', 'email_id'])
+          .execute();
+        await db.schema.createTable('email_template_message')
+          .addColumn('template_id', 'text', (c) => c.notNull().references('email_template.id').onDelete('cascade'))
+          .addColumn('language', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('html', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('email_template_message_pk', ['template_id', 'language'])
+          .execute();
+        await db.schema.createTable('workflow_definition')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('scope_key', 'text', (c) => c.notNull())
+          .addColumn('organization_id', 'text', (c) => c.references('organization.id'))
+          .addColumn('code', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('document_type', 'text', (c) => c.notNull())
+          .addColumn('template_email_id', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('settings', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .addUniqueConstraint('workflow_definition_scope_code_uq', ['scope_key', 'code'])
+          .execute();
+        await db.schema.createTable('workflow_instance')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('definition_id', 'text', (c) => c.notNull().references('workflow_definition.id'))
+          .addColumn('definition_version', 'integer', (c) => c.notNull())
+          .addColumn('definition_snapshot', 'text', (c) => c.notNull())
+          .addColumn('organization_id', 'text', (c) => c.references('organization.id'))
+          .addColumn('document_type', 'text', (c) => c.notNull())
+          .addColumn('document_ref', 'text', (c) => c.notNull())
+          .addColumn('document_title', 'text', (c) => c.notNull())
+          .addColumn('originator_id', 'text', (c) => c.notNull().references('app_user.id'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('current_step', 'integer', (c) => c.notNull())
+          .addColumn('event_seq', 'integer', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('workflow_instance_originator_idx').on('workflow_instance').columns(['originator_id', 'created_at']).execute();
+        await db.schema.createTable('work_item')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('instance_id', 'text', (c) => c.notNull().references('workflow_instance.id').onDelete('cascade'))
+          .addColumn('step', 'integer', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('owner_id', 'text', (c) => c.notNull().references('app_user.id'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('instructions', 'text', (c) => c.notNull())
+          .addColumn('due_at', big)
+          .addColumn('resume_step', 'integer')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('completed_at', big)
+          .addColumn('completed_by', 'text')
+          .addColumn('comment', 'text')
+          .execute();
+        // The inbox: a user's pending work items; the escalation pass: pending items by due time.
+        await db.schema.createIndex('work_item_owner_idx').on('work_item').columns(['owner_id', 'status', 'created_at']).execute();
+        await db.schema.createIndex('work_item_instance_idx').on('work_item').columns(['instance_id', 'step']).execute();
+        await db.schema.createIndex('work_item_due_idx').on('work_item').columns(['status', 'due_at']).execute();
+        await db.schema.createTable('workflow_event')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('instance_id', 'text', (c) => c.notNull().references('workflow_instance.id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('at', big, (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('step', 'integer')
+          .addColumn('work_item_id', 'text')
+          .addColumn('actor_id', 'text')
+          .addColumn('assignee_id', 'text')
+          .addColumn('comment', 'text')
+          .addColumn('details', 'text')
+          .addColumn('notify_state', 'text', (c) => c.notNull())
+          .addUniqueConstraint('workflow_event_seq_uq', ['instance_id', 'seq'])
+          .execute();
+        await db.schema.createIndex('workflow_event_notify_idx').on('workflow_event').columns(['notify_state', 'at']).execute();
+        await db.schema.createTable('workflow_notification')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('event_id', 'text', (c) => c.notNull().references('workflow_event.id').onDelete('cascade'))
+          .addColumn('instance_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('email_id', 'text')
+          .addColumn('language', 'text')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addUniqueConstraint('workflow_notification_event_user_uq', ['event_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('workflow_notification_instance_idx').on('workflow_notification').column('instance_id').execute();
+        await db.schema.createTable('customer')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('account', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('organization_id', 'text', (c) => c.references('organization.id'))
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('customer_contact')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('customer_id', 'text', (c) => c.notNull().references('customer.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('purpose', 'text', (c) => c.notNull())
+          .addColumn('language', 'text')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('customer_contact_customer_idx').on('customer_contact').column('customer_id').execute();
+        await db.schema.createTable('customer_invoice')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('customer_id', 'text', (c) => c.notNull().references('customer.id').onDelete('cascade'))
+          .addColumn('number', 'text', (c) => c.notNull())
+          .addColumn('invoice_date', big, (c) => c.notNull())
+          .addColumn('due_date', big, (c) => c.notNull())
+          .addColumn('amount_minor', big, (c) => c.notNull())
+          .addColumn('open_minor', big, (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addUniqueConstraint('customer_invoice_number_uq', ['customer_id', 'number'])
+          .execute();
+      },
+    },
   };
 }
 

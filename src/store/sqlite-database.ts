@@ -13,11 +13,27 @@ export function openSqlite(path: string): SqliteDatabase {
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA busy_timeout = 5000');
   db.exec('PRAGMA foreign_keys = ON');
+  const prepared = new Map<string, SqliteStatement>();
   return {
     close: () => db.close(),
-    prepare: (sql) => wrapStatement(db.prepare(sql)),
+    // Kysely prepares every query it runs; compiling the same SQL again costs more than running
+    // it. node:sqlite resets a statement before each run, and Kysely runs one query at a time on
+    // this connection, so a statement can be reused. The cache is bounded: IN lists vary in length.
+    prepare: (sql) => {
+      let stmt = prepared.get(sql);
+      if (stmt) {
+        prepared.delete(sql);
+      } else {
+        stmt = wrapStatement(db.prepare(sql));
+        if (prepared.size >= STATEMENT_CACHE_SIZE) prepared.delete(prepared.keys().next().value!);
+      }
+      prepared.set(sql, stmt);
+      return stmt;
+    },
   };
 }
+
+const STATEMENT_CACHE_SIZE = 200;
 
 function wrapStatement(stmt: StatementSync): SqliteStatement {
   const reader = stmt.columns().length > 0;

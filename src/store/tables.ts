@@ -117,6 +117,148 @@ export interface ThrottleWindowTable {
   sent: number;
 }
 
+// ── organizations, email templates, workflow, customers (issue 4) ──────────────────────────────
+
+export interface OrganizationTable {
+  id: string;
+  code: string;
+  name: string;
+  created_at: number;
+}
+
+export interface EmailTemplateTable {
+  id: string;
+  /** 'system', or the organization id: one Email ID per store. */
+  scope_key: string;
+  organization_id: string | null;
+  email_id: string;
+  kind: string;
+  description: string;
+  sender_name: string;
+  sender_email: string;
+  default_language: string;
+  priority: 'low' | 'normal' | 'high';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EmailTemplateMessageTable {
+  template_id: string;
+  language: string;
+  subject: string;
+  html: string;
+}
+
+export interface WorkflowDefinitionTable {
+  id: string;
+  scope_key: string;
+  organization_id: string | null;
+  code: string;
+  name: string;
+  document_type: string;
+  template_email_id: string;
+  enabled: number;
+  version: number;
+  /** JSON: workflow-level notifications and the approval steps. */
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WorkflowInstanceTable {
+  id: string;
+  definition_id: string;
+  definition_version: number;
+  /** JSON: the definition as it was at submission; later edits do not change running instances. */
+  definition_snapshot: string;
+  organization_id: string | null;
+  document_type: string;
+  document_ref: string;
+  document_title: string;
+  originator_id: string;
+  status: string;
+  current_step: number;
+  event_seq: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WorkItemTable {
+  id: string;
+  instance_id: string;
+  step: number;
+  kind: 'approval' | 'change-request';
+  owner_id: string;
+  status: string;
+  subject: string;
+  instructions: string;
+  due_at: number | null;
+  resume_step: number | null;
+  created_at: number;
+  completed_at: number | null;
+  completed_by: string | null;
+  comment: string | null;
+}
+
+export interface WorkflowEventTable {
+  id: string;
+  instance_id: string;
+  seq: number;
+  at: number;
+  event: string;
+  step: number | null;
+  work_item_id: string | null;
+  actor_id: string | null;
+  assignee_id: string | null;
+  comment: string | null;
+  details: string | null;
+  /** 'pending' until its notifications are queued, 'done' after, 'none' when nothing is set up. */
+  notify_state: 'pending' | 'done' | 'none';
+}
+
+export interface WorkflowNotificationTable {
+  id: string;
+  event_id: string;
+  instance_id: string;
+  user_id: string;
+  status: 'queued' | 'skipped' | 'failed';
+  reason: string | null;
+  email_id: string | null;
+  language: string | null;
+  created_at: number;
+}
+
+export interface CustomerTable {
+  id: string;
+  account: string;
+  name: string;
+  organization_id: string | null;
+  currency: string;
+  created_at: number;
+}
+
+export interface CustomerContactTable {
+  id: string;
+  customer_id: string;
+  name: string;
+  email: string;
+  purpose: string;
+  language: string | null;
+  created_at: number;
+}
+
+export interface CustomerInvoiceTable {
+  id: string;
+  customer_id: string;
+  number: string;
+  invoice_date: number;
+  due_date: number;
+  /** Minor units (cents). */
+  amount_minor: number;
+  open_minor: number;
+  created_at: number;
+}
+
 export interface Database {
   app_user: UserTable;
   user_options: UserOptionsTable;
@@ -128,4 +270,15 @@ export interface Database {
   email_attempt: EmailAttemptTable;
   idempotency_key: IdempotencyKeyTable;
   throttle_window: ThrottleWindowTable;
+  organization: OrganizationTable;
+  email_template: EmailTemplateTable;
+  email_template_message: EmailTemplateMessageTable;
+  workflow_definition: WorkflowDefinitionTable;
+  workflow_instance: WorkflowInstanceTable;
+  work_item: WorkItemTable;
+  workflow_event: WorkflowEventTable;
+  workflow_notification: WorkflowNotificationTable;
+  customer: CustomerTable;
+  customer_contact: CustomerContactTable;
+  customer_invoice: CustomerInvoiceTable;
 }

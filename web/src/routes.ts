@@ -12,6 +12,14 @@ import { SendEmailPage } from './pages/send-email.page.tsx';
 import { SendingStatusPage } from './pages/sending-status.page.tsx';
 import { UserOptionsPage } from './pages/user-options.page.tsx';
 import { UsersPage } from './pages/users.page.tsx';
+import { CustomerPage, CustomersPage } from './pages/customers.page.tsx';
+import { OrganizationTemplatesPage, SystemTemplatesPage } from './pages/email-templates.page.tsx';
+import { OrganizationsPage } from './pages/organizations.page.tsx';
+import { SendStatementPage } from './pages/send-statement.page.tsx';
+import { WorkItemsPage } from './pages/work-items.page.tsx';
+import { WorkflowHistoryPage } from './pages/workflow-history.page.tsx';
+import { WorkflowInstancesPage } from './pages/workflow-instances.page.tsx';
+import { WorkflowsPage } from './pages/workflows.page.tsx';
 
 export type PageProps = { readonly params: Record<string, string> };
 
@@ -24,7 +32,7 @@ export interface PageRoute {
   readonly demoOnly?: boolean;
 }
 
-export const NAV_GROUPS = ['Email', 'Administration', 'Settings', 'Demo'] as const;
+export const NAV_GROUPS = ['Email', 'Workflow', 'Customers', 'Administration', 'Settings', 'Demo'] as const;
 export type NavGroup = (typeof NAV_GROUPS)[number];
 
 export const ROUTES: readonly PageRoute[] = [
@@ -40,4 +48,14 @@ export const ROUTES: readonly PageRoute[] = [
   { path: '/options', component: UserOptionsPage, access: 'user', nav: { label: 'User options', group: 'Settings' } },
   { path: '/captured', component: CapturedMailPage, access: 'user', demoOnly: true, nav: { label: 'Captured mail', group: 'Demo' } },
   { path: '/captured/:id', component: CapturedDetailPage, access: 'user', demoOnly: true },
+  { path: '/work-items', component: WorkItemsPage, access: 'user', nav: { label: 'Work items', group: 'Workflow' } },
+  { path: '/workflow/instances', component: WorkflowInstancesPage, access: 'user', nav: { label: 'Submitted workflows', group: 'Workflow' } },
+  { path: '/workflow/instances/:id', component: WorkflowHistoryPage, access: 'user' },
+  { path: '/customers', component: CustomersPage, access: 'user', nav: { label: 'All customers', group: 'Customers' } },
+  { path: '/customers/:id', component: CustomerPage, access: 'user' },
+  { path: '/customers/:id/statement', component: SendStatementPage, access: 'user' },
+  { path: '/templates/system', component: SystemTemplatesPage, access: 'admin', nav: { label: 'System email templates', group: 'Administration' } },
+  { path: '/templates/organization', component: OrganizationTemplatesPage, access: 'admin', nav: { label: 'Organization email templates', group: 'Administration' } },
+  { path: '/organizations', component: OrganizationsPage, access: 'admin', nav: { label: 'Organizations', group: 'Administration' } },
+  { path: '/workflows', component: WorkflowsPage, access: 'admin', nav: { label: 'Workflows', group: 'Administration' } },
 ];

@@ -3,17 +3,21 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { MailroomError } from '../../errors.ts';
 import type { EmailProvider, OutgoingMessage, SendReceipt, TestReport } from '../provider.ts';
 import { rejectedRecipients, toSmtpError } from './smtp-errors.ts';
-import type { SmtpSettings } from './smtp-settings.ts';
+import { isOffice365, OFFICE365_MAX_CONNECTIONS, type SmtpSettings } from './smtp-settings.ts';
 
 export interface SmtpProviderConfig {
   readonly settings: SmtpSettings;
-  /** Parallel connections to the server. */
+  /** Parallel connections to the server; by default 8, and 3 for Exchange Online. */
   readonly maxConnections?: number;
   readonly timeoutMs?: number;
 }
 
+// Each connection spends most of a send waiting for the server's replies, so a few more of them
+// keep a server busy (measured in bench/outbound); Exchange Online allows only three per mailbox.
+const defaultMaxConnections = (host: string) => (isOffice365(host) ? OFFICE365_MAX_CONNECTIONS : 8);
+
 /** Sends pre-built messages over pooled SMTP connections (nodemailer's pool). */
-export function createSmtpProvider({ settings, maxConnections = 4, timeoutMs = 30_000 }: SmtpProviderConfig): EmailProvider {
+export function createSmtpProvider({ settings, maxConnections = defaultMaxConnections(settings.host), timeoutMs = 30_000 }: SmtpProviderConfig): EmailProvider {
   if (!settings.host) throw new MailroomError('SMTP_NOT_CONFIGURED');
   if (settings.authRequired && !settings.username) {
     throw new MailroomError('SMTP_NOT_CONFIGURED', { message: 'Authentication is required, but no SMTP user name is set.' });

@@ -15,6 +15,8 @@ export interface SmtpSettings {
 export const OFFICE365_SMTP_HOST = 'smtp.office365.com';
 /** Exchange Online's message rate limit for SMTP client submission, per minute. */
 export const OFFICE365_PER_MINUTE_LIMIT = 30;
+/** Exchange Online refuses a fourth concurrent SMTP client submission connection per mailbox (432 4.3.2). */
+export const OFFICE365_MAX_CONNECTIONS = 3;
 
 export function isOffice365(host: string): boolean {
   return host.trim().toLowerCase() === OFFICE365_SMTP_HOST;

@@ -1,0 +1,89 @@
+// Demo data for templates, workflow and statements: organization USMF, customer US-008 Sparrow
+// Retail with its Statements contact and open invoices, the notification and statement
+// templates, and a two-step purchase requisition workflow. Made once; later demo starts keep it.
+import type { AppContext } from '../app-context.ts';
+import { addContact, addInvoice, createCustomer } from '../crm/customers.service.ts';
+import { createOrganization, listOrganizations } from '../crm/organizations.service.ts';
+import { createTemplate } from '../templates/templates.service.ts';
+import { createDefinition } from '../workflow/workflow-definitions.service.ts';
+
+const NOTIFICATION_HTML = `<p>Hello %for%,</p>
+<p>%message%</p>
+<table>
+  <tr><th align="left">Event</th><td>%event% (%occurred%)</td></tr>
+  <tr><th align="left">Document</th><td>%document% %document.ref%</td></tr>
+  <tr><th align="left">Submitted by</th><td>%originator%</td></tr>
+  <tr><th align="left">Work item owner</th><td>%workitem.owner%</td></tr>
+</table>
+<p>%workflow% · %company%</p>`;
+
+const STATEMENT_HTML = `<p>Dear %contact.name%,</p>
+<p>Please find the statement of account %customer.account% as of %statement.date% attached. Open invoices:</p>
+<table>
+  <tr><th align="left">Invoice</th><th align="left">Date</th><th align="left">Due</th><th align="right">Open</th></tr>
+  <!--%tablebegin.invoice%--><tr><td>%invoice.number%</td><td>%invoice.date%</td><td>%invoice.due%</td><td align="right">%invoice.open%</td></tr><!--%tableend.invoice%-->
+</table>
+<p>Total open: %statement.total% %currency%</p>
+<p>Kind regards,<br>%sender%<br>%company%</p>`;
+
+export async function seedDemoCrm(ctx: AppContext): Promise<void> {
+  if ((await listOrganizations(ctx)).some((o) => o.code === 'USMF')) return;
+  await createOrganization(ctx, { code: 'USMF', name: 'Contoso USA' });
+
+  await createTemplate(ctx, null, {
+    emailId: 'WFNOTIFY', kind: 'workflow', description: 'Workflow notifications (system)', senderName: 'Mailroom Workflow',
+    senderEmail: 'workflow@mailroom.demo', defaultLanguage: 'en-us',
+    messages: [
+      { language: 'en-us', subject: '%subject%', html: NOTIFICATION_HTML },
+      { language: 'de', subject: '[Workflow] %subject%', html: '<p>Hallo %for%,</p><p>%message%</p><p>%event%: %document% (%originator%)</p>' },
+    ],
+  });
+  await createTemplate(ctx, 'USMF', {
+    emailId: 'WFNOTIFY', kind: 'workflow', description: 'Workflow notifications (USMF)', senderName: 'Contoso USA Workflow',
+    senderEmail: 'workflow@usmf.mailroom.demo', defaultLanguage: 'en-us',
+    messages: [{ language: 'en-us', subject: '[USMF] %subject%', html: NOTIFICATION_HTML }],
+  });
+  await createTemplate(ctx, 'USMF', {
+    emailId: 'STATEMENT', kind: 'statement', description: 'Customer statement', senderName: 'Contoso USA Collections',
+    senderEmail: 'collections@mailroom.demo', defaultLanguage: 'en-us', priority: 'normal',
+    messages: [{ language: 'en-us', subject: 'Statement of account %customer.account% as of %statement.date%', html: STATEMENT_HTML }],
+  });
+
+  await createCustomer(ctx, { account: 'US-008', name: 'Sparrow Retail', organization: 'USMF', currency: 'USD' });
+  await addContact(ctx, 'US-008', { name: 'Sam Rivera', email: 'sam.rivera@sparrow-retail.demo', purpose: 'Purchasing' });
+  await addContact(ctx, 'US-008', { name: 'Dana Collins', email: 'collections@sparrow-retail.demo', purpose: 'Statements' });
+  await addInvoice(ctx, 'US-008', { number: 'CIV-000412', invoiceDate: '2026-08-14', dueDate: '2026-09-13', amount: 1840, open: 640 });
+  await addInvoice(ctx, 'US-008', { number: 'CIV-000468', invoiceDate: '2026-09-22', dueDate: '2026-10-22', amount: 2315.5 });
+  await addInvoice(ctx, 'US-008', { number: 'CIV-000503', invoiceDate: '2026-10-30', dueDate: '2026-11-29', amount: 975.25 });
+
+  const notify = (text: string, recipients: ('originator' | 'workitem-owner')[]) => ({ text, recipients: recipients.map((type) => ({ type })) });
+  await createDefinition(ctx, {
+    code: 'PURCHREQ', name: 'Purchase requisition approval', documentType: 'purchase-requisition', templateEmailId: 'WFNOTIFY',
+    notifications: {
+      started: notify('Your purchase requisition %document% was submitted for approval.', ['originator']),
+      completed: notify('Your purchase requisition %document% is approved.', ['originator']),
+      terminated: notify('The workflow for %document% was cancelled by %actor%.', ['originator']),
+    },
+    steps: [
+      {
+        name: 'Manager approval', assignTo: { type: 'user', users: ['june'] }, workItemSubject: 'Approve purchase requisition %document.ref%: %document%',
+        instructions: 'Check the amount against the department budget.',
+        notifications: {
+          'workitem-created': notify('Please review %document%, submitted by %originator%.', ['workitem-owner']),
+          reject: notify('%actor% rejected %document%: %comment%', ['originator']),
+          'request-change': notify('Please change %document% and resubmit it: %comment%', ['workitem-owner']),
+          delegate: notify('%document% was delegated to you by %actor%.', ['workitem-owner']),
+        },
+      },
+      {
+        name: 'Finance approval', assignTo: { type: 'role', role: 'admin' }, completionPolicy: 'single',
+        notifications: {
+          'workitem-created': notify('Please give the finance approval for %document%.', ['workitem-owner']),
+          approve: notify('%actor% gave the finance approval for %document%.', ['originator']),
+          reject: notify('%actor% rejected %document%: %comment%', ['originator']),
+          'request-change': notify('Please change %document% and resubmit it: %comment%', ['workitem-owner']),
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,80 @@
+import { useState } from 'react';
+import { api, toApiError, type ApiError } from '../api/client.ts';
+import type { WorkflowHistory } from '../api/workflow-types.ts';
+import { ErrorMessage } from '../components/error-message.tsx';
+import { formatShortTime } from '../components/format.ts';
+import { Page, Section } from '../components/page.tsx';
+import { BusyButton, Progress } from '../components/progress.tsx';
+import { useResource } from '../hooks/use-resource.ts';
+import type { PageProps } from '../routes.ts';
+import { Link } from '../router.tsx';
+import { useSession } from '../session.tsx';
+
+const FINAL = ['completed', 'stopped', 'terminated'];
+
+/** Workflow history: every event and assignment, and for each notification whom it went to and how it fared. */
+export function WorkflowHistoryPage({ params }: PageProps) {
+  const { me, isAdmin } = useSession();
+  const path = `/api/workflow/instances/${encodeURIComponent(params.id ?? '')}/history`;
+  const history = useResource<WorkflowHistory>(path, { pollMs: 15_000 });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const instance = history.data?.instance;
+  const mayCancel = instance && !FINAL.includes(instance.status) && (isAdmin || instance.originatorId === me.user.id);
+
+  const cancel = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', `/api/workflow/instances/${encodeURIComponent(params.id ?? '')}/cancel`, {});
+      await history.reload();
+    } catch (err) {
+      setError(toApiError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Page title={instance ? `Workflow history: ${instance.title}` : 'Workflow history'}
+      actions={mayCancel ? <BusyButton type="button" className="button" busy={busy} busyLabel="Cancelling…" onClick={() => void cancel()}>Cancel workflow</BusyButton> : undefined}
+      intro={<Link to="/workflow/instances">All workflows</Link>}>
+      <ErrorMessage error={history.error ?? error} />
+      {history.loading && !history.data && <Progress label="Loading the history…" />}
+      {instance && history.data && (
+        <>
+          <dl className="details">
+            <dt>Workflow</dt><dd>{instance.workflow.name} ({instance.workflow.scope}-level, template {instance.workflow.templateEmailId})</dd>
+            <dt>Document</dt><dd>{instance.title}{instance.documentRef ? ` (${instance.documentRef})` : ''}, {instance.documentType}</dd>
+            <dt>Status</dt><dd data-testid="workflow-status">{instance.status}, step {instance.currentStepName}</dd>
+          </dl>
+          <Section title="Events">
+            <table className="grid">
+              <thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Event</th><th scope="col">Step</th><th scope="col">By</th><th scope="col">Assigned to</th><th scope="col">Comment</th><th scope="col">Email notifications</th></tr></thead>
+              <tbody>
+                {history.data.events.map((e) => (
+                  <tr key={e.seq} data-event={e.event}>
+                    <td>{e.seq}</td><td className="nowrap">{formatShortTime(e.at)}</td><td>{e.label}</td><td>{e.stepName ?? ''}</td>
+                    <td>{e.actor?.name ?? ''}</td><td>{e.assignee?.name ?? ''}</td><td>{e.comment ?? ''}</td>
+                    <td>
+                      {e.notifications.length === 0 ? <span className="muted">—</span> : (
+                        <ul>
+                          {e.notifications.map((n, i) => (
+                            <li key={i}>
+                              {n.userName}: {n.status}{n.reason ? ` (${n.reason === 'option-off' ? 'Send notifications in email is off' : n.reason})` : ''}
+                              {n.emailId && <> · <Link to={`/history/${encodeURIComponent(n.emailId)}`}>email</Link></>}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Section>
+        </>
+      )}
+    </Page>
+  );
+}
