@@ -153,7 +153,9 @@ export function listHistory(db: Db, f: HistoryFilter) {
   if (f.sender) q = q.where(sql<string>`lower(sender)`, '=', f.sender.toLowerCase());
   if (f.userId) q = q.where('user_id', '=', f.userId);
   if (f.from !== undefined) q = q.where('created_at', '>=', f.from);
-  if (f.to !== undefined) q = q.where('created_at', '<', f.to);
+  // Past the first page the cursor is the tighter upper bound; giving SQLite both makes it pick
+  // the looser one and walk the index from the end of the range.
+  if (f.to !== undefined && !(f.before && f.before.createdAt < f.to)) q = q.where('created_at', '<', f.to);
   if (f.text) {
     const like = `%${f.text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
     q = q.where((eb) => eb.or([
@@ -164,7 +166,8 @@ export function listHistory(db: Db, f: HistoryFilter) {
   }
   if (f.before) {
     const { createdAt, id } = f.before;
-    q = q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
+    // A row-value comparison lets both databases walk the (…, created_at) indexes from the cursor.
+    q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
   }
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
 }

@@ -8,6 +8,27 @@ import { seedDemo, type DemoCredentials } from '../demo/demo-seed.ts';
 import { runDistributorPass, startDistributor, type DistributorLoop } from '../outbound/distributor.ts';
 import { ProviderRegistry } from '../outbound/provider-registry.ts';
 import { listUsers } from '../users/users.service.ts';
+import { escalateOverdue } from '../workflow/workflow.service.ts';
+import { dispatchNotifications } from '../workflow/workflow-notifier.ts';
+
+const WORKFLOW_SWEEP_MS = 60_000;
+
+/**
+ * Every minute: hand overdue work items to their escalation users, and queue workflow
+ * notifications a crash left pending (their idempotency keys keep a second worker from
+ * queuing them twice).
+ */
+function startWorkflowSweep(ctx: AppContext, log: (line: string) => void): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = (async () => {
+      await escalateOverdue(ctx);
+      await dispatchNotifications(ctx);
+    })().catch((err: unknown) => log(`workflow sweep: ${(err as Error).message}`));
+  }, WORKFLOW_SWEEP_MS);
+  timer.unref();
+  return async () => { clearInterval(timer); await running; };
+}
 
 export interface RunningMailroom {
   readonly ctx: AppContext;
@@ -37,6 +58,7 @@ export async function startMailroom(config: Readonly<Config>, { api, log = conso
     onError: (err) => log(`distributor: ${(err as Error).message}`),
   });
   ctx.events.on('email:queued', () => loop.kick());
+  const stopSweep = startWorkflowSweep(ctx, log);
 
   let app: FastifyInstance | null = null;
   let url: string | null = null;
@@ -53,6 +75,7 @@ export async function startMailroom(config: Readonly<Config>, { api, log = conso
     async stop() {
       await app?.close();
       await loop.stop();
+      await stopSweep();
       await providers.close();
       await capture?.close();
       await ctx.close();

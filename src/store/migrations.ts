@@ -257,6 +257,14 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_history_sender_index': {
+      async up(db: AnyDb) {
+        // The history's sender filter compares case-insensitively; an index on the expression
+        // keeps it fast on a large history (both dialects accept this form).
+        await db.schema.dropIndex('email_sender_idx').execute();
+        await sql`create index email_sender_lower_idx on email (lower(sender), created_at)`.execute(db);
+      },
+    },
   };
 }
 
