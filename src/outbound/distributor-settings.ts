@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { AppContext } from '../app-context.ts';
+import { schemaProblems } from '../config/schema-problems.ts';
 import { MailroomError } from '../errors.ts';
 import { readSetting, writeSetting } from './settings.repository.ts';
 
@@ -30,7 +31,7 @@ export async function readDistributorSettings(ctx: AppContext): Promise<Distribu
 
 export async function updateDistributorSettings(ctx: AppContext, change: Partial<DistributorSettings>): Promise<DistributorSettings> {
   const next = { ...(await readDistributorSettings(ctx)), ...change };
-  const problems = [...Value.Errors(DistributorSettingsSchema, next)].map((e) => ({ field: e.path.slice(1), message: e.message }));
+  const problems = schemaProblems(DistributorSettingsSchema, next);
   if (problems.length > 0) throw new MailroomError('INVALID_PARAMETER', { message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), details: problems });
   await writeSetting(ctx.db, 'distributor', next, ctx.clock.now());
   return next;

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { AppContext } from '../app-context.ts';
+import { schemaProblems } from '../config/schema-problems.ts';
 import { MailroomError } from '../errors.ts';
 import { isOffice365, OFFICE365_PER_MINUTE_LIMIT, type SmtpSettings } from '../providers/smtp/smtp-settings.ts';
 import { readSetting, writeSetting } from './settings.repository.ts';
@@ -84,7 +85,7 @@ export async function updateParameters(ctx: AppContext, change: ParametersChange
     throttle: { ...current.throttle, ...change.throttle },
     smtp: { ...current.smtp, ...smtpChange },
   };
-  const problems = [...Value.Errors(StoredParametersSchema, next)].map((e) => ({ field: e.path.slice(1).replace(/\//g, '.'), message: e.message }));
+  const problems = schemaProblems(StoredParametersSchema, next);
   const candidate = next as StoredParameters;
   if (typeof candidate.smtp?.host === 'string' && /[\s\/:@]/.test(candidate.smtp.host.trim())) {
     problems.push({ field: 'smtp.host', message: 'Give a host name or IP address only, without scheme, port or spaces.' });
