@@ -3,6 +3,7 @@ import { isMailroomError, MailroomError } from '../errors.ts';
 import type { OutgoingMessage } from '../providers/provider.ts';
 import { effectiveThrottle, type StoredParameters } from './email-parameters.ts';
 import { recordOutcome, type EmailRow, type Outcome } from './email.repository.ts';
+import type { OutcomeRecorder } from './outcome-recorder.ts';
 import type { ProviderRegistry } from './provider-registry.ts';
 import { MAX_DEFERRALS, minuteOf, retryDelayMs } from './retry-policy.ts';
 import { takeSendSlot } from './throttle.ts';
@@ -12,18 +13,29 @@ export interface DeliveryOptions {
   readonly retry?: boolean;
   /** Interactive sends are not held back by the per-minute limit (it is for batch providers). */
   readonly throttle?: boolean;
+  /**
+   * Writes the outcome in one transaction with other emails' (the distributor's lanes). Without
+   * it the outcome is written at once, in a transaction of its own (interactive sends).
+   */
+  readonly recorder?: OutcomeRecorder;
 }
 
 export type DeliveryResult = Outcome['kind'] | 'lost-lease';
 
-/** Sends one claimed email and records what became of it. Never throws for a send failure. */
+/**
+ * Sends one claimed email and records what became of it; resolves once that is committed. Never
+ * throws for a send failure.
+ */
 export async function deliver(
   ctx: AppContext, providers: ProviderRegistry, params: StoredParameters,
   row: EmailRow, raw: Buffer, options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
   const startedAt = ctx.clock.now();
   const outcome = await attempt(ctx, providers, params, row, raw, options);
-  const recorded = await recordOutcome(ctx.db, { row, worker: ctx.workerId, startedAt, now: ctx.clock.now(), outcome });
+  const report = { row, startedAt, now: ctx.clock.now(), outcome };
+  const recorded = options.recorder
+    ? await options.recorder.record(report)
+    : await recordOutcome(ctx.db, { ...report, worker: ctx.workerId });
   if (!recorded) return 'lost-lease';
   if (outcome.kind === 'sent') ctx.events.emit('email:sent', row.id);
   if (outcome.kind === 'failed') ctx.events.emit('email:failed', row.id, outcome.code);

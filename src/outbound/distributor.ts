@@ -3,6 +3,7 @@ import { readDistributorSettings, writeLastRun, type DistributorRun } from './di
 import { readParameters, retentionMs } from './email-parameters.ts';
 import { claimDue, expireDue, loadRaw, purgeHistory, renewClaim, type EmailRow } from './email.repository.ts';
 import { deliver, type DeliveryResult } from './delivery.ts';
+import { createOutcomeRecorder } from './outcome-recorder.ts';
 import type { ProviderRegistry } from './provider-registry.ts';
 import { minuteOf } from './retry-policy.ts';
 import { pruneWindows } from './throttle.ts';
@@ -28,6 +29,8 @@ export async function runDistributorPass(ctx: AppContext, providers: ProviderReg
   const tally: Record<DeliveryResult, number> = { sent: 0, failed: 0, retry: 0, deferred: 0, expired: 0, 'lost-lease': 0 };
   let expired = await expireDue(ctx.db, ctx.clock.now());
   let claimed = 0;
+  // Lanes whose send is done wait together for one transaction; when all of them wait, it starts.
+  const recorder = createOutcomeRecorder(ctx.db, { worker: ctx.workerId, maxBatch: concurrency });
   for (let round = 0; round < maxRounds; round++) {
     const rows = await claimDue(ctx.db, ctx.dialect, { worker: ctx.workerId, now: ctx.clock.now(), leaseMs: ctx.leaseMs, limit: batchSize });
     if (rows.length === 0) break;
@@ -42,7 +45,7 @@ export async function runDistributorPass(ctx: AppContext, providers: ProviderReg
         const held = await renewClaim(ctx.db, { id: row.id, worker: ctx.workerId, now: ctx.clock.now(), leaseMs: ctx.leaseMs });
         if (!held) { tally['lost-lease']++; return; }
       }
-      const result = await deliver(ctx, providers, params, row, raws.get(row.id) ?? Buffer.alloc(0));
+      const result = await deliver(ctx, providers, params, row, raws.get(row.id) ?? Buffer.alloc(0), { recorder });
       tally[result]++;
     });
     // Rows deferred or retried in this round are not due again until later, so the loop ends.

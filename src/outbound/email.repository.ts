@@ -65,37 +65,63 @@ export type Outcome =
 
 const STATUS_OF: Record<Outcome['kind'], EmailStatus> = { sent: 'sent', failed: 'failed', retry: 'waiting', expired: 'expired', deferred: 'deferred' };
 
+/** What became of one claimed email, as the worker that sent it reports it. */
+export interface OutcomeReport {
+  readonly row: EmailRow;
+  readonly startedAt: number;
+  readonly now: number;
+  readonly outcome: Outcome;
+}
+
 /**
  * Records what became of one claimed email, with its attempt, in one transaction. Only the
  * worker that holds the claim may record it: a worker whose lease was taken over changes nothing.
  */
-export async function recordOutcome(db: Kysely<Database>, args: { row: EmailRow; worker: string; startedAt: number; now: number; outcome: Outcome }): Promise<boolean> {
-  const { row, worker, now, outcome } = args;
+export async function recordOutcome(db: Kysely<Database>, args: OutcomeReport & { worker: string }): Promise<boolean> {
+  const [recorded] = await recordOutcomes(db, args.worker, [args]);
+  return recorded!;
+}
+
+/**
+ * Records several claimed emails' outcomes, with their attempts, in one transaction: all of them
+ * or, if it fails, none. Each email is checked on its own: one whose claim this worker no longer
+ * holds changes nothing and answers false, and the others are still written.
+ */
+export async function recordOutcomes(db: Kysely<Database>, worker: string, reports: readonly OutcomeReport[]): Promise<boolean[]> {
+  if (reports.length === 0) return [];
   return db.transaction().execute(async (tx) => {
-    const base = { status: STATUS_OF[outcome.kind], claimed_by: null, lease_until: null, updated_at: now };
-    let update = tx.updateTable('email').where('id', '=', row.id).where('claimed_by', '=', worker).where('status', '=', 'sending');
-    if (outcome.kind === 'sent') {
-      update = update.set({ ...base, sent_at: now, recipient_results: outcome.recipientResults, last_error_code: null, last_error_response: null, last_error_command: null });
-    } else if (outcome.kind === 'deferred') {
-      update = update.set({ ...base, next_attempt_at: outcome.nextAttemptAt, deferrals: sql`deferrals + 1`, attempts: sql`attempts - 1` });
-    } else {
-      update = update.set({
-        // An expired email says so; the attempt row keeps the failure of that last try.
-        ...base, last_error_code: outcome.kind === 'expired' ? 'EXPIRED' : outcome.code,
-        last_error_response: outcome.response, last_error_command: outcome.command,
-        ...(outcome.nextAttemptAt !== undefined ? { next_attempt_at: outcome.nextAttemptAt } : {}),
-      });
+    const recorded: boolean[] = [];
+    const attempts: Insertable<EmailAttemptTable>[] = [];
+    for (const report of reports) {
+      const result = await outcomeUpdate(tx, worker, report).executeTakeFirst();
+      const held = Number(result.numUpdatedRows) === 1;
+      recorded.push(held);
+      if (held && report.outcome.kind !== 'deferred') attempts.push(attemptRow(report, worker, report.outcome));
     }
-    const result = await update.executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return false;
-    if (outcome.kind !== 'deferred') {
-      await tx.insertInto('email_attempt').values(attemptRow(row, worker, args.startedAt, now, outcome)).execute();
-    }
-    return true;
+    // One statement for the batch's attempt rows: one round trip on PostgreSQL.
+    if (attempts.length > 0) await tx.insertInto('email_attempt').values(attempts).execute();
+    return recorded;
   });
 }
 
-function attemptRow(row: EmailRow, worker: string, startedAt: number, now: number, outcome: Exclude<Outcome, { kind: 'deferred' }>): Insertable<EmailAttemptTable> {
+function outcomeUpdate(tx: Transaction<Database>, worker: string, { row, now, outcome }: OutcomeReport) {
+  const base = { status: STATUS_OF[outcome.kind], claimed_by: null, lease_until: null, updated_at: now };
+  const update = tx.updateTable('email').where('id', '=', row.id).where('claimed_by', '=', worker).where('status', '=', 'sending');
+  if (outcome.kind === 'sent') {
+    return update.set({ ...base, sent_at: now, recipient_results: outcome.recipientResults, last_error_code: null, last_error_response: null, last_error_command: null });
+  }
+  if (outcome.kind === 'deferred') {
+    return update.set({ ...base, next_attempt_at: outcome.nextAttemptAt, deferrals: sql`deferrals + 1`, attempts: sql`attempts - 1` });
+  }
+  return update.set({
+    // An expired email says so; the attempt row keeps the failure of that last try.
+    ...base, last_error_code: outcome.kind === 'expired' ? 'EXPIRED' : outcome.code,
+    last_error_response: outcome.response, last_error_command: outcome.command,
+    ...(outcome.nextAttemptAt !== undefined ? { next_attempt_at: outcome.nextAttemptAt } : {}),
+  });
+}
+
+function attemptRow({ row, startedAt, now }: OutcomeReport, worker: string, outcome: Exclude<Outcome, { kind: 'deferred' }>): Insertable<EmailAttemptTable> {
   const error = outcome.kind === 'sent' ? { error_code: null, response: outcome.response } : { error_code: outcome.code, response: outcome.response };
   return { email_id: row.id, attempt: row.attempts, worker, started_at: startedAt, finished_at: now, outcome: outcome.kind === 'sent' ? 'sent' : outcome.kind, ...error };
 }
