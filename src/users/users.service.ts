@@ -84,7 +84,7 @@ export interface UserChanges {
 }
 
 export async function updateUser(ctx: AppContext, id: string, changes: UserChanges): Promise<User> {
-  const current = await getUser(ctx, id);
+  await getUser(ctx, id);
   const set: Record<string, string> = {};
   if (changes.email !== undefined) set.email = checkEmail(changes.email);
   if (changes.name !== undefined) { assertNoLineBreak('Name', changes.name); set.name = changes.name; }
@@ -95,7 +95,7 @@ export async function updateUser(ctx: AppContext, id: string, changes: UserChang
   }
   if (changes.password !== undefined) set.password_hash = await hashPassword(changes.password);
   if (Object.keys(set).length > 0) await ctx.db.updateTable('app_user').set(set).where('id', '=', id).execute();
-  return { ...current, ...set } as User;
+  return getUser(ctx, id);
 }
 
 export async function getOptions(ctx: AppContext, userId: string): Promise<UserOptions> {

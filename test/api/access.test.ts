@@ -247,5 +247,18 @@ for (const dialect of DIALECTS) {
       assert.equal((await h.call('GET', '/api/parameters', { token: h.tokens.admin })).body.smtp.passwordSet, false);
       assert.equal(cleared.body.smtp.username, 'mailer@contoso.test', 'clearing the password keeps the user name');
     });
+
+    it('never answers with a user\'s stored password hash, also when the password is changed', async () => {
+      const alice = h.users.alice;
+      const changed = await h.call('PATCH', `/api/users/${alice.id}`, { token: h.tokens.admin, body: { password: 'a-new-password-1', name: 'Alice Renamed' } });
+      assert.equal(changed.status, 200, changed.text);
+      assert.equal(changed.body.name, 'Alice Renamed');
+      assert.deepEqual(Object.keys(changed.body).sort(), ['email', 'id', 'language', 'name', 'role', 'username']);
+      for (const url of ['/api/users', `/api/users/${alice.id}`]) {
+        assert.ok(!(await h.call('GET', url, { token: h.tokens.admin })).text.includes('scrypt:'), `${url} shows a password hash`);
+      }
+      const signIn = await h.call('POST', '/api/session', { body: { username: 'alice', password: 'a-new-password-1' } });
+      assert.equal(signIn.status, 200, 'the new password works');
+    });
   });
 }

@@ -3,9 +3,9 @@ import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../app-context.ts';
 import { MailroomError } from '../../errors.ts';
 import type { EmailInput } from '../../outbound/hand-in.ts';
+import { parseStatuses, parseTime } from '../../outbound/history-query.ts';
 import * as outbound from '../../outbound/outbound.service.ts';
 import type { ProviderRegistry } from '../../outbound/provider-registry.ts';
-import { EMAIL_STATUSES, type EmailStatus } from '../../store/tables.ts';
 import { currentUser } from '../auth.ts';
 import { EmailBody, HistoryQuery, IdParams, QueueEmailBody, SendBody } from '../schemas.ts';
 
@@ -20,21 +20,6 @@ export function toEmailInput(body: EmailBody): EmailInput {
       return { filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64') };
     }),
   };
-}
-
-function parseTime(field: string, value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (Number.isNaN(ms)) throw new MailroomError('VALIDATION_FAILED', { message: `${field} is not a date.`, details: { field } });
-  return ms;
-}
-
-function parseStatuses(value: string | undefined): EmailStatus[] | undefined {
-  if (!value) return undefined;
-  const list = value.split(',').map((s) => s.trim().toLowerCase());
-  const bad = list.filter((s) => !EMAIL_STATUSES.includes(s as EmailStatus));
-  if (bad.length) throw new MailroomError('VALIDATION_FAILED', { message: `Unknown status ${bad.join(', ')}; use ${EMAIL_STATUSES.join(', ')}.` });
-  return list as EmailStatus[];
 }
 
 export function emailsRoutes(app: FastifyInstance, ctx: AppContext, providers: ProviderRegistry) {

@@ -5,9 +5,8 @@ import { MailroomError } from '../../errors.ts';
 import type { ProviderId, Role } from '../../store/tables.ts';
 import * as users from '../../users/users.service.ts';
 import { withCli } from '../cli-context.ts';
+import { parseYesNo } from '../cli-options.ts';
 import { print, printJson, table, when } from '../output.ts';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** key=value pairs with dotted keys (smtp.host=…) into a nested change; numbers and booleans typed. */
 export function parseAssignments(pairs: readonly string[]): ParametersChange {
@@ -55,7 +54,7 @@ export function registerAdminCommands(program: Command) {
   distributor.command('set').option('--enabled <yes|no>').option('--recurrence <seconds>').option('--json')
     .action((o: { enabled?: string; recurrence?: string; json?: boolean }) => withCli(async ({ ctx }) => {
       const s = await updateDistributorSettings(ctx, {
-        ...(o.enabled !== undefined ? { enabled: ['yes', 'true', 'on', '1'].includes(o.enabled) } : {}),
+        ...(o.enabled !== undefined ? { enabled: parseYesNo('--enabled', o.enabled) } : {}),
         ...(o.recurrence !== undefined ? { recurrenceSeconds: Number(o.recurrence) } : {}),
       });
       if (o.json) printJson(s); else print('saved');
@@ -98,12 +97,11 @@ export function registerAdminCommands(program: Command) {
     .option('--notifications <yes|no>', 'send notifications in email')
     .option('--json')
     .action((o: { user: string; provider?: string; senderEmail?: string; doNotAskAgain?: string; notifications?: string; json?: boolean }) => withCli(async ({ ctx }) => {
-      const yes = (v: string) => ['yes', 'true', 'on', '1'].includes(v.toLowerCase());
       const options = await users.setOptions(ctx, (await users.findUser(ctx, o.user)).id, {
         ...(o.provider !== undefined ? { providerId: o.provider === 'ask' || o.provider === '' ? null : (o.provider as ProviderId) } : {}),
         ...(o.senderEmail !== undefined ? { senderEmail: o.senderEmail || null } : {}),
-        ...(o.doNotAskAgain !== undefined ? { doNotAskAgain: yes(o.doNotAskAgain) } : {}),
-        ...(o.notifications !== undefined ? { sendNotificationsInEmail: yes(o.notifications) } : {}),
+        ...(o.doNotAskAgain !== undefined ? { doNotAskAgain: parseYesNo('--do-not-ask-again', o.doNotAskAgain) } : {}),
+        ...(o.notifications !== undefined ? { sendNotificationsInEmail: parseYesNo('--notifications', o.notifications) } : {}),
       });
       if (o.json) printJson(options); else print('saved');
     }));

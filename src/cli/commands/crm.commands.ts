@@ -5,8 +5,8 @@ import * as organizations from '../../crm/organizations.service.ts';
 import { sendStatement, statementDraft } from '../../crm/statements.service.ts';
 import { actingUser, withCli } from '../cli-context.ts';
 import { print, printEmail, printJson, table } from '../output.ts';
+import { collect } from '../cli-options.ts';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerCrmCommands(program: Command) {
   const orgs = program.command('orgs').description('organizations (legal entities)');

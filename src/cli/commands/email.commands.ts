@@ -4,12 +4,13 @@ import type { Command } from 'commander';
 import { runDistributorPass } from '../../outbound/distributor.ts';
 import type { EmailInput } from '../../outbound/hand-in.ts';
 import * as outbound from '../../outbound/outbound.service.ts';
-import { EMAIL_STATUSES, type EmailStatus } from '../../store/tables.ts';
+import { EMAIL_STATUSES } from '../../store/tables.ts';
 import { MailroomError } from '../../errors.ts';
 import { actingUser, withCli } from '../cli-context.ts';
+import { collect } from '../cli-options.ts';
+import { parseStatuses, parseTime } from '../../outbound/history-query.ts';
 import { emailRow, print, printEmail, printJson, table } from '../output.ts';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface MessageFlags {
   to?: string[]; cc?: string[]; bcc?: string[]; subject?: string; body?: string; html?: string; attach?: string[]; from?: string; user?: string; json?: boolean;
@@ -34,23 +35,6 @@ function toInput(o: MessageFlags): EmailInput {
     from: o.from, to: o.to, cc: o.cc, bcc: o.bcc, subject: o.subject, body: o.body, html: o.html,
     attachments: (o.attach ?? []).map((file) => ({ filename: basename(file), content: readFileSync(file) })),
   };
-}
-
-function parseStatuses(value: string | undefined): EmailStatus[] | undefined {
-  if (!value) return undefined;
-  const list = value.split(',').map((s) => s.trim().toLowerCase());
-  for (const s of list) {
-    if (!EMAIL_STATUSES.includes(s as EmailStatus)) throw new MailroomError('VALIDATION_FAILED', { message: `Unknown status ${s}; use ${EMAIL_STATUSES.join(', ')}.` });
-  }
-  return list as EmailStatus[];
-}
-
-/** An ISO date or epoch milliseconds, as the API takes them. */
-function parseTime(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (Number.isNaN(ms)) throw new MailroomError('VALIDATION_FAILED', { message: `${flag} is not a date: ${value}.`, details: { field: flag } });
-  return ms;
 }
 
 function parseLimit(value: string): number {
