@@ -36,17 +36,12 @@ export const ERRORS = spec({
   },
   UNKNOWN_PROVIDER: {
     status: 400, retryable: false, message: 'There is no email provider with this ID.',
-    fix: 'Use one of: smtp, eml.',
-  },
-  PROVIDER_NOT_AVAILABLE: {
-    status: 409, retryable: false, message: 'This email provider is not available in this installation yet.',
-    explanation: 'Microsoft Graph and Exchange are known provider IDs, but Mailroom cannot send through them yet.',
-    fix: 'Choose SMTP or the email app (.eml) instead.',
+    fix: 'Use one of: smtp, graph, exchange, eml.',
   },
   PROVIDER_CHOICE_REQUIRED: {
     status: 409, retryable: false, message: 'Choose how to send this email.',
     explanation: 'The user has no email provider set in their options, so each send asks which one to use.',
-    fix: 'Pass a provider (smtp or eml), or set the Email provider ID in the user options.',
+    fix: 'Pass a provider (smtp, graph, exchange or eml), or set the Email provider ID in the user options.',
   },
   SMTP_NOT_CONFIGURED: {
     status: 409, retryable: false, message: 'No outgoing mail server is set.',
@@ -153,15 +148,58 @@ export const ERRORS = spec({
     fix: 'Check the recipient addresses; the per-recipient results show each server reply.',
   },
 
-  // ── Microsoft Graph and Exchange (recognised now; those providers come later) ─────────
+  // ── Microsoft Graph and Exchange: the troubleshooting list, and the setup behind them ──
   MAILBOX_UNAUTHORIZED: {
     status: 502, retryable: false, message: 'Exchange refused the mailbox (401 Unauthorized or 403 Forbidden).',
-    explanation: 'The sending mailbox does not exist as set up in Office 365, or lacks the permissions to send.',
-    fix: 'Make sure the user in the Email sender column of the failed emails exists in Office 365 and has the needed permissions.',
+    explanation: 'The sending mailbox is not valid or not set up correctly in Office 365 (or Exchange Server), or the account Mailroom signs in with may not send from it.',
+    fix: 'Make sure the user named as the Email sender of the failed emails exists in Office 365 and has the permissions to send; filter Email history on Failed to find every such sender.',
   },
   MAILBOX_NOT_FOUND: {
     status: 502, retryable: false, message: 'Exchange has no mailbox for the sender (404 Not Found).',
-    fix: 'Create a mailbox for the user in the Email sender column of the failed emails, or send as a user who has one.',
+    explanation: 'No mailbox exists in Exchange for the user account that sends.',
+    fix: 'Make sure the user named as the Email sender of the failed emails exists in Office 365 with a mailbox and the permissions to send, or send as a user who has a valid Exchange mailbox.',
+  },
+  SERVICE_BUSY: {
+    status: 503, retryable: true, message: 'The mail service asked Mailroom to slow down or is busy.',
+    explanation: 'Microsoft Graph or Exchange answered 429 Too Many Requests, 503 Service Unavailable, 504 Gateway Timeout or ErrorServerBusy. Mailroom tries again no sooner than the service asked (Retry-After or BackOffMilliseconds), until the email expires.',
+  },
+  GRAPH_NOT_CONFIGURED: {
+    status: 409, retryable: false, message: 'Microsoft Graph is not set up.',
+    fix: 'Enter the tenant ID, Application ID and Application secret on the Microsoft Graph settings tab of the Email parameters page.',
+  },
+  GRAPH_SECRET_INVALID: {
+    status: 502, retryable: false, message: 'Microsoft Entra ID refused the Application secret (invalid_client).',
+    explanation: 'The secret is wrong, expired, or belongs to another app registration.',
+    fix: 'Create a new client secret under Certificates & secrets of the app registration and enter its value (not its ID) as the Application secret.',
+  },
+  GRAPH_CONSENT_MISSING: {
+    status: 502, retryable: false, message: 'The app has no admin consent for the Mail.Send application permission.',
+    explanation: 'Entra ID issued no Mail.Send role to the app (AADSTS65001, or a token without the Mail.Send role), so Graph will refuse to send.',
+    fix: 'In the app registration, under API permissions, add the Microsoft Graph application permission Mail.Send and select Grant admin consent.',
+  },
+  GRAPH_APP_NOT_FOUND: {
+    status: 502, retryable: false, message: 'Entra ID does not know this tenant or Application ID.',
+    explanation: 'The tenant (directory) ID or the Application (client) ID is wrong, or the app is registered in another tenant (AADSTS90002, AADSTS700016).',
+    fix: 'Copy the Directory (tenant) ID and the Application (client) ID from the app registration\'s Overview page onto the Microsoft Graph settings tab.',
+  },
+  GRAPH_REJECTED: {
+    status: 502, retryable: false, message: 'Microsoft Graph refused the email.',
+    explanation: 'Graph answered with a 4xx error other than 401, 403, 404 and 429; sending the same email again fails the same way.',
+    fix: 'Read Graph\'s error code and message in the failure details, correct the cause, then resend.',
+  },
+  EXCHANGE_NOT_CONFIGURED: {
+    status: 409, retryable: false, message: 'The Exchange provider is not set up.',
+    fix: 'Enter the EWS URL (or turn on Autodiscover) and the user name and password on the Exchange settings tab of the Email parameters page.',
+  },
+  EXCHANGE_AUTODISCOVER_FAILED: {
+    status: 502, retryable: true, message: 'Autodiscover did not find an EWS URL for the address.',
+    explanation: 'None of the Autodiscover endpoints for the mailbox\'s domain answered with an Exchange Web Services URL.',
+    fix: 'Check the Autodiscover DNS records of the domain, or enter the EWS URL (https://mail.example.com/EWS/Exchange.asmx) on the Exchange settings tab.',
+  },
+  EXCHANGE_REJECTED: {
+    status: 502, retryable: false, message: 'Exchange refused the email.',
+    explanation: 'Exchange Web Services answered with an error response code; sending the same email again fails the same way.',
+    fix: 'Read the response code and message in the failure details, correct the cause, then resend.',
   },
 
   // ── email templates, workflow, statements ───────────────────────────────────────────
@@ -237,6 +275,8 @@ export interface MailroomErrorOptions {
   readonly response?: string;
   /** The protocol command that failed (MAIL FROM, RCPT TO, DATA, AUTH…). */
   readonly command?: string;
+  /** The server asked for no new try before this many milliseconds (Retry-After, BackOffMilliseconds). */
+  readonly retryAfterMs?: number;
   readonly cause?: unknown;
 }
 
@@ -245,6 +285,7 @@ export class MailroomError extends Error {
   readonly details?: unknown;
   readonly response?: string;
   readonly command?: string;
+  readonly retryAfterMs?: number;
 
   constructor(code: ErrorCode, options: MailroomErrorOptions = {}) {
     super(options.message ?? ERRORS[code].message, { cause: options.cause });
@@ -253,6 +294,7 @@ export class MailroomError extends Error {
     this.details = options.details;
     this.response = options.response;
     this.command = options.command;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   get status(): number { return ERRORS[this.code].status; }

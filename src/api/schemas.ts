@@ -79,6 +79,26 @@ export const ParametersBody = Type.Object({
     password: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'A new password; null or empty clears it. Never returned.' })),
     verifyCertificate: Type.Optional(Type.Boolean()),
   }, { additionalProperties: false })),
+  graph: Type.Optional(Type.Object({
+    tenantId: Type.Optional(Type.String({ description: 'Directory (tenant) ID' })),
+    clientId: Type.Optional(Type.String({ description: 'Application (client) ID' })),
+    clientSecret: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'A new Application secret; null or empty clears it. Never returned.' })),
+    authorityHost: Type.Optional(Type.String({ description: 'Sign-in host of the cloud, https://login.microsoftonline.com by default' })),
+    graphEndpoint: Type.Optional(Type.String({ description: 'Graph endpoint of the cloud, https://graph.microsoft.com by default' })),
+    saveToSentItems: Type.Optional(Type.Boolean()),
+    batchAccount: Type.Optional(Type.String({ description: 'Mailbox batch sends go out from; empty: each email\'s sender' })),
+  }, { additionalProperties: false })),
+  exchange: Type.Optional(Type.Object({
+    ewsUrl: Type.Optional(Type.String({ description: 'https://mail.example.com/EWS/Exchange.asmx; empty with autodiscover on' })),
+    autodiscover: Type.Optional(Type.Boolean()),
+    autodiscoverUrl: Type.Optional(Type.String()),
+    authentication: Type.Optional(Type.String({ description: 'basic or ntlm' })),
+    username: Type.Optional(Type.String()),
+    domain: Type.Optional(Type.String()),
+    password: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'A new password; null or empty clears it. Never returned.' })),
+    impersonation: Type.Optional(Type.Boolean()),
+    batchAccount: Type.Optional(Type.String()),
+  }, { additionalProperties: false })),
 }, { additionalProperties: false });
 
 export const DistributorBody = Type.Object({

@@ -61,7 +61,8 @@ async function attempt(
     const e = isMailroomError(err) ? err : new MailroomError('INTERNAL', { message: (err as Error).message, cause: err });
     const failure = { code: e.code, response: e.response ?? e.message, command: e.command ?? null };
     if (!e.retryable || !retry) return { kind: 'failed', ...failure };
-    const nextAttemptAt = ctx.clock.now() + retryDelayMs(row.attempts);
+    // The service's own hint (Retry-After, BackOffMilliseconds) is the earliest next try.
+    const nextAttemptAt = ctx.clock.now() + Math.max(retryDelayMs(row.attempts), e.retryAfterMs ?? 0);
     if (nextAttemptAt >= row.expires_at) return { kind: 'expired', ...failure };
     return { kind: 'retry', ...failure, nextAttemptAt };
   }
@@ -69,5 +70,5 @@ async function attempt(
 
 export function toMessage(row: EmailRow, raw: Buffer): OutgoingMessage {
   const to = [...JSON.parse(row.to_addrs), ...JSON.parse(row.cc_addrs), ...JSON.parse(row.bcc_addrs)] as { address: string }[];
-  return { id: row.id, messageId: row.message_id, envelope: { from: row.sender, to: to.map((m) => m.address) }, raw };
+  return { id: row.id, messageId: row.message_id, envelope: { from: row.sender, to: to.map((m) => m.address) }, raw, mode: row.mode };
 }

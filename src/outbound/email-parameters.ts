@@ -5,6 +5,8 @@ import { schemaProblems } from '../config/schema-problems.ts';
 import { MailroomError } from '../errors.ts';
 import { isOffice365, OFFICE365_PER_MINUTE_LIMIT, type SmtpSettings } from '../providers/smtp/smtp-settings.ts';
 import { readSetting, writeSetting } from './settings.repository.ts';
+import { ExchangeStoredSchema, exchangeProblems, type ExchangeChange, type ExchangeSettings } from '../providers/exchange/exchange-settings.ts';
+import { GraphStoredSchema, graphProblems, type GraphChange, type GraphSettings } from '../providers/graph/graph-settings.ts';
 
 const DEFAULT_DAYS = 30;
 const limit = (max: number, dflt: number) => Type.Integer({ minimum: 0, maximum: max, default: dflt });
@@ -33,14 +35,20 @@ export const StoredParametersSchema = Type.Object({
     passwordSealed: Type.String({ default: '' }),
     verifyCertificate: Type.Boolean({ default: true }),
   }, { default: {}, additionalProperties: false }),
+  graph: GraphStoredSchema,
+  exchange: ExchangeStoredSchema,
 }, { additionalProperties: false });
 
 export type StoredParameters = Static<typeof StoredParametersSchema>;
 
-/** What the API shows: the password only as set or not set. */
-export type PublicParameters = Omit<StoredParameters, 'smtp'> & {
+/** What the API shows: secrets only as set or not set. */
+export type PublicParameters = Omit<StoredParameters, 'smtp' | 'graph' | 'exchange'> & {
   smtp: Omit<StoredParameters['smtp'], 'passwordSealed'> & { passwordSet: boolean };
+  graph: Omit<StoredParameters['graph'], 'clientSecretSealed'> & { clientSecretSet: boolean; configured: boolean };
+  exchange: Omit<StoredParameters['exchange'], 'passwordSealed'> & { passwordSet: boolean; configured: boolean };
   effective: { expirationDays: number; historyRetentionDays: number; throttle: StoredParameters['throttle']; smtpLimitAutomatic: boolean };
+  /** Settings that work but are not recommended, in plain words (the console shows them). */
+  warnings: { field: string; message: string }[];
 };
 
 /** A change as a caller gives it: any subset; smtp.password sets (string) or clears (null or ''). */
@@ -51,6 +59,8 @@ export interface ParametersChange {
   historyRetentionDays?: number;
   throttle?: Partial<StoredParameters['throttle']>;
   smtp?: Partial<Omit<StoredParameters['smtp'], 'passwordSealed'>> & { password?: string | null };
+  graph?: GraphChange;
+  exchange?: ExchangeChange;
 }
 
 const KEY = 'email_parameters';
@@ -64,9 +74,14 @@ export async function readParameters(ctx: AppContext): Promise<StoredParameters>
 
 export function toPublic(p: StoredParameters): PublicParameters {
   const { passwordSealed, ...smtp } = p.smtp;
+  const { clientSecretSealed, ...graph } = p.graph;
+  const { passwordSealed: exchangePasswordSealed, ...exchange } = p.exchange;
   return {
     ...p,
     smtp: { ...smtp, passwordSet: passwordSealed !== '' },
+    graph: { ...graph, clientSecretSet: clientSecretSealed !== '', configured: isGraphConfigured(p) },
+    exchange: { ...exchange, passwordSet: exchangePasswordSealed !== '', configured: isExchangeConfigured(p) },
+    warnings: throttleWarnings(p),
     effective: {
       expirationDays: p.expirationDays || DEFAULT_DAYS,
       historyRetentionDays: p.historyRetentionDays || DEFAULT_DAYS,
@@ -79,22 +94,36 @@ export function toPublic(p: StoredParameters): PublicParameters {
 export async function updateParameters(ctx: AppContext, change: ParametersChange): Promise<StoredParameters> {
   const current = await readParameters(ctx);
   const { password, ...smtpChange } = change.smtp ?? {};
+  const { clientSecret, ...graphChange } = change.graph ?? {};
+  const { password: exchangePassword, ...exchangeChange } = change.exchange ?? {};
   const next: unknown = {
     ...current,
     ...pick(change, ['batchProvider', 'attachmentSizeLimitMb', 'expirationDays', 'historyRetentionDays']),
     throttle: { ...current.throttle, ...change.throttle },
     smtp: { ...current.smtp, ...smtpChange },
+    graph: { ...current.graph, ...graphChange },
+    exchange: { ...current.exchange, ...exchangeChange },
   };
   const problems = schemaProblems(StoredParametersSchema, next);
   const candidate = next as StoredParameters;
   if (typeof candidate.smtp?.host === 'string' && /[\s\/:@]/.test(candidate.smtp.host.trim())) {
     problems.push({ field: 'smtp.host', message: 'Give a host name or IP address only, without scheme, port or spaces.' });
   }
+  problems.push(...graphProblems(candidate.graph), ...exchangeProblems(candidate.exchange));
+  // Sealed values are written only by sealing a secret given in clear, never taken as given.
+  for (const [section, key] of [['smtp', 'passwordSealed'], ['graph', 'clientSecretSealed'], ['exchange', 'passwordSealed']] as const) {
+    if (change[section] && key in change[section]) problems.push({ field: `${section}.${key}`, message: 'This setting does not exist.' });
+  }
+  for (const [field, value] of [['graph.clientSecret', clientSecret], ['exchange.password', exchangePassword]] as const) {
+    if (value !== undefined && value !== null && typeof value !== 'string') problems.push({ field, message: 'Give the secret as text; null or an empty text clears it.' });
+  }
   if (problems.length > 0) {
     throw new MailroomError('INVALID_PARAMETER', { message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), details: problems });
   }
   candidate.smtp.host = candidate.smtp.host.trim();
   if (password !== undefined) candidate.smtp.passwordSealed = password ? ctx.secrets.seal(password) : '';
+  if (clientSecret !== undefined) candidate.graph.clientSecretSealed = clientSecret ? ctx.secrets.seal(clientSecret) : '';
+  if (exchangePassword !== undefined) candidate.exchange.passwordSealed = exchangePassword ? ctx.secrets.seal(exchangePassword) : '';
   // Exchange Online's limit is set for the Office 365 SMTP server; other servers are manual.
   if (isOffice365(candidate.smtp.host)) candidate.throttle.smtp = OFFICE365_PER_MINUTE_LIMIT;
   await writeSetting(ctx.db, KEY, candidate, ctx.clock.now());
@@ -105,6 +134,20 @@ export function effectiveThrottle(p: StoredParameters): StoredParameters['thrott
   return isOffice365(p.smtp.host) ? { ...p.throttle, smtp: OFFICE365_PER_MINUTE_LIMIT } : p.throttle;
 }
 
+const PROVIDER_LABELS = { graph: 'Microsoft Graph', exchange: 'Exchange' } as const;
+
+/** Graph and Exchange throttle themselves; a per-minute limit of Mailroom's own only slows them down. */
+export function throttleWarnings(p: StoredParameters): { field: string; message: string }[] {
+  return (['graph', 'exchange'] as const).filter((id) => p.throttle[id] > 0).map((id) => ({
+    field: `throttle.${id}`,
+    message: `${PROVIDER_LABELS[id]} has its own throttling, so a per-minute email sending limit is not recommended for it: set throttle.${id} to 0.`,
+  }));
+}
+
+export const isGraphConfigured = (p: StoredParameters) => Boolean(p.graph.tenantId && p.graph.clientId && p.graph.clientSecretSealed);
+export const isExchangeConfigured = (p: StoredParameters) =>
+  Boolean((p.exchange.ewsUrl || p.exchange.autodiscover) && p.exchange.username && p.exchange.passwordSealed);
+
 export const expirationMs = (p: StoredParameters) => (p.expirationDays || DEFAULT_DAYS) * 86_400_000;
 export const retentionMs = (p: StoredParameters) => (p.historyRetentionDays || DEFAULT_DAYS) * 86_400_000;
 export const sizeLimitBytes = (p: StoredParameters) => p.attachmentSizeLimitMb * 1024 * 1024;
@@ -112,6 +155,18 @@ export const sizeLimitBytes = (p: StoredParameters) => p.attachmentSizeLimitMb *
 /** The SMTP settings with the password opened; throws SECRET_UNDECRYPTABLE for another environment's key. */
 export function smtpSettings(ctx: AppContext, p: StoredParameters): SmtpSettings {
   const { passwordSealed, ...rest } = p.smtp;
+  return { ...rest, password: passwordSealed ? ctx.secrets.open(passwordSealed) : '' };
+}
+
+/** The Microsoft Graph settings tab with the secret opened. */
+export function graphSettings(ctx: AppContext, p: StoredParameters): GraphSettings {
+  const { clientSecretSealed, ...rest } = p.graph;
+  return { ...rest, clientSecret: clientSecretSealed ? ctx.secrets.open(clientSecretSealed) : '' };
+}
+
+/** The Exchange settings with the password opened. */
+export function exchangeSettings(ctx: AppContext, p: StoredParameters): ExchangeSettings {
+  const { passwordSealed, ...rest } = p.exchange;
   return { ...rest, password: passwordSealed ? ctx.secrets.open(passwordSealed) : '' };
 }
 

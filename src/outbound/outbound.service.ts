@@ -3,7 +3,7 @@ import { MailroomError } from '../errors.ts';
 import type { EmailStatus, ProviderId } from '../store/tables.ts';
 import { defaultSender, getOptions, setOptions, type User } from '../users/users.service.ts';
 import { deliver } from './delivery.ts';
-import { expirationMs, readParameters } from './email-parameters.ts';
+import { expirationMs, isExchangeConfigured, isGraphConfigured, readParameters, type StoredParameters } from './email-parameters.ts';
 import * as repo from './email.repository.ts';
 import { toView, type EmailView } from './email-view.ts';
 import { handIn, type EmailInput } from './hand-in.ts';
@@ -22,11 +22,18 @@ export async function queueEmail(ctx: AppContext, actor: User | null, input: Ema
 
 // ── interactive sending: the "How would you like to send email" and "Send email" dialogs ──
 
-/** The choices of the first dialog. Exchange appears once that provider exists. */
-export const INTERACTIVE_CHOICES = [
+/** The choices of the first dialog; Exchange appears only when its settings are complete. */
+const ALL_CHOICES = [
   { id: 'eml', label: 'Use an email app, such as Outlook' },
   { id: 'smtp', label: 'Use the system email client' },
+  { id: 'graph', label: 'Use Microsoft Graph' },
+  { id: 'exchange', label: 'Use Exchange' },
 ] as const;
+export type InteractiveChoice = (typeof ALL_CHOICES)[number];
+
+export function interactiveChoices(params: StoredParameters): InteractiveChoice[] {
+  return ALL_CHOICES.filter((c) => (c.id === 'graph' ? isGraphConfigured(params) : c.id === 'exchange' ? isExchangeConfigured(params) : true));
+}
 
 export interface Draft extends Required<Pick<EmailInput, 'to' | 'cc' | 'bcc' | 'subject' | 'body'>> {
   readonly from: string;
@@ -35,7 +42,7 @@ export interface Draft extends Required<Pick<EmailInput, 'to' | 'cc' | 'bcc' | '
   /** Whether the dialog must ask how to send, and what it would use otherwise. */
   readonly ask: boolean;
   readonly provider: ProviderId | null;
-  readonly choices: typeof INTERACTIVE_CHOICES;
+  readonly choices: readonly InteractiveChoice[];
 }
 
 /** The Send email dialog, prefilled by the calling process; every field stays editable. */
@@ -50,7 +57,7 @@ export async function composeDraft(ctx: AppContext, actor: User, prefill: EmailI
     attachments: (prefill.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.length })),
     ask: provider === null,
     provider,
-    choices: INTERACTIVE_CHOICES,
+    choices: interactiveChoices(await readParameters(ctx)),
   };
 }
 
@@ -74,7 +81,7 @@ export interface InteractiveResult {
 export async function sendInteractive(ctx: AppContext, providers: ProviderRegistry, actor: User, input: EmailInput, choice: InteractiveOptions = {}): Promise<InteractiveResult> {
   const options = await getOptions(ctx, actor.id);
   const provider = choice.provider ?? options.providerId ?? (options.doNotAskAgain ? options.lastChoice : null);
-  if (!provider) throw new MailroomError('PROVIDER_CHOICE_REQUIRED', { details: { choices: INTERACTIVE_CHOICES } });
+  if (!provider) throw new MailroomError('PROVIDER_CHOICE_REQUIRED', { details: { choices: interactiveChoices(await readParameters(ctx)) } });
   if (provider === 'eml') {
     const { row, raw } = await handIn(ctx, actor, input, { mode: 'interactive', provider, draft: true, initialStatus: 'generated' });
     await rememberChoice(ctx, actor, 'eml', choice);
@@ -92,15 +99,28 @@ async function rememberChoice(ctx: AppContext, actor: User, provider: ProviderId
   await setOptions(ctx, actor.id, { lastChoice: provider, ...(choice.doNotAskAgain ? { doNotAskAgain: true, providerId: provider } : {}) });
 }
 
+const TEST_PROVIDERS = ['smtp', 'graph', 'exchange'] as const;
+export type TestProvider = (typeof TEST_PROVIDERS)[number];
+
+function describeRoute(params: StoredParameters, provider: TestProvider, from: string): string {
+  if (provider === 'smtp') return `${params.smtp.host}:${params.smtp.port} to check the SMTP settings`;
+  if (provider === 'graph') return `Microsoft Graph from the mailbox ${from} to check the Microsoft Graph settings`;
+  return `Exchange Web Services from the mailbox ${from} to check the Exchange settings`;
+}
+
 /** Email parameters > Test email: sends with the current settings and reports at once, no retry. */
-export async function sendTestEmail(ctx: AppContext, providers: ProviderRegistry, admin: User, to: string): Promise<EmailView> {
+export async function sendTestEmail(ctx: AppContext, providers: ProviderRegistry, admin: User, to: string, provider: string = 'smtp'): Promise<EmailView> {
+  if (!TEST_PROVIDERS.includes(provider as TestProvider)) {
+    throw new MailroomError('VALIDATION_FAILED', { message: `A test email goes through smtp, graph or exchange, not "${provider}".`, details: { provider } });
+  }
   const params = await readParameters(ctx);
+  const from = await defaultSender(ctx, admin);
   const input: EmailInput = {
     to,
     subject: 'Mailroom test email',
-    body: `This test email was sent by ${admin.name} through ${params.smtp.host}:${params.smtp.port} to check the SMTP settings.\n`,
+    body: `This test email was sent by ${admin.name} through ${describeRoute(params, provider as TestProvider, from)}.\n`,
   };
-  const { row, raw } = await handIn(ctx, admin, input, { mode: 'interactive', provider: 'smtp', initialStatus: 'sending' });
+  const { row, raw } = await handIn(ctx, admin, input, { mode: 'interactive', provider, initialStatus: 'sending' });
   await deliver(ctx, providers, params, row, raw, { retry: false, throttle: false });
   return toView((await repo.findEmail(ctx.db, row.id))!);
 }

@@ -1,4 +1,4 @@
-import type { ProviderId } from '../store/tables.ts';
+import type { ProviderId, SendMode } from '../store/tables.ts';
 
 /** What every provider receives: the message exactly as it was built when it was queued. */
 export interface OutgoingMessage {
@@ -6,6 +6,8 @@ export interface OutgoingMessage {
   readonly messageId: string;
   readonly envelope: { readonly from: string; readonly to: readonly string[] };
   readonly raw: Buffer;
+  /** Interactive sends go out from the sender's own mailbox; batch sends may use a batch account. */
+  readonly mode: SendMode;
 }
 
 export interface RecipientResult {
@@ -21,9 +23,20 @@ export interface SendReceipt {
   readonly response: string;
 }
 
+export interface TestStep {
+  readonly step: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
 export interface TestReport {
   readonly ok: boolean;
-  readonly steps: readonly { readonly step: string; readonly ok: boolean; readonly detail: string }[];
+  readonly steps: readonly TestStep[];
+}
+
+export interface VerifyOptions {
+  /** The mailbox to look up, where the provider sends from a mailbox (Graph, Exchange). */
+  readonly mailbox?: string;
 }
 
 /**
@@ -33,6 +46,7 @@ export interface TestReport {
 export interface EmailProvider {
   readonly id: ProviderId;
   send(message: OutgoingMessage): Promise<SendReceipt>;
-  verify?(): Promise<TestReport>;
+  /** A connection test; throws the first failure as a MailroomError whose details hold the steps so far. */
+  verify?(options?: VerifyOptions): Promise<TestReport>;
   close?(): Promise<void>;
 }

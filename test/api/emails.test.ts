@@ -111,8 +111,8 @@ for (const dialect of DIALECTS) {
         ['/api/emails', { to, cc: ['carol@fabrikam.test\nBcc: x@evil.test'], subject: 's' }, 400, 'HEADER_INJECTION'],
         ['/api/emails', { to, from: 'Alice\r\nBcc: x@evil.test <alice@contoso.test>', subject: 's' }, 400, 'HEADER_INJECTION'],
         ['/api/emails', { to, subject: 's', provider: 'pigeon' }, 400, 'UNKNOWN_PROVIDER'],
-        ['/api/emails', { to, subject: 's', provider: 'graph' }, 409, 'PROVIDER_NOT_AVAILABLE'],
-        ['/api/emails', { to, subject: 's', provider: 'exchange' }, 409, 'PROVIDER_NOT_AVAILABLE'],
+        ['/api/emails', { to, subject: 's', provider: 'graph' }, 409, 'GRAPH_NOT_CONFIGURED'],
+        ['/api/emails', { to, subject: 's', provider: 'exchange' }, 409, 'EXCHANGE_NOT_CONFIGURED'],
         ['/api/emails', { to, subject: 's', from: 'ceo@contoso.test' }, 403, 'SEND_AS_DENIED'],
         ['/api/emails', { to, subject: 's', colour: 'red' }, 400, 'VALIDATION_FAILED'],
         ['/api/emails', { to, subject: 's', attachments: [{ filename: 'a.txt', contentBase64: 'QUJD', sizeHint: 3 }] }, 400, 'VALIDATION_FAILED'],
@@ -121,7 +121,7 @@ for (const dialect of DIALECTS) {
         ['/api/send', { to, subject: 's', provider: 'smtp', colour: 'red' }, 400, 'VALIDATION_FAILED'],
         ['/api/send', { to: 'not-an-address', subject: 's', provider: 'smtp' }, 400, 'INVALID_ADDRESS'],
         ['/api/send', { to, subject: 'Hi\r\nX-Evil: 1', provider: 'eml' }, 400, 'HEADER_INJECTION'],
-        ['/api/send', { to, subject: 's', provider: 'graph' }, 409, 'PROVIDER_NOT_AVAILABLE'],
+        ['/api/send', { to, subject: 's', provider: 'graph' }, 409, 'GRAPH_NOT_CONFIGURED'],
         ['/api/compose', { to, colour: 'red' }, 400, 'VALIDATION_FAILED'],
       ];
       const before = await countEmails(h);

@@ -93,7 +93,7 @@ for (const dialect of DIALECTS) {
         await assert.rejects(queueEmail(env.ctx, alice, input), (err: { code?: string }) => err.code === code, code);
       }
       await assert.rejects(queueEmail(env.ctx, alice, { to: 'bob@fabrikam.test' }, { provider: 'pigeon' }), { code: 'UNKNOWN_PROVIDER' });
-      await assert.rejects(queueEmail(env.ctx, alice, { to: 'bob@fabrikam.test' }, { provider: 'graph' }), { code: 'PROVIDER_NOT_AVAILABLE' });
+      await assert.rejects(queueEmail(env.ctx, alice, { to: 'bob@fabrikam.test' }, { provider: 'graph' }), { code: 'GRAPH_NOT_CONFIGURED' });
       assert.equal((await listHistory(env.ctx, alice, { limit: 500 })).items.length, before);
     });
   });

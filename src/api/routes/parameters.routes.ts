@@ -4,6 +4,7 @@ import type { AppContext } from '../../app-context.ts';
 import { distributorStatus, updateDistributorSettings } from '../../outbound/distributor-settings.ts';
 import { readParameters, toPublic, updateParameters, type ParametersChange } from '../../outbound/email-parameters.ts';
 import { sendTestEmail } from '../../outbound/outbound.service.ts';
+import { testConnection } from '../../outbound/connection-test.ts';
 import type { ProviderRegistry } from '../../outbound/provider-registry.ts';
 import { currentUser } from '../auth.ts';
 import { DistributorBody, ParametersBody } from '../schemas.ts';
@@ -17,9 +18,23 @@ export function parametersRoutes(app: FastifyInstance, ctx: AppContext, provider
   app.patch('/api/parameters', { config: admin, schema: { tags: ['parameters'], summary: 'Change email parameters', body: ParametersBody } }, async (request) =>
     toPublic(await updateParameters(ctx, request.body as ParametersChange)));
 
-  const TestBody = Type.Object({ to: Type.String({ maxLength: 320 }) }, { additionalProperties: false });
-  app.post('/api/parameters/test-email', { config: admin, schema: { tags: ['parameters'], summary: 'Send a test email with the current settings; the result comes back at once', body: TestBody } }, async (request) =>
-    sendTestEmail(ctx, providers, currentUser(request), (request.body as Static<typeof TestBody>).to));
+  const TestBody = Type.Object({
+    to: Type.String({ maxLength: 320 }),
+    provider: Type.Optional(Type.Union([Type.Literal('smtp'), Type.Literal('graph'), Type.Literal('exchange')], { default: 'smtp' })),
+  }, { additionalProperties: false });
+  app.post('/api/parameters/test-email', { config: admin, schema: { tags: ['parameters'], summary: 'Send a test email with the current settings of a provider; the result comes back at once', body: TestBody } }, async (request) => {
+    const body = request.body as Static<typeof TestBody>;
+    return sendTestEmail(ctx, providers, currentUser(request), body.to, body.provider);
+  });
+
+  const ConnectionBody = Type.Object({
+    provider: Type.Union([Type.Literal('smtp'), Type.Literal('graph'), Type.Literal('exchange')]),
+    mailbox: Type.Optional(Type.String({ maxLength: 320, description: 'Mailbox to look up (Graph, Exchange); by default the batch account' })),
+  }, { additionalProperties: false });
+  app.post('/api/parameters/test-connection', { config: admin, schema: { tags: ['parameters'], summary: 'Sign in and look the mailbox up without sending; a failure names what is wrong (bad secret, missing consent, no mailbox)', body: ConnectionBody } }, async (request) => {
+    const body = request.body as Static<typeof ConnectionBody>;
+    return testConnection(ctx, providers, body.provider, body.mailbox);
+  });
 
   app.get('/api/distributor', { config: admin, schema: { tags: ['distributor'], summary: 'Email distributor batch: on/off, recurrence, last and next run' } }, async () => distributorStatus(ctx));
 

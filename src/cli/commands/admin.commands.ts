@@ -8,6 +8,9 @@ import { withCli } from '../cli-context.ts';
 import { parseYesNo } from '../cli-options.ts';
 import { print, printJson, table, when } from '../output.ts';
 
+// Keys whose values stay text even when they look like a number or a yes/no.
+const TEXT_KEYS = new Set(['password', 'username', 'host', 'clientSecret', 'clientId', 'tenantId', 'domain', 'batchAccount']);
+
 /** key=value pairs with dotted keys (smtp.host=…) into a nested change; numbers and booleans typed. */
 export function parseAssignments(pairs: readonly string[]): ParametersChange {
   const change: Record<string, unknown> = {};
@@ -16,7 +19,7 @@ export function parseAssignments(pairs: readonly string[]): ParametersChange {
     if (eq <= 0) throw new MailroomError('INVALID_PARAMETER', { message: `Write parameters as key=value, not "${pair}".` });
     const path = pair.slice(0, eq).split('.');
     const raw = pair.slice(eq + 1);
-    const value = path.at(-1) === 'password' || path.at(-1) === 'username' || path.at(-1) === 'host'
+    const value = TEXT_KEYS.has(path.at(-1)!)
       ? raw
       : raw === 'true' || raw === 'yes' ? true : raw === 'false' || raw === 'no' ? false : /^-?\d+$/.test(raw) ? Number(raw) : raw;
     let node = change;
@@ -37,12 +40,17 @@ export function registerAdminCommands(program: Command) {
     print(`history retention        ${p.historyRetentionDays} days (in effect: ${p.effective.historyRetentionDays})`);
     print(`throttle per minute      ${Object.entries(p.effective.throttle).map(([k, v]) => `${k}=${v || 'none'}`).join(' ')}${p.effective.smtpLimitAutomatic ? ' (smtp set for Office 365)' : ''}`);
     print(`smtp                     ${p.smtp.host || '(not set)'}:${p.smtp.port} ssl=${p.smtp.sslRequired} auth=${p.smtp.authRequired} user=${p.smtp.username || '-'} password=${p.smtp.passwordSet ? 'set' : 'not set'} verify-cert=${p.smtp.verifyCertificate}`);
+    print(`graph                    ${p.graph.configured ? 'configured' : 'not configured'} tenant=${p.graph.tenantId || '-'} app=${p.graph.clientId || '-'} secret=${p.graph.clientSecretSet ? 'set' : 'not set'} authority=${p.graph.authorityHost} endpoint=${p.graph.graphEndpoint} save-to-sent=${p.graph.saveToSentItems} batch-account=${p.graph.batchAccount || '-'}`);
+    print(`exchange                 ${p.exchange.configured ? 'configured' : 'not configured'} ews=${p.exchange.ewsUrl || (p.exchange.autodiscover ? 'autodiscover' : '-')} auth=${p.exchange.authentication} user=${p.exchange.username || '-'} password=${p.exchange.passwordSet ? 'set' : 'not set'} impersonation=${p.exchange.impersonation} batch-account=${p.exchange.batchAccount || '-'}`);
+    for (const w of p.warnings) print(`warning: ${w.message}`);
   }));
-  params.command('set <assignments...>').description('e.g. smtp.host=mail.example.com smtp.port=587 expirationDays=7 throttle.smtp=60; smtp.password= clears it')
+  params.command('set <assignments...>').description('e.g. smtp.host=mail.example.com smtp.port=587 throttle.smtp=60 graph.tenantId=… graph.clientId=… graph.clientSecret=… exchange.ewsUrl=https://mail.example.com/EWS/Exchange.asmx; smtp.password= clears it')
     .option('--json', 'machine-readable output')
     .action((pairs: string[], o: { json?: boolean }) => withCli(async ({ ctx }) => {
       const p = toPublic(await updateParameters(ctx, parseAssignments(pairs)));
-      if (o.json) printJson(p); else print('saved');
+      if (o.json) return printJson(p);
+      print('saved');
+      for (const w of p.warnings) print(`warning: ${w.message}`);
     }));
 
   const distributor = program.command('distributor').description('email distributor batch settings');

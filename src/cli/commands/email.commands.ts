@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { runDistributorPass } from '../../outbound/distributor.ts';
 import type { EmailInput } from '../../outbound/hand-in.ts';
 import * as outbound from '../../outbound/outbound.service.ts';
+import { testConnection } from '../../outbound/connection-test.ts';
 import { EMAIL_STATUSES } from '../../store/tables.ts';
 import { MailroomError } from '../../errors.ts';
 import { actingUser, withCli } from '../cli-context.ts';
@@ -111,11 +112,19 @@ export function registerEmailCommands(program: Command) {
       if (o.json) printJson(email); else print(`cancelled ${email.id}`);
     }));
 
-  program.command('test-email').description('send a test email with the current SMTP settings and show the result')
-    .requiredOption('--to <address>').option('--user <username>').option('--json', 'machine-readable output')
-    .action((o: { to: string; user?: string; json?: boolean }) => withCli(async ({ ctx, providers }) => {
-      const email = await outbound.sendTestEmail(ctx, providers, await actingUser(ctx, o.user), o.to);
+  program.command('test-email').description('send a test email with the current settings of a provider and show the result')
+    .requiredOption('--to <address>').option('--provider <id>', 'smtp, graph or exchange', 'smtp').option('--user <username>').option('--json', 'machine-readable output')
+    .action((o: { to: string; provider: string; user?: string; json?: boolean }) => withCli(async ({ ctx, providers }) => {
+      const email = await outbound.sendTestEmail(ctx, providers, await actingUser(ctx, o.user), o.to, o.provider);
       if (o.json) printJson(email); else printEmail(email);
       if (email.status !== 'sent') process.exitCode = 1;
+    }));
+
+  program.command('test-connection').description('sign in to a provider and look the mailbox up, without sending')
+    .requiredOption('--provider <id>', 'smtp, graph or exchange').option('--mailbox <address>', 'the mailbox to look up (graph, exchange)').option('--json', 'machine-readable output')
+    .action((o: { provider: string; mailbox?: string; json?: boolean }) => withCli(async ({ ctx, providers }) => {
+      const report = await testConnection(ctx, providers, o.provider, o.mailbox);
+      if (o.json) return printJson(report);
+      for (const s of report.steps) print(`${s.ok ? 'ok  ' : 'FAIL'} ${s.step.padEnd(10)} ${s.detail}`);
     }));
 }
