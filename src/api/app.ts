@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import type { AppContext } from '../app-context.ts';
 import { ERRORS, describeError, isMailroomError, MailroomError } from '../errors.ts';
 import type { DistributorRun } from '../outbound/distributor-settings.ts';
 import type { ProviderRegistry } from '../outbound/provider-registry.ts';
-import { createAuthHook } from './auth.ts';
+import { createAuthHook, requireDeclaredAccess } from './auth.ts';
 import { emailContentRoutes } from './routes/email-content.routes.ts';
 import { emailsRoutes } from './routes/emails.routes.ts';
 import { parametersRoutes } from './routes/parameters.routes.ts';
@@ -33,6 +33,7 @@ export interface ApiOptions {
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 /** Large enough for the biggest allowed message (150 MB) in base64; the size limit itself is checked on the built message. */
+const CONSOLE_FILES = 'servesConsoleFiles';
 const BODY_LIMIT = 210 * 1024 * 1024;
 
 export async function buildApi({ ctx, providers, distributor, logger = false, extraRoutes }: ApiOptions): Promise<FastifyInstance> {
@@ -53,9 +54,10 @@ export async function buildApi({ ctx, providers, distributor, logger = false, ex
     if (e.status >= 500) request.log.error({ err }, 'request failed');
     return reply.code(e.status).send({ error: { ...describeError(e.code), message: e.message, details: e.details, response: e.response } });
   });
-  app.setNotFoundHandler((request, reply) => {
-    if (!request.url.startsWith('/api/') && existsSync(WEB_DIST)) return reply.sendFile('index.html');
-    return reply.code(404).send({ error: { ...describeError('NOT_FOUND'), message: `No route ${request.method} ${request.url}.` } });
+  app.addHook('onRoute', function declareAccess(route) {
+    // The console's files hold no data: the scope that serves them is the one place routes are public by default.
+    if (this.hasDecorator(CONSOLE_FILES)) route.config = { ...route.config, access: 'public' };
+    requireDeclaredAccess(route);
   });
   app.addHook('onRequest', createAuthHook(ctx));
 
@@ -72,9 +74,18 @@ export async function buildApi({ ctx, providers, distributor, logger = false, ex
   emailContentRoutes(app, ctx);
   extraRoutes?.(app);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
-  if (existsSync(WEB_DIST)) {
-    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false });
+  const notFound = (request: FastifyRequest, reply: FastifyReply) =>
+    reply.code(404).send({ error: { ...describeError('NOT_FOUND'), message: `No route ${request.method} ${request.url}.` } });
+  if (!existsSync(WEB_DIST)) {
+    app.setNotFoundHandler(notFound);
+    return app;
   }
+  await app.register(async (files) => {
+    files.decorate(CONSOLE_FILES, true);
+    await files.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false });
+    // The console's own paths (/emails, /users…) load its page; unknown API paths say so.
+    files.setNotFoundHandler((request, reply) => request.url.startsWith('/api/') ? notFound(request, reply) : reply.sendFile('index.html'));
+  });
   return app;
 }
 

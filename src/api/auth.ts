@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { MailroomError } from '../errors.ts';
 import { authenticate, type User } from '../users/users.service.ts';
@@ -20,15 +20,31 @@ export function bearerToken(request: FastifyRequest): string | null {
   return match?.[1] ?? null;
 }
 
+export const ACCESS_LEVELS = ['public', 'user', 'admin'] as const;
+export type Access = (typeof ACCESS_LEVELS)[number];
+
 /**
- * Every API route is checked: unless it says `access: 'public'`, it needs a signed-in user.
- * The console's static files are public; they hold no data.
+ * An onRoute hook: a route that does not say who may call it stops the server from starting.
+ * (The console's static files are marked public by the scope that serves them, in app.ts.)
+ */
+export function requireDeclaredAccess(route: RouteOptions): void {
+  const access = (route.config as FastifyContextConfig | undefined)?.access;
+  if (!ACCESS_LEVELS.includes(access as Access)) {
+    throw new Error(`Route ${String(route.method)} ${route.url} declares no config.access ('public', 'user' or 'admin'); every route must say who may call it.`);
+  }
+}
+
+/**
+ * Every request is checked against the route it matched (never its raw URL, which may be
+ * percent-encoded, absolute-form or otherwise spelled differently from the route).
+ * A request that matched nothing gets the 404 answer, which holds no data; under /api/ it
+ * still needs a token so that unknown paths say nothing before sign-in.
  */
 export function createAuthHook(ctx: AppContext) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     request.user = null;
     request.token = bearerToken(request);
-    const access = request.routeOptions.config?.access ?? (request.url.startsWith('/api/') ? 'user' : 'public');
+    const access: Access = request.is404 ? (request.url.startsWith('/api/') ? 'user' : 'public') : declaredAccess(request);
     if (access === 'public') {
       // A stale token must not stop anyone from signing in again.
       request.user = request.token ? await authenticate(ctx, request.token).catch(() => null) : null;
@@ -40,6 +56,13 @@ export function createAuthHook(ctx: AppContext) {
       throw new MailroomError('FORBIDDEN', { message: 'Only administrators may do this.' });
     }
   };
+}
+
+function declaredAccess(request: FastifyRequest): Access {
+  const access = request.routeOptions.config?.access;
+  // requireDeclaredAccess refuses such a route at start; deny rather than guess if one slips through.
+  if (!ACCESS_LEVELS.includes(access as Access)) throw new MailroomError('FORBIDDEN', { message: 'This route declares no access.' });
+  return access as Access;
 }
 
 export function currentUser(request: FastifyRequest): User {

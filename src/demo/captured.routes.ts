@@ -3,12 +3,14 @@ import { simpleParser } from 'mailparser';
 import { MailroomError } from '../errors.ts';
 import type { CaptureServer } from './capture-server.ts';
 
+const user = { access: 'user' } as const;
+
 /** The Captured mail page's API: what the demo's mail sink received. Any signed-in user may look. */
 export function capturedRoutes(app: FastifyInstance, capture: CaptureServer) {
-  app.get('/api/demo/captured', { schema: { tags: ['demo'], summary: 'Emails the demo capture server received, newest first' } }, async () =>
+  app.get('/api/demo/captured', { config: user, schema: { tags: ['demo'], summary: 'Emails the demo capture server received, newest first' } }, async () =>
     capture.list().map(({ raw: _raw, ...rest }) => rest));
 
-  app.get('/api/demo/captured/:id', { schema: { tags: ['demo'] } }, async (request) => {
+  app.get('/api/demo/captured/:id', { config: user, schema: { tags: ['demo'] } }, async (request) => {
     const mail = capture.get((request.params as { id: string }).id);
     if (!mail) throw new MailroomError('NOT_FOUND', { message: 'No such captured email.' });
     const parsed = await simpleParser(mail.raw);
@@ -22,7 +24,7 @@ export function capturedRoutes(app: FastifyInstance, capture: CaptureServer) {
     };
   });
 
-  app.get('/api/demo/captured/:id/eml', { schema: { tags: ['demo'] } }, async (request, reply) => {
+  app.get('/api/demo/captured/:id/eml', { config: user, schema: { tags: ['demo'] } }, async (request, reply) => {
     const mail = capture.get((request.params as { id: string }).id);
     if (!mail) throw new MailroomError('NOT_FOUND', { message: 'No such captured email.' });
     return reply.type('message/rfc822').header('content-disposition', `attachment; filename="${mail.id}.eml"`).send(mail.raw);

@@ -9,6 +9,7 @@ import { currentUser } from '../auth.ts';
 import { IdParams } from '../schemas.ts';
 
 const admin = { access: 'admin' } as const;
+const user = { access: 'user' } as const;
 const strict = { additionalProperties: false } as const;
 const Addresses = Type.Union([Type.String({ maxLength: 10_000 }), Type.Array(Type.String({ maxLength: 1_000 }), { maxItems: 500 })]);
 
@@ -41,7 +42,7 @@ const idOf = (request: { params: unknown }) => (request.params as Static<typeof 
 
 export function crmRoutes(app: FastifyInstance, ctx: AppContext, providers: ProviderRegistry) {
   const tags = ['organizations'];
-  app.get('/api/organizations', { schema: { tags, summary: 'Organizations (legal entities)' } }, async () => organizations.listOrganizations(ctx));
+  app.get('/api/organizations', { config: user, schema: { tags, summary: 'Organizations (legal entities)' } }, async () => organizations.listOrganizations(ctx));
   app.post('/api/organizations', { config: admin, schema: { tags, body: OrganizationBody } }, async (request, reply) =>
     reply.code(201).send(await organizations.createOrganization(ctx, request.body as Static<typeof OrganizationBody>)));
   app.patch('/api/organizations/:id', { config: admin, schema: { tags, params: IdParams, body: RenameBody } }, async (request) =>
@@ -52,19 +53,19 @@ export function crmRoutes(app: FastifyInstance, ctx: AppContext, providers: Prov
   });
 
   const ctags = ['customers'];
-  app.get('/api/customers', { schema: { tags: ctags } }, async () => customers.listCustomers(ctx));
+  app.get('/api/customers', { config: user, schema: { tags: ctags } }, async () => customers.listCustomers(ctx));
   app.post('/api/customers', { config: admin, schema: { tags: ctags, body: CustomerBody } }, async (request, reply) =>
     reply.code(201).send(await customers.createCustomer(ctx, request.body as Static<typeof CustomerBody>)));
-  app.get('/api/customers/:id', { schema: { tags: ctags, summary: 'A customer (id or account) with contacts and open invoices', params: IdParams } }, async (request) =>
+  app.get('/api/customers/:id', { config: user, schema: { tags: ctags, summary: 'A customer (id or account) with contacts and open invoices', params: IdParams } }, async (request) =>
     customers.getCustomer(ctx, idOf(request)));
   app.post('/api/customers/:id/contacts', { config: admin, schema: { tags: ctags, params: IdParams, body: ContactBody } }, async (request, reply) =>
     reply.code(201).send(await customers.addContact(ctx, idOf(request), request.body as Static<typeof ContactBody>)));
   app.post('/api/customers/:id/invoices', { config: admin, schema: { tags: ctags, params: IdParams, body: InvoiceBody } }, async (request, reply) =>
     reply.code(201).send(await customers.addInvoice(ctx, idOf(request), request.body as Static<typeof InvoiceBody>)));
 
-  app.post('/api/customers/:id/statement/draft', { schema: { tags: ctags, summary: 'Statements to contact: the Send email dialog prefilled (To the Statements contact, the template, the workbook)', params: IdParams, body: StatementBody } }, async (request) =>
+  app.post('/api/customers/:id/statement/draft', { config: user, schema: { tags: ctags, summary: 'Statements to contact: the Send email dialog prefilled (To the Statements contact, the template, the workbook)', params: IdParams, body: StatementBody } }, async (request) =>
     statementDraft(ctx, currentUser(request), idOf(request), (request.body ?? {}) as Static<typeof StatementBody>));
-  app.post('/api/customers/:id/statement/send', { schema: { tags: ctags, summary: 'Send the statement: the email app returns the .eml, SMTP sends now', params: IdParams, body: SendStatementBody } }, async (request) => {
+  app.post('/api/customers/:id/statement/send', { config: user, schema: { tags: ctags, summary: 'Send the statement: the email app returns the .eml, SMTP sends now', params: IdParams, body: SendStatementBody } }, async (request) => {
     const { asOf, templateEmailId, provider, doNotAskAgain, ...edits } = request.body as Static<typeof SendStatementBody>;
     const result = await sendStatement(ctx, providers, currentUser(request), idOf(request), { asOf, templateEmailId, provider, doNotAskAgain, edits });
     return { email: result.email, emlBase64: result.eml?.toString('base64') };

@@ -6,6 +6,8 @@ import { MailroomError } from '../../errors.ts';
 import { getRawEmail } from '../../outbound/outbound.service.ts';
 import { currentUser } from '../auth.ts';
 
+const user = { access: 'user' } as const;
+
 const AttachmentParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), index: Type.Integer({ minimum: 0, maximum: 999 }) });
 
 /** What the console's email detail shows: the stored message, parsed on the server. */
@@ -30,12 +32,12 @@ export function describeContent(parsed: ParsedMail): EmailContent {
 
 /** The email detail's message tab and attachment downloads; the same access rules as the email itself. */
 export function emailContentRoutes(app: FastifyInstance, ctx: AppContext) {
-  app.get('/api/emails/:id/content', { schema: { tags: ['emails'], summary: 'Headers, text, HTML body and attachment list of the stored message', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }) } }, async (request) => {
+  app.get('/api/emails/:id/content', { config: user, schema: { tags: ['emails'], summary: 'Headers, text, HTML body and attachment list of the stored message', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }) } }, async (request) => {
     const raw = await getRawEmail(ctx, currentUser(request), (request.params as { id: string }).id);
     return describeContent(await simpleParser(raw));
   });
 
-  app.get('/api/emails/:id/attachments/:index', { schema: { tags: ['emails'], summary: 'One attachment of the stored message', params: AttachmentParams } }, async (request, reply) => {
+  app.get('/api/emails/:id/attachments/:index', { config: user, schema: { tags: ['emails'], summary: 'One attachment of the stored message', params: AttachmentParams } }, async (request, reply) => {
     const { id, index } = request.params as Static<typeof AttachmentParams>;
     const parsed = await simpleParser(await getRawEmail(ctx, currentUser(request), id));
     const attachment = parsed.attachments[index];

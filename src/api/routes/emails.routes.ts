@@ -9,6 +9,8 @@ import type { ProviderRegistry } from '../../outbound/provider-registry.ts';
 import { currentUser } from '../auth.ts';
 import { EmailBody, HistoryQuery, IdParams, QueueEmailBody, SendBody } from '../schemas.ts';
 
+const user = { access: 'user' } as const;
+
 export function toEmailInput(body: EmailBody): EmailInput {
   const { attachments, ...rest } = body;
   return {
@@ -23,23 +25,23 @@ export function toEmailInput(body: EmailBody): EmailInput {
 }
 
 export function emailsRoutes(app: FastifyInstance, ctx: AppContext, providers: ProviderRegistry) {
-  app.post('/api/emails', { schema: { tags: ['emails'], summary: 'Hand an email to the queue (batch); Idempotency-Key header or idempotencyKey field', body: QueueEmailBody } }, async (request, reply) => {
+  app.post('/api/emails', { config: user, schema: { tags: ['emails'], summary: 'Hand an email to the queue (batch); Idempotency-Key header or idempotencyKey field', body: QueueEmailBody } }, async (request, reply) => {
     const { provider, idempotencyKey, ...email } = request.body as Static<typeof QueueEmailBody>;
     const key = idempotencyKey ?? (request.headers['idempotency-key'] as string | undefined);
     const result = await outbound.queueEmail(ctx, currentUser(request), toEmailInput(email), { provider, idempotencyKey: key });
     return reply.code(result.duplicate ? 200 : 201).send(result);
   });
 
-  app.post('/api/compose', { schema: { tags: ['emails'], summary: 'The Send email dialog prefilled by the calling process', body: EmailBody } }, async (request) =>
+  app.post('/api/compose', { config: user, schema: { tags: ['emails'], summary: 'The Send email dialog prefilled by the calling process', body: EmailBody } }, async (request) =>
     outbound.composeDraft(ctx, currentUser(request), toEmailInput(request.body as EmailBody)));
 
-  app.post('/api/send', { schema: { tags: ['emails'], summary: 'Send now (interactive): SMTP sends, the email app returns the .eml', body: SendBody } }, async (request) => {
+  app.post('/api/send', { config: user, schema: { tags: ['emails'], summary: 'Send now (interactive): SMTP sends, the email app returns the .eml', body: SendBody } }, async (request) => {
     const { provider, doNotAskAgain, ...email } = request.body as Static<typeof SendBody>;
     const result = await outbound.sendInteractive(ctx, providers, currentUser(request), toEmailInput(email), { provider, doNotAskAgain });
     return { email: result.email, emlBase64: result.eml?.toString('base64') };
   });
 
-  app.get('/api/emails', { schema: { tags: ['emails'], summary: 'Email history, newest first', querystring: HistoryQuery } }, async (request) => {
+  app.get('/api/emails', { config: user, schema: { tags: ['emails'], summary: 'Email history, newest first', querystring: HistoryQuery } }, async (request) => {
     const q = request.query as Static<typeof HistoryQuery>;
     return outbound.listHistory(ctx, currentUser(request), {
       status: parseStatuses(q.status), sender: q.sender, text: q.text, cursor: q.cursor, limit: q.limit,
@@ -47,24 +49,24 @@ export function emailsRoutes(app: FastifyInstance, ctx: AppContext, providers: P
     });
   });
 
-  app.get('/api/queue', { schema: { tags: ['emails'], summary: 'Batch email sending status: waiting, deferred and sending emails' } }, async (request) =>
+  app.get('/api/queue', { config: user, schema: { tags: ['emails'], summary: 'Batch email sending status: waiting, deferred and sending emails' } }, async (request) =>
     outbound.listQueue(ctx, currentUser(request)));
 
-  app.get('/api/summary', { schema: { tags: ['emails'], summary: 'Counts by status over the last 24 hours' } }, async (request) =>
+  app.get('/api/summary', { config: user, schema: { tags: ['emails'], summary: 'Counts by status over the last 24 hours' } }, async (request) =>
     outbound.summary(ctx, currentUser(request)));
 
-  app.get('/api/emails/:id', { schema: { tags: ['emails'], params: IdParams } }, async (request) =>
+  app.get('/api/emails/:id', { config: user, schema: { tags: ['emails'], params: IdParams } }, async (request) =>
     outbound.getEmail(ctx, currentUser(request), (request.params as Static<typeof IdParams>).id));
 
-  app.get('/api/emails/:id/eml', { schema: { tags: ['emails'], summary: 'The message as an .eml file', params: IdParams } }, async (request, reply) => {
+  app.get('/api/emails/:id/eml', { config: user, schema: { tags: ['emails'], summary: 'The message as an .eml file', params: IdParams } }, async (request, reply) => {
     const { id } = request.params as Static<typeof IdParams>;
     const raw = await outbound.getRawEmail(ctx, currentUser(request), id);
     return reply.type('message/rfc822').header('content-disposition', `attachment; filename="${id}.eml"`).send(raw);
   });
 
-  app.post('/api/emails/:id/resend', { schema: { tags: ['emails'], summary: 'Queue a failed or expired email again', params: IdParams } }, async (request) =>
+  app.post('/api/emails/:id/resend', { config: user, schema: { tags: ['emails'], summary: 'Queue a failed or expired email again', params: IdParams } }, async (request) =>
     outbound.resendEmail(ctx, currentUser(request), (request.params as Static<typeof IdParams>).id));
 
-  app.post('/api/emails/:id/cancel', { schema: { tags: ['emails'], summary: 'Cancel an email that is still waiting', params: IdParams } }, async (request) =>
+  app.post('/api/emails/:id/cancel', { config: user, schema: { tags: ['emails'], summary: 'Cancel an email that is still waiting', params: IdParams } }, async (request) =>
     outbound.cancelEmail(ctx, currentUser(request), (request.params as Static<typeof IdParams>).id));
 }

@@ -5,18 +5,20 @@ import { getOptions, listSendAs, signIn, signOut } from '../../users/users.servi
 import { currentUser } from '../auth.ts';
 import { SignInBody } from '../schemas.ts';
 
+const user = { access: 'user' } as const;
+
 export function sessionRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post('/api/session', { config: { access: 'public' }, schema: { tags: ['session'], summary: 'Sign in; returns a bearer token', body: SignInBody } }, async (request) => {
     const { username, password } = request.body as Static<typeof SignInBody>;
     return signIn(ctx, username, password);
   });
 
-  app.delete('/api/session', { schema: { tags: ['session'], summary: 'Sign out' } }, async (request, reply) => {
+  app.delete('/api/session', { config: user, schema: { tags: ['session'], summary: 'Sign out' } }, async (request, reply) => {
     await signOut(ctx, request.token!);
     return reply.code(204).send();
   });
 
-  app.get('/api/me', { schema: { tags: ['session'], summary: 'The signed-in user, their options and Send-As grants' } }, async (request) => {
+  app.get('/api/me', { config: user, schema: { tags: ['session'], summary: 'The signed-in user, their options and Send-As grants' } }, async (request) => {
     const user = currentUser(request);
     return { user, options: await getOptions(ctx, user.id), sendAs: await listSendAs(ctx, user.id) };
   });

@@ -6,6 +6,7 @@ import * as templates from '../../templates/templates.service.ts';
 import { IdParams } from '../schemas.ts';
 
 const admin = { access: 'admin' } as const;
+const user = { access: 'user' } as const;
 const tags = ['templates'];
 
 const NewTemplateBody = Type.Composite([templates.TemplateInputSchema, Type.Object({
@@ -29,7 +30,7 @@ const PreviewBody = Type.Object({
 const TestSendBody = Type.Object({ to: Type.String({ maxLength: 320 }), language: Type.Optional(Type.String({ maxLength: 20 })) }, { additionalProperties: false });
 
 export function templatesRoutes(app: FastifyInstance, ctx: AppContext) {
-  app.get('/api/template-kinds', { schema: { tags, summary: 'Kinds of email template and the placeholders and repeating blocks each offers' } }, async () => listKinds());
+  app.get('/api/template-kinds', { config: user, schema: { tags, summary: 'Kinds of email template and the placeholders and repeating blocks each offers' } }, async () => listKinds());
 
   app.get('/api/templates', { config: admin, schema: { tags, summary: 'System and organization email templates', querystring: ListQuery } }, async (request) => {
     const q = request.query as Static<typeof ListQuery>;

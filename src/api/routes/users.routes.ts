@@ -8,6 +8,7 @@ import { IdParams, NewUserBody, OptionsBody, UserChangesBody } from '../schemas.
 import { Type } from '@sinclair/typebox';
 
 const admin = { access: 'admin' } as const;
+const user = { access: 'user' } as const;
 
 export function usersRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get('/api/users', { config: admin, schema: { tags: ['users'], summary: 'List users' } }, async () => users.listUsers(ctx));
@@ -17,7 +18,7 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext) {
     return reply.code(201).send(user);
   });
 
-  app.get('/api/users/:id', { schema: { tags: ['users'], params: IdParams } }, async (request) => {
+  app.get('/api/users/:id', { config: user, schema: { tags: ['users'], params: IdParams } }, async (request) => {
     const { id } = request.params as Static<typeof IdParams>;
     assertSelfOrAdmin(request, id);
     return { ...(await users.getUser(ctx, id)), sendAs: await users.listSendAs(ctx, id) };
@@ -28,13 +29,13 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext) {
     return users.updateUser(ctx, id, request.body as Static<typeof UserChangesBody>);
   });
 
-  app.get('/api/users/:id/options', { schema: { tags: ['users'], summary: 'User options', params: IdParams } }, async (request) => {
+  app.get('/api/users/:id/options', { config: user, schema: { tags: ['users'], summary: 'User options', params: IdParams } }, async (request) => {
     const { id } = request.params as Static<typeof IdParams>;
     assertSelfOrAdmin(request, id);
     return users.getOptions(ctx, id);
   });
 
-  app.patch('/api/users/:id/options', { schema: { tags: ['users'], summary: 'Change user options (Sender email: administrators only)', params: IdParams, body: OptionsBody } }, async (request) => {
+  app.patch('/api/users/:id/options', { config: user, schema: { tags: ['users'], summary: 'Change user options (Sender email: administrators only)', params: IdParams, body: OptionsBody } }, async (request) => {
     const { id } = request.params as Static<typeof IdParams>;
     const actor = assertSelfOrAdmin(request, id);
     const change = request.body as Static<typeof OptionsBody>;
@@ -58,7 +59,7 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext) {
   });
 
   const TokenBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
-  app.post('/api/users/:id/tokens', { schema: { tags: ['users'], summary: 'Create an API token (shown once)', params: IdParams, body: TokenBody } }, async (request, reply) => {
+  app.post('/api/users/:id/tokens', { config: user, schema: { tags: ['users'], summary: 'Create an API token (shown once)', params: IdParams, body: TokenBody } }, async (request, reply) => {
     const { id } = request.params as Static<typeof IdParams>;
     assertSelfOrAdmin(request, id);
     currentUser(request);
@@ -66,13 +67,13 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext) {
     return reply.code(201).send({ token });
   });
 
-  app.get('/api/users/:id/tokens', { schema: { tags: ['users'], summary: 'API tokens (names and dates, never the tokens)', params: IdParams } }, async (request) => {
+  app.get('/api/users/:id/tokens', { config: user, schema: { tags: ['users'], summary: 'API tokens (names and dates, never the tokens)', params: IdParams } }, async (request) => {
     const { id } = request.params as Static<typeof IdParams>;
     assertSelfOrAdmin(request, id);
     return users.listApiTokens(ctx, id);
   });
 
-  app.delete('/api/users/:id/tokens/:tokenId', { schema: { tags: ['users'], summary: 'Revoke an API token' } }, async (request, reply) => {
+  app.delete('/api/users/:id/tokens/:tokenId', { config: user, schema: { tags: ['users'], summary: 'Revoke an API token' } }, async (request, reply) => {
     const { id, tokenId } = request.params as { id: string; tokenId: string };
     assertSelfOrAdmin(request, id);
     await users.revokeApiToken(ctx, id, tokenId);

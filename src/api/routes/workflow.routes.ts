@@ -11,6 +11,7 @@ import { currentUser } from '../auth.ts';
 import { IdParams } from '../schemas.ts';
 
 const admin = { access: 'admin' } as const;
+const user = { access: 'user' } as const;
 const tags = ['workflow'];
 
 const SubmitBody = Type.Object({
@@ -34,7 +35,7 @@ const WorkflowOptionsBody = Type.Object({ sendNotificationsInEmail: Type.Boolean
 const idOf = (request: { params: unknown }) => (request.params as Static<typeof IdParams>).id;
 
 export function workflowRoutes(app: FastifyInstance, ctx: AppContext) {
-  app.get('/api/workflow-events', { schema: { tags, summary: 'Workflow and approval-step events, and the placeholders notification texts may use' } }, async () => ({
+  app.get('/api/workflow-events', { config: user, schema: { tags, summary: 'Workflow and approval-step events, and the placeholders notification texts may use' } }, async () => ({
     workflowEvents: WORKFLOW_EVENTS, stepEvents: STEP_EVENTS, labels: EVENT_LABELS, placeholders: TEXT_VOCABULARY.values,
   }));
 
@@ -49,30 +50,30 @@ export function workflowRoutes(app: FastifyInstance, ctx: AppContext) {
     return reply.code(204).send();
   });
 
-  app.post('/api/workflow/submit', { schema: { tags, summary: 'Submit a document to workflow', body: SubmitBody } }, async (request, reply) =>
+  app.post('/api/workflow/submit', { config: user, schema: { tags, summary: 'Submit a document to workflow', body: SubmitBody } }, async (request, reply) =>
     reply.code(201).send(await workflow.submitDocument(ctx, currentUser(request), request.body as Static<typeof SubmitBody>)));
-  app.get('/api/workflow/instances', { schema: { tags, summary: 'Workflows: all for administrators, the ones you submitted for users', querystring: InstancesQuery } }, async (request) =>
+  app.get('/api/workflow/instances', { config: user, schema: { tags, summary: 'Workflows: all for administrators, the ones you submitted for users', querystring: InstancesQuery } }, async (request) =>
     workflow.listInstances(ctx, currentUser(request), request.query as Static<typeof InstancesQuery>));
-  app.get('/api/workflow/instances/:id', { schema: { tags, params: IdParams } }, async (request) => workflow.getInstance(ctx, currentUser(request), idOf(request)));
-  app.get('/api/workflow/instances/:id/history', { schema: { tags, summary: 'Workflow history: every event and assignment, with the notifications sent', params: IdParams } }, async (request) =>
+  app.get('/api/workflow/instances/:id', { config: user, schema: { tags, params: IdParams } }, async (request) => workflow.getInstance(ctx, currentUser(request), idOf(request)));
+  app.get('/api/workflow/instances/:id/history', { config: user, schema: { tags, summary: 'Workflow history: every event and assignment, with the notifications sent', params: IdParams } }, async (request) =>
     workflow.workflowHistory(ctx, currentUser(request), idOf(request)));
-  app.post('/api/workflow/instances/:id/cancel', { schema: { tags, summary: 'Cancel (terminate) a workflow: its originator or an administrator', params: IdParams, body: CancelBody } }, async (request) =>
+  app.post('/api/workflow/instances/:id/cancel', { config: user, schema: { tags, summary: 'Cancel (terminate) a workflow: its originator or an administrator', params: IdParams, body: CancelBody } }, async (request) =>
     workflow.terminateInstance(ctx, currentUser(request), idOf(request), (request.body as Static<typeof CancelBody> | undefined)?.comment));
 
-  app.get('/api/work-items', { schema: { tags, summary: 'Your work items (pending unless all=true)', querystring: InboxQuery } }, async (request) =>
+  app.get('/api/work-items', { config: user, schema: { tags, summary: 'Your work items (pending unless all=true)', querystring: InboxQuery } }, async (request) =>
     workflow.listWorkItems(ctx, currentUser(request), request.query as Static<typeof InboxQuery>));
   for (const action of WORK_ITEM_ACTIONS) {
-    app.post(`/api/work-items/:id/${action}`, { schema: { tags, summary: `${action[0]!.toUpperCase()}${action.slice(1).replace('-', ' ')} one of your work items`, params: IdParams, body: ActionBody } }, async (request) =>
+    app.post(`/api/work-items/:id/${action}`, { config: user, schema: { tags, summary: `${action[0]!.toUpperCase()}${action.slice(1).replace('-', ' ')} one of your work items`, params: IdParams, body: ActionBody } }, async (request) =>
       workflow.actOnWorkItem(ctx, currentUser(request), idOf(request), action, (request.body ?? {}) as Static<typeof ActionBody>));
   }
 
   app.post('/api/workflow/escalate', { config: admin, schema: { tags, summary: 'Escalate overdue work items now' } }, async () => workflow.escalateOverdue(ctx));
   app.post('/api/workflow/notifications/dispatch', { config: admin, schema: { tags, summary: 'Queue workflow notifications still waiting (after a crash)' } }, async () => dispatchNotifications(ctx));
 
-  app.get('/api/workflow/options', { schema: { tags, summary: 'Your Workflow options' } }, async (request) => ({
+  app.get('/api/workflow/options', { config: user, schema: { tags, summary: 'Your Workflow options' } }, async (request) => ({
     sendNotificationsInEmail: (await getOptions(ctx, currentUser(request).id)).sendNotificationsInEmail,
   }));
-  app.patch('/api/workflow/options', { schema: { tags, summary: 'Send notifications in email: yes or no', body: WorkflowOptionsBody } }, async (request) => {
+  app.patch('/api/workflow/options', { config: user, schema: { tags, summary: 'Send notifications in email: yes or no', body: WorkflowOptionsBody } }, async (request) => {
     const { sendNotificationsInEmail } = request.body as Static<typeof WorkflowOptionsBody>;
     return { sendNotificationsInEmail: (await setOptions(ctx, currentUser(request).id, { sendNotificationsInEmail })).sendNotificationsInEmail };
   });
