@@ -401,6 +401,29 @@ describe('admin console in Chromium', { skip: skipUnlessChromium() }, () => {
     assert.deepEqual(await ids(), first);
   });
 
+  it('puts a statement template with script in its HTML into the editor without running it', async () => {
+    const list = (await api('GET', '/api/templates')).body as { id: string; emailId: string }[];
+    const statement = list.find((t) => t.emailId === 'STATEMENT');
+    assert.ok(statement, 'the demo has a statement template');
+    const original = (await api('GET', `/api/templates/${statement.id}`)).body;
+    const input = (t: typeof original) => ({ emailId: t.emailId, kind: t.kind, description: t.description ?? undefined, senderName: t.senderName ?? undefined,
+      senderEmail: t.senderEmail ?? undefined, defaultLanguage: t.defaultLanguage, priority: t.priority ?? undefined, messages: t.messages });
+    const hostile = '<p>Dear customer,</p><img src="x" onerror="window.__stored = 1"><a href="javascript:window.__stored = 2">open</a><script>window.__stored = 3</script>';
+    const saved = await api('PUT', `/api/templates/${statement.id}`, input({ ...original, messages: original.messages.map((m: { html: string }) => ({ ...m, html: hostile + m.html })) }));
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    try {
+      await open('/customers/US-008/statement');
+      const editor = page.getByRole('textbox', { name: 'Body' });
+      await editor.getByText('Dear customer,').waitFor();
+      // Give an onerror handler the chance to fire, as it did when the HTML went in through innerHTML.
+      await page.waitForLoadState('networkidle');
+      assert.equal(await page.evaluate(() => (globalThis as { __stored?: number }).__stored), undefined, 'no script from the template ran');
+      assert.equal(await editor.locator('[onerror], script, a[href^="javascript"]').count(), 0);
+    } finally {
+      assert.equal((await api('PUT', `/api/templates/${statement.id}`, input(original))).status, 200);
+    }
+  });
+
   it('has no serious or critical accessibility violations on the main pages', async () => {
     for (const [path, name] of [['/distributor', 'distributor'], ['/history', 'email-history'], ['/captured', 'captured-mail']] as const) {
       await open(path);

@@ -5,7 +5,8 @@ import { ErrorMessage } from './components/error-message.tsx';
 import { Page } from './components/page.tsx';
 import { Progress } from './components/progress.tsx';
 import { SignInPage } from './pages/sign-in.page.tsx';
-import { Link, matchPath, navigate, useLocation } from './router.tsx';
+import { useQueryClient } from '@tanstack/react-query';
+import { Link, matchPath, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { NAV_GROUPS, ROUTES, type PageRoute } from './routes.ts';
 import { SessionContext, useSession, type SessionState } from './session.tsx';
 
@@ -26,6 +27,8 @@ export function App() {
   const [demo, setDemo] = useState(false);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [signedOutReason, setSignedOutReason] = useState<ApiError | null>(null);
+  const navigate = useNavigate();
+  const queries = useQueryClient();
 
   useEffect(() => whenSignedOut((reason) => {
     setTokenState(null);
@@ -52,8 +55,10 @@ export function App() {
     setTokenState(null);
     setMe(null);
     setSignedOutReason(null);
+    // The next person to sign in on this tab sees nothing of this one's data.
+    queries.clear();
     navigate('/', { replace: true });
-  }, []);
+  }, [navigate, queries]);
 
   const session = useMemo<SessionState | null>(() => me && ({ me, demo, isAdmin: me.user.role === 'admin', reloadMe, signOut }), [me, demo, reloadMe, signOut]);
 
@@ -74,42 +79,45 @@ export function App() {
   );
 }
 
-function findRoute(path: string): { route: PageRoute; params: Record<string, string> } | null {
-  for (const route of ROUTES) {
-    const params = matchPath(route.path, path);
-    if (params) return { route, params };
-  }
-  return null;
+function NotFound() {
+  return <Page title="Page not found"><p>There is no page at this address. <Link to="/">Go to the home page</Link>.</p></Page>;
 }
 
-function Shell() {
-  const { me, isAdmin, demo, signOut } = useSession();
-  const { path } = useLocation();
-  // Choosing the page you are on in the menu opens it afresh.
-  const [visit, setVisit] = useState(0);
-  const found = findRoute(path);
-  const visible = ROUTES.filter((r) => r.nav && (r.access === 'user' || isAdmin) && (!r.demoOnly || demo));
-
-  let content;
-  let state = 'ok';
-  if (!found || (found.route.demoOnly && !demo)) {
-    state = 'not-found';
-    content = <Page title="Page not found"><p>There is no page at this address. <Link to="/">Go to the home page</Link>.</p></Page>;
-  } else if (found.route.access === 'admin' && !isAdmin) {
-    state = 'forbidden';
-    content = (
+/** A route's page, or the reason this user cannot open it. */
+function Guarded({ route, visit }: { route: PageRoute; visit: number }) {
+  const { me, isAdmin } = useSession();
+  const { pathname } = useLocation();
+  if (route.access === 'admin' && !isAdmin) {
+    return (
       <Page title="Administrators only">
-        <div className="notice notice-error" role="alert">
+        <div className="notice notice-error" role="alert" data-page-state="forbidden">
           <p className="notice-title">This page is for administrators.</p>
           <p>You are signed in as {me.user.name} ({me.user.username}), who has the role “{me.user.role}”. Ask an administrator if you need a change made here.</p>
         </div>
         <p><Link to="/">Back to the home page</Link></p>
       </Page>
     );
-  } else {
-    const Component = found.route.component;
-    content = <Component key={`${path}:${visit}`} params={found.params} />;
   }
+  const Component = route.component;
+  return <Component key={`${pathname}:${visit}`} />;
+}
+
+function Shell() {
+  const { me, isAdmin, demo, signOut } = useSession();
+  const { pathname: path } = useLocation();
+  // Choosing the page you are on in the menu opens it afresh.
+  const [visit, setVisit] = useState(0);
+  const visible = ROUTES.filter((r) => r.nav && (r.access === 'user' || isAdmin) && (!r.demoOnly || demo));
+  const available = ROUTES.filter((r) => !r.demoOnly || demo);
+  const known = available.some((r) => matchPath(r.path, path));
+  const forbidden = !isAdmin && available.some((r) => r.access === 'admin' && matchPath(r.path, path));
+  const state = !known ? 'not-found' : forbidden ? 'forbidden' : 'ok';
+  const content = (
+    <Routes>
+      {available.map((r) => <Route key={r.path} path={r.path} element={<Guarded route={r} visit={visit} />} />)}
+      <Route path="*" element={<NotFound />} />
+    </Routes>
+  );
 
   return (
     <div className="shell">
@@ -146,3 +154,4 @@ function Shell() {
     </div>
   );
 }
+

@@ -1,4 +1,5 @@
-// The console's pages: one file per page in pages/, one line here per page. A line with a `nav`
+// The console's pages: one file per page in pages/, one line here per page (react-router matches
+// the paths; a page reads its `:id` parts with useParams()). A line with a `nav`
 // label appears in the menu under its group; `access: 'admin'` pages refuse other users.
 import type { ComponentType } from 'react';
 import { CapturedDetailPage } from './pages/captured-detail.page.tsx';
@@ -21,11 +22,9 @@ import { WorkflowHistoryPage } from './pages/workflow-history.page.tsx';
 import { WorkflowInstancesPage } from './pages/workflow-instances.page.tsx';
 import { WorkflowsPage } from './pages/workflows.page.tsx';
 
-export type PageProps = { readonly params: Record<string, string> };
-
 export interface PageRoute {
   readonly path: string;
-  readonly component: ComponentType<PageProps>;
+  readonly component: ComponentType;
   readonly access: 'user' | 'admin';
   readonly nav?: { readonly label: string; readonly group: NavGroup };
   /** Only when the server runs with --demo. */

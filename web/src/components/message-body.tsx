@@ -1,7 +1,8 @@
-// Showing a stored message safely: HTML bodies in a sandboxed frame that runs no script and
+// Showing a stored message safely: HTML bodies, sanitized, in a sandboxed frame that runs no script and
 // loads nothing from the network unless the reader asks for remote images.
 import { useState } from 'react';
 import type { MessageContent } from '../api/types.ts';
+import { sanitizeEmailHtml } from '../lib/sanitize.ts';
 import { formatSize } from './format.ts';
 
 const REMOTE = /<img[^>]+src\s*=\s*["']?\s*(https?:)?\/\/|url\(\s*["']?\s*(https?:)?\/\//i;
@@ -16,7 +17,7 @@ function frameDocument(html: string, allowRemote: boolean): string {
   return '<!doctype html><html><head><meta charset="utf-8">'
     + `<meta http-equiv="Content-Security-Policy" content="${csp}">`
     + '<style>body{font:15px/1.5 system-ui,sans-serif;margin:12px;color:#1b1b1b;background:#fff}img{max-width:100%}</style>'
-    + `</head><body>${html}</body></html>`;
+    + `</head><body>${sanitizeEmailHtml(html)}</body></html>`;
 }
 
 /** An HTML body in a frame with no permissions at all: no scripts, forms, pop-ups or same-origin access. */

@@ -1,5 +1,10 @@
-// The Body field: plain text, rich text (a small formatting toolbar), or HTML written by hand.
+// The Body field: plain text, rich text (TipTap, with a small formatting toolbar), or HTML written
+// by hand. HTML enters the rich editor only through sanitizeHtml.
+import Bold from '@tiptap/extension-bold';
+import { EditorContent, useEditor, useEditorState } from '@tiptap/react';
+import StarterKit from '@tiptap/starter-kit';
 import { useEffect, useId, useRef } from 'react';
+import { htmlToText, sanitizeHtml, textToHtml } from '../lib/sanitize.ts';
 
 export type BodyMode = 'text' | 'rich' | 'html';
 
@@ -8,33 +13,6 @@ export interface BodyValue {
   readonly text: string;
   readonly html: string;
 }
-
-const DROP = 'script,style,iframe,object,embed,link,meta,base,form,input,button,textarea,select';
-
-/** Makes HTML safe to place in the editor: no scripts, handlers, frames or javascript: links. */
-export function cleanHtml(html: string): string {
-  const doc = new DOMParser().parseFromString(html, 'text/html');
-  doc.querySelectorAll(DROP).forEach((el) => el.remove());
-  doc.querySelectorAll('*').forEach((el) => {
-    for (const attr of [...el.attributes]) {
-      const value = attr.value.trim().toLowerCase();
-      if (attr.name.startsWith('on') || ((attr.name === 'href' || attr.name === 'src') && /^(javascript|vbscript|data:text)/.test(value))) {
-        el.removeAttribute(attr.name);
-      }
-    }
-  });
-  return doc.body.innerHTML;
-}
-
-export function htmlToText(html: string): string {
-  const doc = new DOMParser().parseFromString(html, 'text/html');
-  doc.querySelectorAll('br').forEach((br) => br.replaceWith('\n'));
-  doc.querySelectorAll('p,div,li,h1,h2,h3,tr').forEach((el) => el.append('\n'));
-  return (doc.body.textContent ?? '').replace(/\u00a0/g, ' ').replace(/\n{3,}/g, '\n\n').trim();
-}
-
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-export const textToHtml = (text: string) => text.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('');
 
 /** What the API receives: body (plain text) and, unless plain, html. */
 export function toMessageBody(v: BodyValue): { body: string; html?: string } {
@@ -47,36 +25,67 @@ function switchMode(v: BodyValue, mode: BodyMode): BodyValue {
   if (mode === v.mode) return v;
   if (mode === 'text') return { mode, text: v.mode === 'text' ? v.text : htmlToText(v.html), html: '' };
   const html = v.mode === 'text' ? (v.text ? textToHtml(v.text) : '') : v.html;
-  return { mode, text: '', html: mode === 'rich' ? cleanHtml(html) : html };
+  return { mode, text: '', html: mode === 'rich' ? sanitizeHtml(html) : html };
 }
 
-const COMMANDS = [
-  { command: 'bold', label: 'Bold' },
-  { command: 'italic', label: 'Italic' },
-  { command: 'insertUnorderedList', label: 'Bulleted list' },
-  { command: 'insertOrderedList', label: 'Numbered list' },
-] as const;
+// Bold as <b>, the tag mail programs have always understood.
+const ClassicBold = Bold.extend({ renderHTML: ({ HTMLAttributes }) => ['b', HTMLAttributes, 0] });
+
+function RichEditor({ html, onChange, labelledBy, describedBy, id }: { html: string; onChange(html: string): void; labelledBy: string; describedBy?: string; id: string }) {
+  // What the editor last reported: a different value from outside (a loaded draft, a cleared form) replaces its content.
+  const emitted = useRef(html);
+  const editor = useEditor({
+    extensions: [
+      StarterKit.configure({ bold: false, heading: false, codeBlock: false, code: false, horizontalRule: false, link: { openOnClick: false, protocols: ['mailto'], isAllowedUri: (url) => /^(https?:|mailto:)/i.test(url) } }),
+      ClassicBold,
+    ],
+    content: sanitizeHtml(html),
+    editorProps: {
+      attributes: {
+        id, class: 'rich-editor', role: 'textbox', 'aria-multiline': 'true', 'aria-labelledby': labelledBy,
+        ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+      },
+    },
+    onUpdate: ({ editor: e }) => {
+      emitted.current = e.isEmpty ? '' : e.getHTML();
+      onChange(emitted.current);
+    },
+  });
+  useEffect(() => {
+    if (!editor || html === emitted.current) return;
+    emitted.current = html;
+    editor.commands.setContent(sanitizeHtml(html), { emitUpdate: false });
+  }, [editor, html]);
+  const active = useEditorState({
+    editor,
+    selector: ({ editor: e }) => ({ bold: e?.isActive('bold') ?? false, italic: e?.isActive('italic') ?? false, bullet: e?.isActive('bulletList') ?? false, ordered: e?.isActive('orderedList') ?? false }),
+  });
+  const addLink = () => {
+    const url = window.prompt('Link address (https://…)');
+    if (url && /^(https?:|mailto:)/i.test(url.trim())) editor?.chain().focus().extendMarkRange('link').setLink({ href: url.trim() }).run();
+  };
+  const buttons = [
+    { label: 'Bold', pressed: active?.bold, run: () => editor?.chain().focus().toggleBold().run() },
+    { label: 'Italic', pressed: active?.italic, run: () => editor?.chain().focus().toggleItalic().run() },
+    { label: 'Bulleted list', pressed: active?.bullet, run: () => editor?.chain().focus().toggleBulletList().run() },
+    { label: 'Numbered list', pressed: active?.ordered, run: () => editor?.chain().focus().toggleOrderedList().run() },
+  ];
+  return (
+    <>
+      <div className="toolbar" role="toolbar" aria-label="Formatting" aria-controls={id}>
+        {buttons.map((b) => (
+          <button key={b.label} type="button" className="button small" aria-pressed={b.pressed ?? false}
+            onMouseDown={(e) => e.preventDefault()} onClick={b.run}>{b.label}</button>
+        ))}
+        <button type="button" className="button small" onMouseDown={(e) => e.preventDefault()} onClick={addLink}>Link</button>
+      </div>
+      <EditorContent editor={editor} />
+    </>
+  );
+}
 
 export function BodyEditor({ value, onChange, error }: { value: BodyValue; onChange(v: BodyValue): void; error?: string }) {
   const id = useId();
-  const editor = useRef<HTMLDivElement>(null);
-
-  // The rich editor is uncontrolled: set its content when entering the mode, read it on input.
-  useEffect(() => {
-    if (value.mode === 'rich' && editor.current && editor.current.innerHTML !== value.html) editor.current.innerHTML = value.html;
-  }, [value.mode]);
-
-  const exec = (command: string, arg?: string) => {
-    editor.current?.focus();
-    document.execCommand(command, false, arg);
-    onChange({ ...value, html: editor.current?.innerHTML ?? '' });
-  };
-
-  const addLink = () => {
-    const url = window.prompt('Link address (https://…)');
-    if (url && /^(https?:|mailto:)/i.test(url.trim())) exec('createLink', url.trim());
-  };
-
   const errorId = error ? `${id}-error` : undefined;
   return (
     <div className={`field body-editor${error ? ' field-invalid' : ''}`}>
@@ -94,18 +103,7 @@ export function BodyEditor({ value, onChange, error }: { value: BodyValue; onCha
         <textarea id={`${id}-body`} rows={10} value={value.text} aria-describedby={errorId} onChange={(e) => onChange({ ...value, text: e.target.value })} />
       )}
       {value.mode === 'rich' && (
-        <>
-          <div className="toolbar" role="toolbar" aria-label="Formatting" aria-controls={`${id}-body`}>
-            {COMMANDS.map((c) => (
-              <button key={c.command} type="button" className={`button small cmd-${c.command}`}
-                onMouseDown={(e) => e.preventDefault()} onClick={() => exec(c.command)}>{c.label}</button>
-            ))}
-            <button type="button" className="button small" onMouseDown={(e) => e.preventDefault()} onClick={addLink}>Link</button>
-          </div>
-          <div id={`${id}-body`} ref={editor} className="rich-editor" contentEditable role="textbox" aria-multiline="true"
-            aria-labelledby={`${id}-label`} aria-describedby={errorId} tabIndex={0} suppressContentEditableWarning
-            onInput={(e) => onChange({ ...value, html: e.currentTarget.innerHTML })} />
-        </>
+        <RichEditor id={`${id}-body`} html={value.html} labelledBy={`${id}-label`} describedBy={errorId} onChange={(html) => onChange({ ...value, html })} />
       )}
       {value.mode === 'html' && (
         <>

@@ -7,22 +7,21 @@ import { AttachmentList, HeaderList, MessageBody } from '../components/message-b
 import { Page } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
 import { Tabs } from '../components/tabs.tsx';
-import { useAction } from '../hooks/use-action.ts';
-import { useResource } from '../hooks/use-resource.ts';
-import type { PageProps } from '../routes.ts';
-import { Link } from '../router.tsx';
+import { useApiMutation, useApiQuery } from '../lib/query.ts';
+import { Link, useParams } from 'react-router';
 
 /** One captured email: envelope, headers, body (rendered safely) and attachments. */
-export function CapturedDetailPage({ params }: PageProps) {
+export function CapturedDetailPage() {
+  const params = useParams();
   const base = `/api/demo/captured/${encodeURIComponent(params.id!)}`;
-  const mail = useResource<CapturedDetail>(base);
+  const mail = useApiQuery<CapturedDetail>(base);
   const [tab, setTab] = useState('message');
-  const download = useAction(() => downloadFile(`${base}/eml`, `captured-${params.id}.eml`));
+  const download = useApiMutation(() => downloadFile(`${base}/eml`, `captured-${params.id}.eml`));
   const m = mail.data;
 
   return (
     <Page title={m ? m.subject || '(no subject)' : 'Captured email'} intro={<Link to="/captured">Back to Captured mail</Link>}
-      actions={m && <BusyButton type="button" className="button" busy={download.busy} busyLabel="Downloading…" onClick={() => void download.run()}>Download .eml</BusyButton>}>
+      actions={m && <BusyButton type="button" className="button" busy={download.isPending} busyLabel="Downloading…" onClick={() => void download.mutate()}>Download .eml</BusyButton>}>
       <ErrorMessage error={mail.error ?? download.error} />
       {!m && !mail.error && <Progress label="Loading…" />}
       {m && (

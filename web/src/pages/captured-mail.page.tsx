@@ -3,12 +3,12 @@ import { ErrorMessage } from '../components/error-message.tsx';
 import { formatShortTime, formatSize } from '../components/format.ts';
 import { Page } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
-import { useResource } from '../hooks/use-resource.ts';
-import { Link } from '../router.tsx';
+import { useApiQuery } from '../lib/query.ts';
+import { Link } from 'react-router';
 
 /** Captured mail (demo only): what the built-in capture mail server received, live. */
 export function CapturedMailPage() {
-  const mails = useResource<CapturedEmail[]>('/api/demo/captured', { pollMs: 3_000 });
+  const mails = useApiQuery<CapturedEmail[]>('/api/demo/captured', { pollMs: 3_000 });
   return (
     <Page title="Captured mail" intro="In demo mode, Mailroom's SMTP settings point at a mail server built into Mailroom. It keeps what it receives in memory, so you can see exactly what a real server would have got. Nothing leaves this machine.">
       <ErrorMessage error={mails.error} />

@@ -2,19 +2,18 @@ import type { Customer, CustomerDetail } from '../api/workflow-types.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
-import { useResource } from '../hooks/use-resource.ts';
-import type { PageProps } from '../routes.ts';
-import { Link } from '../router.tsx';
+import { useApiQuery } from '../lib/query.ts';
+import { Link, useParams } from 'react-router';
 
 const money = (minor: number) => (minor / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** All customers. */
 export function CustomersPage() {
-  const customers = useResource<Customer[]>('/api/customers');
+  const customers = useApiQuery<Customer[]>('/api/customers');
   return (
     <Page title="All customers">
       <ErrorMessage error={customers.error} />
-      {customers.loading && !customers.data && <Progress label="Loading customers…" />}
+      {customers.isLoading && !customers.data && <Progress label="Loading customers…" />}
       {customers.data && (customers.data.length === 0 ? <p className="empty">No customer yet.</p> : (
         <table className="grid">
           <thead><tr><th scope="col">Account</th><th scope="col">Name</th><th scope="col">Currency</th></tr></thead>
@@ -30,15 +29,16 @@ export function CustomersPage() {
 }
 
 /** One customer: contacts, open invoices, and Communicate › Email › Statements to contact. */
-export function CustomerPage({ params }: PageProps) {
+export function CustomerPage() {
+  const params = useParams();
   const account = params.id ?? '';
-  const customer = useResource<CustomerDetail>(`/api/customers/${encodeURIComponent(account)}`);
+  const customer = useApiQuery<CustomerDetail>(`/api/customers/${encodeURIComponent(account)}`);
   const c = customer.data;
   return (
     <Page title={c ? `${c.account} ${c.name}` : 'Customer'} intro={<Link to="/customers">All customers</Link>}
       actions={c && <Link className="button primary" to={`/customers/${encodeURIComponent(c.account)}/statement`}>Statements to contact</Link>}>
       <ErrorMessage error={customer.error} />
-      {customer.loading && !c && <Progress label="Loading the customer…" />}
+      {customer.isLoading && !c && <Progress label="Loading the customer…" />}
       {c && (
         <>
           <Section title="Contacts">

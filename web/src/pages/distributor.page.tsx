@@ -7,28 +7,23 @@ import { formatTime, relativeTime } from '../components/format.ts';
 import { FormError } from '../components/form-error.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
-import { useAction } from '../hooks/use-action.ts';
-import { useResource } from '../hooks/use-resource.ts';
-import { Link } from '../router.tsx';
+import { useApiMutation, useApiQuery } from '../lib/query.ts';
+import { Link } from 'react-router';
 
 /** Email distributor batch: batch processing on or off, how often it runs, its last and next run. */
 export function DistributorPage() {
-  const status = useResource<DistributorStatus>('/api/distributor', { pollMs: 5_000 });
-  const runNow = useAction(() => api<DistributorRun>('POST', '/api/distributor/run'));
-
-  const run = async () => {
-    if (await runNow.run()) void status.reload();
-  };
+  const status = useApiQuery<DistributorStatus>('/api/distributor', { pollMs: 5_000 });
+  const runNow = useApiMutation(() => api<DistributorRun>('POST', '/api/distributor/run'), { invalidates: ['/api/distributor', '/api/queue'] });
 
   return (
     <Page title="Email distributor batch" intro={<>The distributor sends what waits in the queue (see <Link to="/sending-status">Batch email sending status</Link>).</>}
-      actions={<BusyButton type="button" busy={runNow.busy} busyLabel="Running…" onClick={() => void run()}>Run now</BusyButton>}>
+      actions={<BusyButton type="button" busy={runNow.isPending} busyLabel="Running…" onClick={() => runNow.mutate()}>Run now</BusyButton>}>
       <ErrorMessage error={status.error ?? runNow.error} />
-      {runNow.result && <Notice kind="success">The run is done: {describeRun(runNow.result)}</Notice>}
+      {runNow.data && <Notice kind="success">The run is done: {describeRun(runNow.data)}</Notice>}
       {!status.data && !status.error && <Progress label="Loading…" />}
       {status.data && (
         <div className="grid-2">
-          <SettingsForm key={`${status.data.enabled}-${status.data.recurrenceSeconds}`} status={status.data} onSaved={() => void status.reload()} />
+          <SettingsForm key={`${status.data.enabled}-${status.data.recurrenceSeconds}`} status={status.data} onSaved={() => void status.refetch()} />
           <Section title="Runs">
             <dl className="details" data-testid="distributor-runs">
               <dt>Batch processing</dt><dd data-enabled={String(status.data.enabled)}>{status.data.enabled ? 'On' : 'Off: queued email waits'}</dd>

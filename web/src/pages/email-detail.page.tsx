@@ -9,46 +9,42 @@ import { Page } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { Tabs } from '../components/tabs.tsx';
-import { useAction } from '../hooks/use-action.ts';
-import { useResource } from '../hooks/use-resource.ts';
-import type { PageProps } from '../routes.ts';
-import { Link } from '../router.tsx';
+import { useApiMutation, useApiQuery } from '../lib/query.ts';
+import { Link, useParams } from 'react-router';
 
 const QUEUED = new Set(['waiting', 'deferred', 'sending']);
 
 /** One email of the history: its message, recipients, attempts and Failure details. */
-export function EmailDetailPage({ params }: PageProps) {
+export function EmailDetailPage() {
+  const params = useParams();
   const base = `/api/emails/${encodeURIComponent(params.id!)}`;
   const [queued, setQueued] = useState(false);
-  const email = useResource<EmailDetail>(base, { pollMs: queued ? 3_000 : undefined });
-  const content = useResource<MessageContent>(`${base}/content`);
+  const email = useApiQuery<EmailDetail>(base, { pollMs: queued ? 3_000 : undefined });
+  const content = useApiQuery<MessageContent>(`${base}/content`);
   const [tab, setTab] = useState('message');
-  const resend = useAction(() => api<EmailView>('POST', `${base}/resend`));
-  const cancel = useAction(() => api<EmailView>('POST', `${base}/cancel`));
-  const download = useAction(() => downloadFile(`${base}/eml`, `${params.id}.eml`));
-  const downloadAttachment = useAction((index: number, name: string) => downloadFile(`${base}/attachments/${index}`, name));
+  const changes = { invalidates: [base, '/api/emails', '/api/queue'] };
+  const resend = useApiMutation(() => api<EmailView>('POST', `${base}/resend`), changes);
+  const cancel = useApiMutation(() => api<EmailView>('POST', `${base}/cancel`), changes);
+  const download = useApiMutation(() => downloadFile(`${base}/eml`, `${params.id}.eml`));
+  const downloadAttachment = useApiMutation((a: { index: number; name: string }) => downloadFile(`${base}/attachments/${a.index}`, a.name));
 
   const e = email.data;
   if (e && QUEUED.has(e.status) !== queued) setQueued(QUEUED.has(e.status));
-
-  const act = async (action: typeof resend) => {
-    if (await action.run()) void email.reload();
-  };
 
   return (
     <Page title={e ? e.subject || '(no subject)' : 'Email'} intro={<Link to="/history">Back to the Email history</Link>} actions={e && (
       <>
         {(e.status === 'failed' || e.status === 'expired') && (
-          <BusyButton type="button" busy={resend.busy} busyLabel="Queuing again…" onClick={() => void act(resend)}>Resend</BusyButton>
+          <BusyButton type="button" busy={resend.isPending} busyLabel="Queuing again…" onClick={() => resend.mutate()}>Resend</BusyButton>
         )}
         {(e.status === 'waiting' || e.status === 'deferred') && (
-          <BusyButton type="button" className="button danger" busy={cancel.busy} busyLabel="Cancelling…" onClick={() => void act(cancel)}>Cancel email</BusyButton>
+          <BusyButton type="button" className="button danger" busy={cancel.isPending} busyLabel="Cancelling…" onClick={() => cancel.mutate()}>Cancel email</BusyButton>
         )}
-        <BusyButton type="button" className="button" busy={download.busy} busyLabel="Downloading…" onClick={() => void download.run()}>Download .eml</BusyButton>
+        <BusyButton type="button" className="button" busy={download.isPending} busyLabel="Downloading…" onClick={() => void download.mutate()}>Download .eml</BusyButton>
       </>
     )}>
       <ErrorMessage error={email.error ?? resend.error ?? cancel.error ?? download.error ?? downloadAttachment.error} />
-      {resend.result && <Notice kind="success">The email is back in the queue; the distributor sends it on its next run.</Notice>}
+      {resend.data && <Notice kind="success">The email is back in the queue; the distributor sends it on its next run.</Notice>}
       {!e && !email.error && <Progress label="Loading the email…" />}
       {e && (
         <>
@@ -77,7 +73,7 @@ export function EmailDetailPage({ params }: PageProps) {
                   <>
                     <MessageBody content={content.data} title={e.subject} />
                     <h3>Attachments</h3>
-                    <AttachmentList attachments={content.data.attachments} onDownload={(i, name) => void downloadAttachment.run(i, name)} />
+                    <AttachmentList attachments={content.data.attachments} onDownload={(i, name) => downloadAttachment.mutate({ index: i, name })} />
                   </>
                 )}
               </>

@@ -7,8 +7,8 @@ import { formatMailboxes, formatShortTime, PROVIDER_LABELS, STATUS_LABELS } from
 import { Page } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
-import { useResource } from '../hooks/use-resource.ts';
-import { Link, navigate, useLocation } from '../router.tsx';
+import { useApiQuery } from '../lib/query.ts';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 
 const FILTERS = ['status', 'sender', 'from', 'to', 'text', 'limit'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
@@ -22,7 +22,8 @@ function dayStart(day: string, plusDays = 0): number | undefined {
 
 /** Email history: every email, newest first, with filters and paging by the API's cursor. */
 export function EmailHistoryPage() {
-  const { search } = useLocation();
+  const [search] = useSearchParams();
+  const navigate = useNavigate();
   const filters = Object.fromEntries(FILTERS.map((k) => [k, search.get(k) ?? ''])) as Filters;
   const cursor = search.get('cursor') ?? '';
   const [draft, setDraft] = useState<Filters>(filters);
@@ -32,7 +33,7 @@ export function EmailHistoryPage() {
     status: filters.status, sender: filters.sender, text: filters.text, cursor,
     from: dayStart(filters.from), to: dayStart(filters.to, 1), limit: filters.limit || 25,
   })}`;
-  const page = useResource<HistoryPage>(path);
+  const page = useApiQuery<HistoryPage>(path);
 
   const go = (next: Partial<Filters>, nextCursor: string) =>
     navigate(`/history${query({ ...filters, ...next, cursor: nextCursor })}`);
@@ -66,7 +67,7 @@ export function EmailHistoryPage() {
         </div>
       </form>
       <ErrorMessage error={page.error} />
-      {page.loading && <Progress label="Loading the history…" />}
+      {page.isLoading && <Progress label="Loading the history…" />}
       {page.data && page.data.items.length === 0 && <p className="empty">No email matches these filters.</p>}
       {page.data && page.data.items.length > 0 && (
         <table className="grid" aria-label="Emails">

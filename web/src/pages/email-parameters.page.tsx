@@ -4,14 +4,14 @@ import { ErrorMessage } from '../components/error-message.tsx';
 import { Page } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
 import { Tabs } from '../components/tabs.tsx';
-import { useResource } from '../hooks/use-resource.ts';
+import { useApiQuery } from '../lib/query.ts';
 import { ConfigurationTab } from './parameters/configuration-tab.tsx';
 import { SmtpTab } from './parameters/smtp-tab.tsx';
 import { TestEmailPanel } from './parameters/test-email-panel.tsx';
 
 /** Email parameters: the environment's email behaviour (Configuration) and the SMTP server. */
 export function EmailParametersPage() {
-  const params = useResource<EmailParameters>('/api/parameters');
+  const params = useApiQuery<EmailParameters>('/api/parameters');
   const [tab, setTab] = useState('configuration');
   const [testing, setTesting] = useState(false);
   const [saved, setSaved] = useState<EmailParameters | null>(null);

@@ -4,7 +4,7 @@ import { ErrorMessage } from '../components/error-message.tsx';
 import { SelectField } from '../components/fields.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
-import { useResource } from '../hooks/use-resource.ts';
+import { useApiQuery } from '../lib/query.ts';
 import { TemplateEditor } from './templates/template-editor.tsx';
 
 /** System email templates: system-wide, used by system-level workflows. */
@@ -18,12 +18,12 @@ export function OrganizationTemplatesPage() {
 }
 
 function TemplatesPage({ scope }: { scope: 'system' | 'organization' }) {
-  const organizations = useResource<Organization[]>(scope === 'organization' ? '/api/organizations' : null);
+  const organizations = useApiQuery<Organization[]>(scope === 'organization' ? '/api/organizations' : null);
   const [organizationId, setOrganizationId] = useState('');
   const orgId = organizationId || organizations.data?.[0]?.id || '';
   const path = scope === 'system' ? '/api/templates?scope=system' : orgId ? `/api/templates?organization=${encodeURIComponent(orgId)}` : null;
-  const templates = useResource<EmailTemplate[]>(path);
-  const kinds = useResource<KindSpec[]>('/api/template-kinds');
+  const templates = useApiQuery<EmailTemplate[]>(path);
+  const kinds = useApiQuery<KindSpec[]>('/api/template-kinds');
   const [editing, setEditing] = useState<string | 'new' | null>(null);
   const selected = editing === 'new' ? null : templates.data?.find((t) => t.id === editing) ?? null;
   const title = scope === 'system' ? 'System email templates' : 'Organization email templates';
@@ -40,7 +40,7 @@ function TemplatesPage({ scope }: { scope: 'system' | 'organization' }) {
             options={organizations.data.map((o) => ({ value: o.id, label: `${o.code} ${o.name}` }))} />
       )}
       <ErrorMessage error={templates.error ?? kinds.error ?? organizations.error} />
-      {templates.loading && !templates.data && <Progress label="Loading templates…" />}
+      {templates.isLoading && !templates.data && <Progress label="Loading templates…" />}
       {templates.data && (
         <Section title="Templates">
           {templates.data.length === 0 ? <p className="empty">No templates here yet.</p> : (
@@ -61,7 +61,7 @@ function TemplatesPage({ scope }: { scope: 'system' | 'organization' }) {
       )}
       {editing && kinds.data && (
         <TemplateEditor key={editing} template={selected} organizationId={scope === 'organization' ? orgId : null} kinds={kinds.data}
-          onSaved={(t) => { setEditing(t.id); void templates.reload(); }} onClose={() => setEditing(null)} />
+          onSaved={(t) => { setEditing(t.id); void templates.refetch(); }} onClose={() => setEditing(null)} />
       )}
     </Page>
   );

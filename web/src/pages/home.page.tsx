@@ -3,8 +3,8 @@ import { BarChart } from '../components/bar-chart.tsx';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
-import { useResource } from '../hooks/use-resource.ts';
-import { Link } from '../router.tsx';
+import { useApiQuery } from '../lib/query.ts';
+import { Link } from 'react-router';
 import { useSession } from '../session.tsx';
 
 function countsOf(summary: Summary) {
@@ -23,7 +23,7 @@ function countsOf(summary: Summary) {
 /** Home: a first-run guide, and what happened to email in the last 24 hours. */
 export function HomePage() {
   const { me, isAdmin, demo } = useSession();
-  const summary = useResource<Summary>('/api/summary', { pollMs: 10_000 });
+  const summary = useApiQuery<Summary>('/api/summary', { pollMs: 10_000 });
   const counts = summary.data ? countsOf(summary.data) : null;
 
   return (

@@ -5,11 +5,11 @@ import { ErrorMessage } from '../components/error-message.tsx';
 import { TextField } from '../components/fields.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
-import { useResource } from '../hooks/use-resource.ts';
+import { useApiQuery } from '../lib/query.ts';
 
 /** Organizations (legal entities): each has its own email templates, workflows and customers. */
 export function OrganizationsPage() {
-  const list = useResource<Organization[]>('/api/organizations');
+  const list = useApiQuery<Organization[]>('/api/organizations');
   const [form, setForm] = useState({ code: '', name: '' });
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -21,7 +21,7 @@ export function OrganizationsPage() {
     try {
       await api('POST', '/api/organizations', form);
       setForm({ code: '', name: '' });
-      await list.reload();
+      await list.refetch();
     } catch (err) {
       setError(toApiError(err));
     } finally {
@@ -32,7 +32,7 @@ export function OrganizationsPage() {
   return (
     <Page title="Organizations" intro="Each organization has its own email templates, workflows and customers.">
       <ErrorMessage error={list.error} />
-      {list.loading && !list.data && <Progress label="Loading organizations…" />}
+      {list.isLoading && !list.data && <Progress label="Loading organizations…" />}
       {list.data && (
         <Section title="All organizations">
           {list.data.length === 0 ? <p className="empty">No organization yet.</p> : (

@@ -11,7 +11,7 @@ import { BusyButton, Progress } from '../components/progress.tsx';
 import { ProviderChoiceDialog } from '../components/provider-choice-dialog.tsx';
 import { BodyEditor, toMessageBody, type BodyValue } from '../components/rich-text-editor.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
-import { Link } from '../router.tsx';
+import { Link } from 'react-router';
 import { useSession } from '../session.tsx';
 
 const HOW: Record<string, string> = { smtp: 'the system email client (SMTP)', eml: 'an email app (.eml file)' };

@@ -10,8 +10,7 @@ import { Page } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
 import { ProviderChoiceDialog } from '../components/provider-choice-dialog.tsx';
 import { BodyEditor, toMessageBody, type BodyValue } from '../components/rich-text-editor.tsx';
-import type { PageProps } from '../routes.ts';
-import { Link } from '../router.tsx';
+import { Link, useParams } from 'react-router';
 import { useSession } from '../session.tsx';
 
 interface Choice { provider: ProviderId; doNotAskAgain?: boolean }
@@ -20,7 +19,8 @@ interface Choice { provider: ProviderId; doNotAskAgain?: boolean }
  * Statements to contact: the Send email dialog prefilled with the customer's Statements contact,
  * the statement template and the workbook; the email app downloads the .eml, SMTP sends now.
  */
-export function SendStatementPage({ params }: PageProps) {
+export function SendStatementPage() {
+  const params = useParams();
   const { reloadMe } = useSession();
   const account = params.id ?? '';
   const base = `/api/customers/${encodeURIComponent(account)}/statement`;

@@ -5,9 +5,8 @@ import { formatMailboxes, formatTime, relativeTime } from '../components/format.
 import { Page } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
-import { useAction } from '../hooks/use-action.ts';
-import { useResource } from '../hooks/use-resource.ts';
-import { Link } from '../router.tsx';
+import { useApiMutation, useApiQuery } from '../lib/query.ts';
+import { Link } from 'react-router';
 import { useSession } from '../session.tsx';
 
 const POLL_MS = 2_000;
@@ -15,12 +14,10 @@ const POLL_MS = 2_000;
 /** Batch email sending status: the queue, live. Waiting emails can be cancelled here. */
 export function SendingStatusPage() {
   const { isAdmin } = useSession();
-  const queue = useResource<EmailView[]>('/api/queue', { pollMs: POLL_MS });
-  const cancel = useAction((id: string) => api<EmailView>('POST', `/api/emails/${encodeURIComponent(id)}/cancel`));
+  const queue = useApiQuery<EmailView[]>('/api/queue', { pollMs: POLL_MS });
+  const cancel = useApiMutation((id: string) => api<EmailView>('POST', `/api/emails/${encodeURIComponent(id)}/cancel`), { invalidates: ['/api/queue', '/api/emails'] });
 
-  const onCancel = async (email: EmailView) => {
-    if (await cancel.run(email.id)) void queue.reload();
-  };
+  const onCancel = (email: EmailView) => cancel.mutate(email.id);
 
   return (
     <Page title="Batch email sending status" intro={
@@ -28,10 +25,10 @@ export function SendingStatusPage() {
         {' '}{isAdmin && <Link to="/distributor">Email distributor batch</Link>}</>}>
       <p className="live-line" aria-live="off">
         <span className="live-dot" aria-hidden="true" /> Live: refreshes every {POLL_MS / 1000} seconds.
-        {queue.updatedAt && <> Last update {new Date(queue.updatedAt).toLocaleTimeString()}.</>}
+        {queue.dataUpdatedAt > 0 && <> Last update {new Date(queue.dataUpdatedAt).toLocaleTimeString()}.</>}
       </p>
       <ErrorMessage error={queue.error ?? cancel.error} />
-      {cancel.result && <Notice kind="success">“{cancel.result.subject || '(no subject)'}” was cancelled.</Notice>}
+      {cancel.data && <Notice kind="success">“{cancel.data.subject || '(no subject)'}” was cancelled.</Notice>}
       {!queue.data && !queue.error && <Progress label="Loading the queue…" />}
       {queue.data && queue.data.length === 0 && <p className="empty" data-testid="queue-empty">The queue is empty: nothing waits to be sent.</p>}
       {queue.data && queue.data.length > 0 && (
@@ -56,8 +53,8 @@ export function SendingStatusPage() {
                 <td>{e.failure ? <code>{e.failure.code}</code> : '—'}</td>
                 <td><div className="actions">
                   {(e.status === 'waiting' || e.status === 'deferred') && (
-                    <button type="button" className="button small danger" disabled={cancel.busy} aria-label={`Cancel ${e.subject || 'email'}`}
-                      onClick={() => void onCancel(e)}>Cancel</button>
+                    <button type="button" className="button small danger" disabled={cancel.isPending} aria-label={`Cancel ${e.subject || 'email'}`}
+                      onClick={() => onCancel(e)}>Cancel</button>
                   )}
                 </div></td>
               </tr>

@@ -7,9 +7,8 @@ import { PROVIDER_LABELS } from '../components/format.ts';
 import { FormError } from '../components/form-error.tsx';
 import { Page } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
-import { useResource } from '../hooks/use-resource.ts';
-import type { PageProps } from '../routes.ts';
-import { Link } from '../router.tsx';
+import { useApiQuery } from '../lib/query.ts';
+import { Link, useParams } from 'react-router';
 import { useSession } from '../session.tsx';
 
 const CHOICE_LABELS: Record<ProviderId, string> = {
@@ -29,13 +28,14 @@ const providerOptions = [
 ];
 
 /** User options: each user's own (Email provider selection); administrators open anyone's. */
-export function UserOptionsPage({ params }: PageProps) {
+export function UserOptionsPage() {
+  const params = useParams();
   const { me, isAdmin, reloadMe } = useSession();
   const userId = params.id ?? me.user.id;
   const self = userId === me.user.id;
   const base = `/api/users/${encodeURIComponent(userId)}`;
-  const options = useResource<UserOptions>(`${base}/options`);
-  const user = useResource<User>(self ? null : base);
+  const options = useApiQuery<UserOptions>(`${base}/options`);
+  const user = useApiQuery<User>(self ? null : base);
   const owner = self ? me.user : user.data;
 
   return (

@@ -3,14 +3,14 @@ import type { User } from '../api/types.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
-import { useResource } from '../hooks/use-resource.ts';
-import { Link } from '../router.tsx';
+import { useApiQuery } from '../lib/query.ts';
+import { Link } from 'react-router';
 import { NewUserForm } from './users/new-user-form.tsx';
 import { UserEditor } from './users/user-editor.tsx';
 
 /** Users: who may sign in, the Email each sends from by default, and their Send-As grants. */
 export function UsersPage() {
-  const users = useResource<User[]>('/api/users');
+  const users = useApiQuery<User[]>('/api/users');
   const [editing, setEditing] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const selected = users.data?.find((u) => u.id === editing) ?? null;
@@ -19,9 +19,9 @@ export function UsersPage() {
     <Page title="Users" actions={
       <button type="button" className="button primary" aria-expanded={creating} onClick={() => setCreating(!creating)}>New user</button>
     } intro="A user's Email is the default From address of what they send; Sender email in their options overrides it.">
-      {creating && <NewUserForm onCreated={(u) => { setCreating(false); setEditing(u.id); void users.reload(); }} onCancel={() => setCreating(false)} />}
+      {creating && <NewUserForm onCreated={(u) => { setCreating(false); setEditing(u.id); void users.refetch(); }} onCancel={() => setCreating(false)} />}
       <ErrorMessage error={users.error} />
-      {users.loading && !users.data && <Progress label="Loading users…" />}
+      {users.isLoading && !users.data && <Progress label="Loading users…" />}
       {users.data && (
         <Section title="All users">
           <table className="grid">
@@ -43,7 +43,7 @@ export function UsersPage() {
           </table>
         </Section>
       )}
-      {selected && <UserEditor key={selected.id} user={selected} onSaved={() => void users.reload()} onClose={() => setEditing(null)} />}
+      {selected && <UserEditor key={selected.id} user={selected} onSaved={() => void users.refetch()} onClose={() => setEditing(null)} />}
     </Page>
   );
 }

@@ -6,8 +6,8 @@ import { CheckboxField, TextField } from '../components/fields.tsx';
 import { formatShortTime } from '../components/format.ts';
 import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
-import { useResource } from '../hooks/use-resource.ts';
-import { Link } from '../router.tsx';
+import { useApiQuery } from '../lib/query.ts';
+import { Link } from 'react-router';
 
 const ACTION_LABELS: Record<WorkItemAction, string> = {
   approve: 'Approve', reject: 'Reject', 'request-change': 'Request change', delegate: 'Delegate', resubmit: 'Resubmit',
@@ -16,16 +16,16 @@ const ACTION_LABELS: Record<WorkItemAction, string> = {
 /** Work items assigned to you: approve, reject, request a change, delegate; resubmit what came back to you. */
 export function WorkItemsPage() {
   const [all, setAll] = useState(false);
-  const items = useResource<WorkItem[]>(`/api/work-items${all ? '?all=true' : ''}`, { pollMs: 15_000 });
+  const items = useApiQuery<WorkItem[]>(`/api/work-items${all ? '?all=true' : ''}`, { pollMs: 15_000 });
   const [done, setDone] = useState('');
   return (
     <Page title="Work items" intro="Work items assigned to you by workflows.">
       <CheckboxField label="Show completed work items too" checked={all} onChange={(e) => setAll(e.target.checked)} />
       {done && <Notice kind="success">{done}</Notice>}
       <ErrorMessage error={items.error} />
-      {items.loading && !items.data && <Progress label="Loading work items…" />}
+      {items.isLoading && !items.data && <Progress label="Loading work items…" />}
       {items.data && items.data.length === 0 && <p className="empty">Nothing is waiting for you.</p>}
-      {items.data?.map((item) => <WorkItemCard key={item.id} item={item} onDone={(message) => { setDone(message); void items.reload(); }} />)}
+      {items.data?.map((item) => <WorkItemCard key={item.id} item={item} onDone={(message) => { setDone(message); void items.refetch(); }} />)}
     </Page>
   );
 }

@@ -5,18 +5,18 @@ import { ErrorMessage } from '../components/error-message.tsx';
 import { formatShortTime } from '../components/format.ts';
 import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
-import { useResource } from '../hooks/use-resource.ts';
-import type { PageProps } from '../routes.ts';
-import { Link } from '../router.tsx';
+import { useApiQuery } from '../lib/query.ts';
+import { Link, useParams } from 'react-router';
 import { useSession } from '../session.tsx';
 
 const FINAL = ['completed', 'stopped', 'terminated'];
 
 /** Workflow history: every event and assignment, and for each notification whom it went to and how it fared. */
-export function WorkflowHistoryPage({ params }: PageProps) {
+export function WorkflowHistoryPage() {
+  const params = useParams();
   const { me, isAdmin } = useSession();
   const path = `/api/workflow/instances/${encodeURIComponent(params.id ?? '')}/history`;
-  const history = useResource<WorkflowHistory>(path, { pollMs: 15_000 });
+  const history = useApiQuery<WorkflowHistory>(path, { pollMs: 15_000 });
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const instance = history.data?.instance;
@@ -27,7 +27,7 @@ export function WorkflowHistoryPage({ params }: PageProps) {
     setError(null);
     try {
       await api('POST', `/api/workflow/instances/${encodeURIComponent(params.id ?? '')}/cancel`, {});
-      await history.reload();
+      await history.refetch();
     } catch (err) {
       setError(toApiError(err));
     } finally {
@@ -40,7 +40,7 @@ export function WorkflowHistoryPage({ params }: PageProps) {
       actions={mayCancel ? <BusyButton type="button" className="button" busy={busy} busyLabel="Cancelling…" onClick={() => void cancel()}>Cancel workflow</BusyButton> : undefined}
       intro={<Link to="/workflow/instances">All workflows</Link>}>
       <ErrorMessage error={history.error ?? error} />
-      {history.loading && !history.data && <Progress label="Loading the history…" />}
+      {history.isLoading && !history.data && <Progress label="Loading the history…" />}
       {instance && history.data && (
         <>
           <dl className="details">

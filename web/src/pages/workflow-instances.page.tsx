@@ -6,13 +6,14 @@ import { SelectField, TextField } from '../components/fields.tsx';
 import { formatShortTime } from '../components/format.ts';
 import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
-import { useResource } from '../hooks/use-resource.ts';
-import { Link, navigate } from '../router.tsx';
+import { useApiQuery } from '../lib/query.ts';
+import { Link, useNavigate } from 'react-router';
 
 /** Submit a document to workflow, and the workflows you submitted (administrators: all). */
 export function WorkflowInstancesPage() {
-  const instances = useResource<WorkflowInstance[]>('/api/workflow/instances', { pollMs: 15_000 });
-  const organizations = useResource<Organization[]>('/api/organizations');
+  const instances = useApiQuery<WorkflowInstance[]>('/api/workflow/instances', { pollMs: 15_000 });
+  const organizations = useApiQuery<Organization[]>('/api/organizations');
+  const navigate = useNavigate();
   const [form, setForm] = useState({ documentType: '', title: '', ref: '', organization: '' });
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -52,7 +53,7 @@ export function WorkflowInstancesPage() {
         </form>
       </Section>
       <ErrorMessage error={instances.error} />
-      {instances.loading && !instances.data && <Progress label="Loading workflows…" />}
+      {instances.isLoading && !instances.data && <Progress label="Loading workflows…" />}
       {instances.data && (
         <Section title="Workflows">
           {instances.data.length === 0 ? <p className="empty">No workflow yet.</p> : (

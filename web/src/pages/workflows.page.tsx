@@ -4,15 +4,15 @@ import type { Organization, WorkflowDefinition, WorkflowEvents } from '../api/wo
 import { ErrorMessage } from '../components/error-message.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
-import { useResource } from '../hooks/use-resource.ts';
+import { useApiQuery } from '../lib/query.ts';
 import { WorkflowEditor } from './workflows/workflow-editor.tsx';
 
 /** Workflows: definitions at system or organization level, their notification settings and approval steps. */
 export function WorkflowsPage() {
-  const definitions = useResource<WorkflowDefinition[]>('/api/workflows');
-  const events = useResource<WorkflowEvents>('/api/workflow-events');
-  const organizations = useResource<Organization[]>('/api/organizations');
-  const users = useResource<User[]>('/api/users');
+  const definitions = useApiQuery<WorkflowDefinition[]>('/api/workflows');
+  const events = useApiQuery<WorkflowEvents>('/api/workflow-events');
+  const organizations = useApiQuery<Organization[]>('/api/organizations');
+  const users = useApiQuery<User[]>('/api/users');
   const [editing, setEditing] = useState<string | 'new' | null>(null);
   const names = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u.username])), [users.data]);
   const orgCode = (id: string | null) => organizations.data?.find((o) => o.id === id)?.code ?? '';
@@ -23,7 +23,7 @@ export function WorkflowsPage() {
     <Page title="Workflows" actions={<button type="button" className="button primary" onClick={() => setEditing('new')}>New workflow</button>}
       intro="Submitted documents start the workflow of their type; each approval step assigns work items, and each event can email the people you choose.">
       <ErrorMessage error={definitions.error ?? events.error ?? organizations.error ?? users.error} />
-      {definitions.loading && !definitions.data && <Progress label="Loading workflows…" />}
+      {definitions.isLoading && !definitions.data && <Progress label="Loading workflows…" />}
       {definitions.data && (
         <Section title="Workflow definitions">
           {definitions.data.length === 0 ? <p className="empty">No workflow yet.</p> : (
@@ -45,7 +45,7 @@ export function WorkflowsPage() {
       )}
       {editing && ready && (
         <WorkflowEditor key={editing} definition={selected} events={events.data} organizations={organizations.data} names={names}
-          onSaved={(d) => { setEditing(d.id); void definitions.reload(); }} onClose={() => setEditing(null)} />
+          onSaved={(d) => { setEditing(d.id); void definitions.refetch(); }} onClose={() => setEditing(null)} />
       )}
     </Page>
   );

@@ -6,7 +6,7 @@ import { parseNumber, SelectField, TextField } from '../../components/fields.tsx
 import { PROVIDER_LABELS } from '../../components/format.ts';
 import { FormError } from '../../components/form-error.tsx';
 import { BusyButton } from '../../components/progress.tsx';
-import { Link } from '../../router.tsx';
+import { Link } from 'react-router';
 
 type NumberKey = 'attachmentSizeLimitMb' | 'expirationDays' | 'historyRetentionDays';
 

@@ -6,20 +6,20 @@ import { FailureDetailsView } from '../../components/failure-details.tsx';
 import { TextField } from '../../components/fields.tsx';
 import { BusyButton } from '../../components/progress.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
-import { useAction } from '../../hooks/use-action.ts';
-import { Link } from '../../router.tsx';
+import { useApiMutation } from '../../lib/query.ts';
+import { Link } from 'react-router';
 import { useSession } from '../../session.tsx';
 
 /** Test email: sends one message with the saved SMTP settings and shows what happened, here. */
 export function TestEmailPanel({ id, onClose }: { id: string; onClose(): void }) {
   const { me } = useSession();
   const [to, setTo] = useState(me.user.email);
-  const send = useAction((address: string) => api<EmailView>('POST', '/api/parameters/test-email', { to: address }));
-  const result = send.result;
+  const send = useApiMutation((address: string) => api<EmailView>('POST', '/api/parameters/test-email', { to: address }), { invalidates: ['/api/emails'] });
+  const result = send.data;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void send.run(to.trim());
+    send.mutate(to.trim());
   };
 
   return (
@@ -31,7 +31,7 @@ export function TestEmailPanel({ id, onClose }: { id: string; onClose(): void })
       <p className="hint">Sends a short message now through the saved SMTP settings, without retrying, and shows the outcome.</p>
       <form onSubmit={submit} noValidate className="row">
         <TextField label="Send the test email to" name="test-to" type="email" value={to} onChange={(e) => setTo(e.target.value)} />
-        <BusyButton type="submit" busy={send.busy} busyLabel="Sending the test email…">Send test email</BusyButton>
+        <BusyButton type="submit" busy={send.isPending} busyLabel="Sending the test email…">Send test email</BusyButton>
       </form>
       <ErrorMessage error={send.error} title="The test email could not be sent." />
       {result && (

@@ -9,7 +9,7 @@ import { SafeHtmlFrame } from '../../components/message-body.tsx';
 import { Section } from '../../components/page.tsx';
 import { BusyButton } from '../../components/progress.tsx';
 import { Tabs } from '../../components/tabs.tsx';
-import { Link } from '../../router.tsx';
+import { Link } from 'react-router';
 
 const KIND_LABELS: Record<TemplateKind, string> = { workflow: 'Workflow notification', statement: 'Customer statement', general: 'General' };
 

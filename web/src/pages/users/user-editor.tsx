@@ -6,8 +6,7 @@ import { SelectField, TextField } from '../../components/fields.tsx';
 import { FormError } from '../../components/form-error.tsx';
 import { Section } from '../../components/page.tsx';
 import { BusyButton, Progress } from '../../components/progress.tsx';
-import { useAction } from '../../hooks/use-action.ts';
-import { useResource } from '../../hooks/use-resource.ts';
+import { useApiMutation, useApiQuery } from '../../lib/query.ts';
 
 /** Edit one user: the Email field (their default From), name, role; and their Send-As grants. */
 export function UserEditor({ user, onSaved, onClose }: { user: User; onSaved(): void; onClose(): void }) {
@@ -56,18 +55,18 @@ export function UserEditor({ user, onSaved, onClose }: { user: User; onSaved(): 
 }
 
 function SendAsGrants({ user }: { user: User }) {
-  const detail = useResource<User & { sendAs: string[] }>(`/api/users/${encodeURIComponent(user.id)}`);
+  const detail = useApiQuery<User & { sendAs: string[] }>(`/api/users/${encodeURIComponent(user.id)}`);
   const [address, setAddress] = useState('');
   const [grants, setGrants] = useState<string[] | null>(null);
   const list = grants ?? detail.data?.sendAs;
   const base = `/api/users/${encodeURIComponent(user.id)}/send-as`;
-  const grant = useAction((a: string) => api<{ sendAs: string[] }>('POST', base, { address: a }));
-  const revoke = useAction((a: string) => api<{ sendAs: string[] }>('DELETE', `${base}/${encodeURIComponent(a)}`));
+  const changes = { invalidates: [`/api/users/${encodeURIComponent(user.id)}`] };
+  const grant = useApiMutation((a: string) => api<{ sendAs: string[] }>('POST', base, { address: a }), changes);
+  const revoke = useApiMutation((a: string) => api<{ sendAs: string[] }>('DELETE', `${base}/${encodeURIComponent(a)}`), changes);
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    const r = await grant.run(address.trim());
-    if (r) { setGrants(r.sendAs); setAddress(''); }
+    grant.mutate(address.trim(), { onSuccess: (r) => { setGrants(r.sendAs); setAddress(''); } });
   };
 
   return (
@@ -80,8 +79,8 @@ function SendAsGrants({ user }: { user: User }) {
         <ul className="chips" aria-label={`Send-As grants of ${user.username}`}>
           {list.map((a) => (
             <li key={a}>{a}
-              <button type="button" className="button small" aria-label={`Remove Send-As for ${a}`} disabled={revoke.busy}
-                onClick={async () => { const r = await revoke.run(a); if (r) setGrants(r.sendAs); }}>Remove</button>
+              <button type="button" className="button small" aria-label={`Remove Send-As for ${a}`} disabled={revoke.isPending}
+                onClick={() => revoke.mutate(a, { onSuccess: (r) => setGrants(r.sendAs) })}>Remove</button>
             </li>
           ))}
         </ul>
@@ -89,7 +88,7 @@ function SendAsGrants({ user }: { user: User }) {
       <form onSubmit={submit} noValidate className="row">
         <TextField label="Grant Send-As for" name="send-as" type="email" value={address} error={grant.error?.fieldErrors().email ?? (grant.error ? grant.error.message : undefined)}
           onChange={(e) => setAddress(e.target.value)} />
-        <BusyButton type="submit" busy={grant.busy} busyLabel="Granting…">Grant</BusyButton>
+        <BusyButton type="submit" busy={grant.isPending} busyLabel="Granting…">Grant</BusyButton>
       </form>
     </div>
   );
