@@ -1,5 +1,5 @@
 // npm run bench:outbound -- [--n 10000] [--dialect sqlite|postgres|both] [--variant text|attachment|both]
-//                           [--attachment-n N] [--quick] [--cpu-prof] [--node-sink]
+//                           [--attachment-n N] [--quick] [--cpu-prof] [--node-sink] [--providers-only]
 //
 // Mailroom's outbound path against the same loopback SMTP sink as three baselines run in the same
 // process tree: nodemailer composing each message, nodemailer sending pre-built messages, and
@@ -16,6 +16,7 @@ import { benchEmail, SENDER, type Variant } from './content.ts';
 import type { BaselineJob, BaselineResult } from './nodemailer-baseline.ts';
 import type { ProductJob, ProductResult } from './product.ts';
 import { findPostfixTool, startSink, type Sink } from './sink.ts';
+import { benchProviders } from './providers.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,6 +24,7 @@ const { values: args } = parseArgs({
     'attachment-n': { type: 'string' },
     dialect: { type: 'string', default: 'both' },
     variant: { type: 'string', default: 'both' },
+    'providers-only': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     'node-sink': { type: 'boolean', default: false },
@@ -195,7 +197,9 @@ async function main(): Promise<void> {
     if (!findPostfixTool('smtp-source')) log('smtp-source is not installed: the loopback limit and its ratio are n/a.');
     if (args['cpu-prof']) log(`CPU profiles of the Mailroom processes go to ${profileDir}`);
     log(`load average at the start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on this machine skews every figure)`);
-    for (const variant of variants) await benchVariant(sink, dialects, variant);
+    if (!args['providers-only']) for (const variant of variants) await benchVariant(sink, dialects, variant);
+    log('\n══ Microsoft Graph and Exchange against their local fakes, beside SMTP ══');
+    for (const variant of variants) await benchProviders(sink, dialects, variant, variant === 'text' ? N : N_ATTACH, log);
     log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     await sink.close();

@@ -73,10 +73,11 @@ for (const dialect of DIALECTS) {
       assert.ok(mail.attachments[0]!.content.equals(bytes(50_000, 1)));
     });
 
-    it('asks Entra ID for a token once and reuses it until it expires', async () => {
-      await sendInteractive(env.ctx, providers, alice, { to: 'bob@fabrikam.test', subject: 'one', body: 'x' }, { provider: 'graph' });
+    it('asks Entra ID for a token once, also for emails sent at the same time, and reuses it until it expires', async () => {
+      for (let i = 0; i < 12; i++) await queueEmail(env.ctx, null, { from: 'alice@contoso.test', to: 'bob@fabrikam.test', subject: `batch ${i}`, body: 'x' });
+      assert.equal((await runDistributorPass(env.ctx, providers)).sent, 12);
       await sendInteractive(env.ctx, providers, alice, { to: 'bob@fabrikam.test', subject: 'two', body: 'y' }, { provider: 'graph' });
-      assert.equal(fake.sent.length, 2);
+      assert.equal(fake.sent.length, 13);
       assert.equal(fake.tokensIssued, 1);
       assert.equal(fake.sent[0]!.message.body.contentType, 'Text');
     });

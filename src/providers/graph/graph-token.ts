@@ -36,17 +36,24 @@ export function createGraphTokenSource(settings: GraphSettings): GraphTokenSourc
   });
   const scopes = [`${origin(settings.graphEndpoint)}/.default`];
   const endpoint = `${authority}/oauth2/v2.0/token`;
+  async function acquire(): Promise<GraphToken> {
+    let accessToken: string | undefined;
+    try {
+      accessToken = (await app.acquireTokenByClientCredential({ scopes }))?.accessToken;
+    } catch (err) {
+      throw toTokenError(err, endpoint);
+    }
+    if (!accessToken) throw new MailroomError('GRAPH_SECRET_INVALID', { message: 'Entra ID answered without an access token.', command: `POST ${endpoint}` });
+    return { accessToken, roles: rolesOf(accessToken) };
+  }
+  // Sends that start together share one request: MSAL's cache fills only once a token has come
+  // back, and before that each caller would ask Entra ID for one of its own.
+  let pending: Promise<GraphToken> | undefined;
   return {
     endpoint,
-    async token() {
-      let accessToken: string | undefined;
-      try {
-        accessToken = (await app.acquireTokenByClientCredential({ scopes }))?.accessToken;
-      } catch (err) {
-        throw toTokenError(err, endpoint);
-      }
-      if (!accessToken) throw new MailroomError('GRAPH_SECRET_INVALID', { message: 'Entra ID answered without an access token.', command: `POST ${endpoint}` });
-      return { accessToken, roles: rolesOf(accessToken) };
+    token() {
+      pending ??= acquire().finally(() => { pending = undefined; });
+      return pending;
     },
   };
 }
