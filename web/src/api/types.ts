@@ -4,8 +4,6 @@
 export type Role = 'admin' | 'user';
 export type ProviderId = 'smtp' | 'eml' | 'graph' | 'exchange';
 export const PROVIDER_IDS: readonly ProviderId[] = ['smtp', 'eml', 'graph', 'exchange'];
-/** Providers Mailroom can send through today; the others are known IDs without a provider yet. */
-export const AVAILABLE_PROVIDERS: readonly ProviderId[] = ['smtp', 'eml'];
 
 export const EMAIL_STATUSES = ['waiting', 'deferred', 'sending', 'sent', 'generated', 'failed', 'expired', 'cancelled'] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
@@ -133,6 +131,30 @@ export interface SmtpParameters {
   readonly passwordSet: boolean;
 }
 
+export interface GraphParameters {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly authorityHost: string;
+  readonly graphEndpoint: string;
+  readonly saveToSentItems: boolean;
+  readonly batchAccount: string;
+  readonly clientSecretSet: boolean;
+  readonly configured: boolean;
+}
+
+export interface ExchangeParameters {
+  readonly ewsUrl: string;
+  readonly autodiscover: boolean;
+  readonly autodiscoverUrl: string;
+  readonly authentication: 'basic' | 'ntlm';
+  readonly username: string;
+  readonly domain: string;
+  readonly impersonation: boolean;
+  readonly batchAccount: string;
+  readonly passwordSet: boolean;
+  readonly configured: boolean;
+}
+
 export interface EmailParameters {
   readonly batchProvider: ProviderId;
   readonly attachmentSizeLimitMb: number;
@@ -140,7 +162,16 @@ export interface EmailParameters {
   readonly historyRetentionDays: number;
   readonly throttle: Throttle;
   readonly smtp: SmtpParameters;
+  readonly graph: GraphParameters;
+  readonly exchange: ExchangeParameters;
   readonly effective: { expirationDays: number; historyRetentionDays: number; throttle: Throttle; smtpLimitAutomatic: boolean };
+  /** Settings that work but are not recommended, such as a throttle for Graph. */
+  readonly warnings: { readonly field: string; readonly message: string }[];
+}
+
+export interface ConnectionReport {
+  readonly ok: boolean;
+  readonly steps: { readonly step: string; readonly ok: boolean; readonly detail: string }[];
 }
 
 export interface DistributorRun {

@@ -2,9 +2,16 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ProviderId, SendChoice } from '../api/types.ts';
 
 /**
- * "How would you like to send email": the choices the server offers, plus Exchange shown as not
- * available yet, and "Do not ask again". A modal <dialog>: focus stays inside, Escape cancels.
+ * "How would you like to send email": the choices the server offers (Microsoft Graph and Exchange
+ * only once they are set up), and "Do not ask again". A modal <dialog>: focus stays inside, Escape cancels.
  */
+const CHOICE_HINTS: Record<ProviderId, string> = {
+  eml: 'You get an .eml file to open, check and send in your own mail program.',
+  smtp: 'Mailroom sends it through the SMTP server now.',
+  graph: 'Mailroom sends it now from your own mailbox through Microsoft Graph.',
+  exchange: 'Mailroom sends it now from your mailbox through the Exchange server.',
+};
+
 export function ProviderChoiceDialog({ choices, initial, onChoose, onCancel }: {
   choices: readonly SendChoice[];
   initial: ProviderId | null;
@@ -39,15 +46,10 @@ export function ProviderChoiceDialog({ choices, initial, onChoose, onCancel }: {
               <input type="radio" id={`${id}-${c.id}`} name="provider" value={c.id} checked={choice === c.id} onChange={() => setChoice(c.id)} />
               <label htmlFor={`${id}-${c.id}`}>{c.label}</label>
               <p className="hint" id={`${id}-${c.id}-hint`}>
-                {c.id === 'eml' ? 'You get an .eml file to open, check and send in your own mail program.' : 'Mailroom sends it through the SMTP server now.'}
+                {CHOICE_HINTS[c.id]}
               </p>
             </div>
           ))}
-          <div className="field field-check">
-            <input type="radio" id={`${id}-exchange`} name="provider" value="exchange" disabled aria-describedby={`${id}-exchange-hint`} />
-            <label htmlFor={`${id}-exchange`}>Use the Exchange email server</label>
-            <p className="hint" id={`${id}-exchange-hint`}>Not available yet in Mailroom.</p>
-          </div>
         </fieldset>
         <div className="field field-check">
           <input type="checkbox" id={`${id}-remember`} checked={doNotAskAgain} onChange={(e) => setDoNotAskAgain(e.target.checked)} aria-describedby={`${id}-remember-hint`} />

@@ -6,10 +6,12 @@ import { Progress } from '../components/progress.tsx';
 import { Tabs } from '../components/tabs.tsx';
 import { useApiQuery } from '../lib/query.ts';
 import { ConfigurationTab } from './parameters/configuration-tab.tsx';
+import { ExchangeTab } from './parameters/exchange-tab.tsx';
+import { GraphTab } from './parameters/graph-tab.tsx';
 import { SmtpTab } from './parameters/smtp-tab.tsx';
 import { TestEmailPanel } from './parameters/test-email-panel.tsx';
 
-/** Email parameters: the environment's email behaviour (Configuration) and the SMTP server. */
+/** Email parameters: the environment's email behaviour (Configuration), Microsoft Graph, the SMTP server and Exchange. */
 export function EmailParametersPage() {
   const params = useApiQuery<EmailParameters>('/api/parameters');
   const [tab, setTab] = useState('configuration');
@@ -28,6 +30,8 @@ export function EmailParametersPage() {
         <Tabs label="Email parameters" selected={tab} onSelect={setTab} tabs={[
           { id: 'configuration', label: 'Configuration', content: <ConfigurationTab params={current} onSaved={setSaved} /> },
           { id: 'smtp', label: 'SMTP settings', content: <SmtpTab params={current} onSaved={setSaved} /> },
+          { id: 'graph', label: 'Microsoft Graph settings', content: <GraphTab params={current} onSaved={setSaved} /> },
+          { id: 'exchange', label: 'Exchange settings', content: <ExchangeTab params={current} onSaved={setSaved} /> },
         ]} />
       )}
     </Page>

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../api/client.ts';
-import { AVAILABLE_PROVIDERS, PROVIDER_IDS, type ProviderId, type User, type UserOptions } from '../api/types.ts';
+import { PROVIDER_IDS, type ProviderId, type User, type UserOptions } from '../api/types.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { CheckboxField, SelectField, TextField } from '../components/fields.tsx';
 import { PROVIDER_LABELS } from '../components/format.ts';
@@ -20,11 +20,7 @@ const CHOICE_LABELS: Record<ProviderId, string> = {
 
 const providerOptions = [
   { value: '', label: '(blank) Ask each time how to send' },
-  ...PROVIDER_IDS.map((id) => ({
-    value: id,
-    label: AVAILABLE_PROVIDERS.includes(id) ? CHOICE_LABELS[id] : `${CHOICE_LABELS[id]} (not available yet)`,
-    disabled: !AVAILABLE_PROVIDERS.includes(id),
-  })),
+  ...PROVIDER_IDS.map((id) => ({ value: id, label: CHOICE_LABELS[id] })),
 ];
 
 /** User options: each user's own (Email provider selection); administrators open anyone's. */

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../../api/client.ts';
-import { AVAILABLE_PROVIDERS, PROVIDER_IDS, type EmailParameters, type ProviderId } from '../../api/types.ts';
+import { PROVIDER_IDS, type EmailParameters, type ProviderId } from '../../api/types.ts';
 import { Notice } from '../../components/error-message.tsx';
 import { parseNumber, SelectField, TextField } from '../../components/fields.tsx';
 import { PROVIDER_LABELS } from '../../components/format.ts';
@@ -10,11 +10,14 @@ import { Link } from 'react-router';
 
 type NumberKey = 'attachmentSizeLimitMb' | 'expirationDays' | 'historyRetentionDays';
 
-const providerOptions = PROVIDER_IDS.map((id) => ({
-  value: id,
-  label: AVAILABLE_PROVIDERS.includes(id) ? PROVIDER_LABELS[id]! : `${PROVIDER_LABELS[id]} (not available yet)`,
-  disabled: !AVAILABLE_PROVIDERS.includes(id),
-}));
+/** Graph and Exchange can be chosen once their settings tab is complete. */
+const providerOptions = (params: EmailParameters) => PROVIDER_IDS.map((id) => {
+  const configured = id === 'graph' ? params.graph.configured : id === 'exchange' ? params.exchange.configured : true;
+  return { value: id, label: configured ? PROVIDER_LABELS[id]! : `${PROVIDER_LABELS[id]} (set it up on its settings tab first)`, disabled: !configured && params.batchProvider !== id };
+});
+
+/** Graph and Exchange throttle on their own: a limit of Mailroom's own only slows them down. */
+const SELF_THROTTLED: readonly ProviderId[] = ['graph', 'exchange'];
 
 export function ConfigurationTab({ params, onSaved }: { params: EmailParameters; onSaved(p: EmailParameters): void }) {
   const [batchProvider, setBatchProvider] = useState<ProviderId>(params.batchProvider);
@@ -70,7 +73,7 @@ export function ConfigurationTab({ params, onSaved }: { params: EmailParameters;
     <form onSubmit={save} noValidate aria-label="Configuration">
       <fieldset>
         <legend>Sending</legend>
-        <SelectField label="Batch email provider" value={batchProvider} options={providerOptions} error={fields.batchProvider}
+        <SelectField label="Batch email provider" value={batchProvider} options={providerOptions(params)} error={fields.batchProvider}
           hint="Sends the emails that processes hand in without a person choosing how (the distributor batch)."
           onChange={(e) => setBatchProvider(e.target.value as ProviderId)} />
         <TextField label="Attachment size limit (MB)" type="number" inputMode="numeric" name="attachmentSizeLimitMb"
@@ -109,6 +112,11 @@ export function ConfigurationTab({ params, onSaved }: { params: EmailParameters;
             ))}
           </tbody>
         </table>
+        {SELF_THROTTLED.filter((p) => (parseNumber(throttle[p]) ?? 0) > 0).map((p) => (
+          <div key={p} className="notice notice-warning" role="alert" data-throttle-warning={p}>
+            {PROVIDER_LABELS[p]} has its own throttling, so a per-minute limit is not recommended for it. Set it to 0.
+          </div>
+        ))}
       </fieldset>
       <FormError error={error} fields={fields} />
       {done && <Notice kind="success">The configuration was saved.</Notice>}
