@@ -202,6 +202,63 @@ export const ERRORS = spec({
     fix: 'Read the response code and message in the failure details, correct the cause, then resend.',
   },
 
+  // ── mailbox connections (server-side synchronization: IMAP, POP3 and the outgoing check) ──
+  MAILBOX_UNREACHABLE: {
+    status: 502, retryable: true, message: 'Mailroom could not connect to the mailbox\'s server.',
+    explanation: 'The connection was refused or the server name could not be resolved. The check is tried again at the next retry.',
+    fix: 'Check the incoming server location and port on the email server profile, and that the server is running and reachable from Mailroom.',
+  },
+  MAILBOX_TIMEOUT: {
+    status: 504, retryable: true, message: 'The mailbox\'s server did not answer in time.',
+    explanation: 'The connection opened but the server sent no greeting or answer within the time limit. It is tried again at the next retry.',
+    fix: 'Check that the port belongs to the protocol (IMAP, POP3) and the SSL setting matches it (993 and 995 speak TLS from the first byte).',
+  },
+  MAILBOX_TLS_FAILED: {
+    status: 502, retryable: false, message: 'The secure connection to the mailbox\'s server could not be set up.',
+    explanation: 'The TLS handshake failed: most often the server\'s certificate is not signed by a trusted authority, has expired, or does not match the server name.',
+    fix: 'Check the server name on the profile against the certificate. Install a certificate from a trusted authority on the server, or trust its authority in Mailroom; then test the mailbox again.',
+  },
+  MAILBOX_TLS_REQUIRED: {
+    status: 502, retryable: false, message: 'SSL is required but the server offers no secure connection.',
+    explanation: 'With SSL on, Mailroom never sends a password in clear text, and this server offered neither STARTTLS (IMAP) nor STLS (POP3).',
+    fix: 'Use the server\'s secure port (993 for IMAP, 995 for POP3), turn TLS on at the server, or turn SSL off on the profile only for a server on a network you trust.',
+  },
+  MAILBOX_AUTH_FAILED: {
+    status: 502, retryable: false, message: 'The mailbox\'s server did not accept the user name and password.',
+    explanation: 'The server refused to sign in with the credentials of the mailbox (or of the profile, when it supplies them). Mailroom does not try again with the same password.',
+    fix: 'Correct the user name and password on the mailbox (or the profile), check that the account may use IMAP or POP3, then test and enable the mailbox again.',
+  },
+  MAILBOX_SERVER_BUSY: {
+    status: 503, retryable: true, message: 'The mailbox\'s server is busy or the mailbox is in use.',
+    explanation: 'The server answered that it cannot serve the mailbox now (IMAP UNAVAILABLE or INUSE, POP3 IN-USE, too many connections). It is tried again at the next retry.',
+    fix: 'Nothing, if it passes. If it stays, lower the maximum concurrent connections on the profile or close other clients that hold the mailbox.',
+  },
+  MAILBOX_FOLDER_MISSING: {
+    status: 502, retryable: false, message: 'The folder does not exist in the mailbox.',
+    explanation: 'The server says there is no such folder: the Inbox cannot be opened, or a folder tracking rule names a folder that was renamed or deleted.',
+    fix: 'Check the mailbox on the server; correct or remove the folder tracking rule, then test the mailbox again.',
+  },
+  MAILBOX_CONNECTION_DROPPED: {
+    status: 502, retryable: true, message: 'The mailbox\'s server closed the connection.',
+    explanation: 'The connection was lost in the middle of a command. What was processed before stays processed; the next cycle carries on from the folder\'s cursor.',
+    fix: 'Nothing, if it passes. If it repeats, look at the server\'s log for why it drops connections.',
+  },
+  MAILBOX_PROTOCOL_ERROR: {
+    status: 502, retryable: true, message: 'The mailbox\'s server gave an answer Mailroom did not expect.',
+    explanation: 'A command failed with a reply that is neither a sign-in failure nor a missing folder. The server\'s own words are kept with the error.',
+    fix: 'Read the server\'s reply; check that the port is the one for the profile\'s protocol.',
+  },
+  MAILBOX_CHANNEL_UNSUPPORTED: {
+    status: 409, retryable: false, message: 'This channel cannot be synchronized with this server type.',
+    explanation: 'Appointments, contacts and tasks exist only on Exchange; IMAP and POP3 carry email alone.',
+    fix: 'Set the appointments, contacts and tasks synchronization method to None for IMAP and POP3 mailboxes.',
+  },
+  MAILBOX_UIDL_UNSUPPORTED: {
+    status: 502, retryable: false, message: 'The POP3 server does not offer UIDL.',
+    explanation: 'Without unique IDs for its messages (UIDL), Mailroom cannot tell which messages it has already processed, so it would track them twice.',
+    fix: 'Turn on UIDL at the POP3 server, or use IMAP for this mailbox.',
+  },
+
   // ── email templates, workflow, statements ───────────────────────────────────────────
   TEMPLATE_PLACEHOLDER_UNKNOWN: {
     status: 400, retryable: false, message: 'The template uses a placeholder this kind of template does not offer.',
