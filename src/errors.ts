@@ -309,8 +309,19 @@ export const ERRORS = spec({
     status: 409, retryable: false, message: 'The workflow has already ended.',
   },
   STATEMENT_NO_CONTACT: {
-    status: 409, retryable: false, message: 'The customer has no contact for statements.',
-    fix: 'Add a contact with the purpose Statements and an email address to the customer, or type the To address in the Send email dialog.',
+    status: 409, retryable: false, message: 'The account has no contact for statements.',
+    fix: 'Add an active contact with the purpose Statements and an email address to the account, or type the To address in the Send email dialog.',
+  },
+
+  // ── crm records and email activities ─────────────────────────────────────────────────
+  ATTACHMENT_TOO_LARGE: {
+    status: 413, retryable: false, message: 'An attachment is larger than the maximum attachment size.',
+    explanation: 'Email settings set the maximum size of one attachment of an email activity (5,120 KB unless changed, at most 131,072 KB). An attachment someone adds is refused; one that arrives in synchronized mail is kept by name and size only, and the activity says so.',
+    fix: 'Attach a smaller file, or raise the maximum attachment size in Email settings.',
+  },
+  ACTIVITY_NOT_DRAFT: {
+    status: 409, retryable: false, message: 'Only a draft email activity can have its text or recipients changed.',
+    explanation: 'A received or sent email is a record of what was said; its regarding record and owner can still change.',
   },
 
   // ── the queue ────────────────────────────────────────────────────────────────────────

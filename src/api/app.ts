@@ -16,6 +16,8 @@ import { usersRoutes } from './routes/users.routes.ts';
 import { templatesRoutes } from './routes/templates.routes.ts';
 import { workflowRoutes } from './routes/workflow.routes.ts';
 import { crmRoutes } from './routes/crm.routes.ts';
+import { crmRecordsRoutes } from './routes/crm-records.routes.ts';
+import { activitiesRoutes } from './routes/activities.routes.ts';
 
 export interface DistributorRunner {
   kick(): void;
@@ -71,6 +73,8 @@ export async function buildApi({ ctx, providers, distributor, logger = false, ex
   templatesRoutes(app, ctx);
   workflowRoutes(app, ctx);
   crmRoutes(app, ctx, providers);
+  crmRecordsRoutes(app, ctx);
+  activitiesRoutes(app, ctx);
   emailContentRoutes(app, ctx);
   extraRoutes?.(app);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

@@ -5,6 +5,7 @@ import { registerProcessCommands } from './commands/process.commands.ts';
 import { registerTemplateCommands } from './commands/templates.commands.ts';
 import { registerWorkflowCommands } from './commands/workflow.commands.ts';
 import { registerCrmCommands } from './commands/crm.commands.ts';
+import { registerRecordCommands } from './commands/records.commands.ts';
 import { reportError } from './output.ts';
 
 const program = new Command('mailroom')
@@ -16,6 +17,7 @@ registerAdminCommands(program);
 registerTemplateCommands(program);
 registerWorkflowCommands(program);
 registerCrmCommands(program);
+registerRecordCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,4 @@
-// Organizations (legal entities): each has its own email templates, workflows and customers.
+// Organizations (legal entities): each has its own email templates, workflows and accounts.
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../app-context.ts';
@@ -55,10 +55,10 @@ export async function renameOrganization(ctx: AppContext, idOrCode: string, name
   return { ...org, name: name.trim() };
 }
 
-/** Refuses while templates, workflows, documents or customers still belong to the organization. */
+/** Refuses while templates, workflows, documents or accounts still belong to the organization. */
 export async function deleteOrganization(ctx: AppContext, idOrCode: string): Promise<void> {
   const org = await getOrganization(ctx, idOrCode);
-  for (const table of ['email_template', 'workflow_definition', 'workflow_instance', 'customer'] as const) {
+  for (const table of ['email_template', 'workflow_definition', 'workflow_instance', 'account'] as const) {
     const used = await ctx.db.selectFrom(table).select('id').where('organization_id', '=', org.id).limit(1).executeTakeFirst();
     if (used) throw new MailroomError('CONFLICT', { message: `Organization ${org.code} still has records in ${table.replace('_', ' ')}.`, details: { table } });
   }

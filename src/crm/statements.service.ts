@@ -1,5 +1,7 @@
-// "Statements to contact": the customer's open invoices as a workbook, mailed to the customer's
-// Statements contact through a statement template, in the interactive Send email dialogs.
+// "Statements to contact": the account's open invoices as a workbook, mailed to the account's
+// Statements contact through a statement template, in the interactive Send email dialogs. The
+// template's placeholders keep their names (customer.account, customer.name): the customer is
+// the account.
 import type { AppContext } from '../app-context.ts';
 import { isMailroomError, MailroomError } from '../errors.ts';
 import { formatMailbox } from '../mime/addresses.ts';
@@ -9,7 +11,9 @@ import type { ProviderRegistry } from '../outbound/provider-registry.ts';
 import { renderTemplate, type EmailTemplate } from '../templates/template-render.ts';
 import { findTemplate } from '../templates/templates.service.ts';
 import { assertMaySendAs, type User } from '../users/users.service.ts';
-import { getCustomer, isoDate, statementContact, type CustomerDetail } from './customers.service.ts';
+import { getAccountDetail, type AccountDetail } from './accounts.service.ts';
+import type { Contact } from './contacts.service.ts';
+import { isoDate } from './invoices.service.ts';
 import { getOrganization } from './organizations.service.ts';
 import { buildStatementWorkbook, XLSX_TYPE } from './statement-workbook.ts';
 
@@ -24,11 +28,16 @@ export interface StatementOptions {
 
 const money = (minor: number) => (minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-/** The customer's organization's template first, else the system template with that Email ID. */
-async function statementTemplate(ctx: AppContext, customer: CustomerDetail, emailId: string): Promise<EmailTemplate> {
+/** The contact statements go to: the first active one with the purpose Statements and an address. */
+export function statementContact(account: AccountDetail): Contact | undefined {
+  return account.contacts.find((c) => c.state === 'active' && c.purpose?.toLowerCase() === 'statements' && c.emails.length > 0);
+}
+
+/** The account's organization's template first, else the system template with that Email ID. */
+async function statementTemplate(ctx: AppContext, customer: AccountDetail, emailId: string): Promise<EmailTemplate> {
   const template = (customer.organizationId ? await findTemplate(ctx, customer.organizationId, emailId) : null) ?? (await findTemplate(ctx, null, emailId));
   if (!template || template.kind !== 'statement') {
-    throw new MailroomError('NOT_FOUND', { message: `There is no statement template ${emailId} for ${customer.account} (organization or system email templates).`, details: { emailId } });
+    throw new MailroomError('NOT_FOUND', { message: `There is no statement template ${emailId} for ${customer.accountNumber ?? customer.name} (organization or system email templates).`, details: { emailId } });
   }
   return template;
 }
@@ -47,18 +56,19 @@ async function statementSender(ctx: AppContext, actor: User, template: EmailTemp
 
 /** The email the Statements to contact process hands to the Send email dialog. */
 export async function statementEmail(ctx: AppContext, actor: User, customerRef: string, options: StatementOptions & { toGiven?: boolean } = {}): Promise<EmailInput> {
-  const customer = await getCustomer(ctx, customerRef);
+  const customer = await getAccountDetail(ctx, customerRef);
   const contact = statementContact(customer);
-  if (!contact && !options.toGiven) throw new MailroomError('STATEMENT_NO_CONTACT', { details: { customer: customer.account } });
+  if (!contact && !options.toGiven) throw new MailroomError('STATEMENT_NO_CONTACT', { details: { account: customer.accountNumber ?? customer.id } });
   const asOf = options.asOf ?? isoDate(ctx.clock.now());
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw new MailroomError('VALIDATION_FAILED', { message: 'The statement date is written YYYY-MM-DD.', details: { field: 'asOf' } });
   const template = await statementTemplate(ctx, customer, options.templateEmailId ?? STATEMENT_EMAIL_ID);
+  const accountNumber = customer.accountNumber ?? customer.name;
   const company = customer.organizationId ? (await getOrganization(ctx, customer.organizationId)).name : '';
   const rows = customer.openInvoices.filter((i) => i.invoiceDate <= asOf);
   const total = rows.reduce((sum, r) => sum + r.openMinor, 0);
   const mail = renderTemplate(template, contact?.language, {
     values: {
-      company, 'customer.account': customer.account, 'customer.name': customer.name, 'contact.name': contact?.name ?? '',
+      company, 'customer.account': accountNumber, 'customer.name': customer.name, 'contact.name': contact?.name ?? '',
       'statement.date': asOf, 'statement.total': money(total), currency: customer.currency, sender: actor.name,
     },
     tables: {
@@ -68,13 +78,13 @@ export async function statementEmail(ctx: AppContext, actor: User, customerRef: 
     },
   });
   const workbook = await buildStatementWorkbook({
-    company, customerAccount: customer.account, customerName: customer.name, asOf, currency: customer.currency, rows,
+    company, customerAccount: accountNumber, customerName: customer.name, asOf, currency: customer.currency, rows,
   });
   return {
     from: await statementSender(ctx, actor, template),
-    to: contact ? [formatMailbox({ name: contact.name, address: contact.email })] : [],
+    to: contact ? [formatMailbox({ name: contact.name, address: contact.emails[0]! })] : [],
     subject: mail.subject, html: mail.html, priority: template.priority,
-    attachments: [{ filename: `Statement ${customer.account} ${asOf}.xlsx`, content: workbook, contentType: XLSX_TYPE }],
+    attachments: [{ filename: `Statement ${accountNumber} ${asOf}.xlsx`, content: workbook, contentType: XLSX_TYPE }],
   };
 }
 

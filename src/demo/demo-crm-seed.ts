@@ -1,10 +1,15 @@
-// Demo data for templates, workflow and statements: organization USMF, customer US-008 Sparrow
-// Retail with its Statements contact and open invoices, the notification and statement
-// templates, and a two-step purchase requisition workflow. Made once; later demo starts keep it.
+// Demo data for templates, workflow, statements and the CRM: organization USMF, account US-008
+// Sparrow Retail (owned by June) with its Statements contact and open invoices, a lead, an
+// incoming email activity regarding the account, the notification and statement templates, and
+// a two-step purchase requisition workflow. Made once; later demo starts keep it.
 import type { AppContext } from '../app-context.ts';
-import { addContact, addInvoice, createCustomer } from '../crm/customers.service.ts';
+import { addAccountInvoice, createAccount } from '../crm/accounts.service.ts';
+import { createContact } from '../crm/contacts.service.ts';
+import { createIncomingActivity } from '../crm/email-activity.service.ts';
+import { createLead } from '../crm/leads.service.ts';
 import { createOrganization, listOrganizations } from '../crm/organizations.service.ts';
 import { createTemplate } from '../templates/templates.service.ts';
+import { findUser, listUsers } from '../users/users.service.ts';
 import { createDefinition } from '../workflow/workflow-definitions.service.ts';
 
 const NOTIFICATION_HTML = `<p>Hello %for%,</p>
@@ -49,12 +54,24 @@ export async function seedDemoCrm(ctx: AppContext): Promise<void> {
     messages: [{ language: 'en-us', subject: 'Statement of account %customer.account% as of %statement.date%', html: STATEMENT_HTML }],
   });
 
-  await createCustomer(ctx, { account: 'US-008', name: 'Sparrow Retail', organization: 'USMF', currency: 'USD' });
-  await addContact(ctx, 'US-008', { name: 'Sam Rivera', email: 'sam.rivera@sparrow-retail.demo', purpose: 'Purchasing' });
-  await addContact(ctx, 'US-008', { name: 'Dana Collins', email: 'collections@sparrow-retail.demo', purpose: 'Statements' });
-  await addInvoice(ctx, 'US-008', { number: 'CIV-000412', invoiceDate: '2026-08-14', dueDate: '2026-09-13', amount: 1840, open: 640 });
-  await addInvoice(ctx, 'US-008', { number: 'CIV-000468', invoiceDate: '2026-09-22', dueDate: '2026-10-22', amount: 2315.5 });
-  await addInvoice(ctx, 'US-008', { number: 'CIV-000503', invoiceDate: '2026-10-30', dueDate: '2026-11-29', amount: 975.25 });
+  // June works the collections; without her (tests seed their own users) the first administrator.
+  const owner = await findUser(ctx, 'june').catch(async () => (await listUsers(ctx)).find((u) => u.role === 'admin'));
+  if (!owner) throw new Error('The demo CRM data needs a user to own it.');
+  const account = await createAccount(ctx, owner, { accountNumber: 'US-008', name: 'Sparrow Retail', organization: 'USMF', currency: 'USD', emails: ['info@sparrow-retail.demo'] });
+  await createContact(ctx, owner, { account: 'US-008', name: 'Sam Rivera', emails: ['sam.rivera@sparrow-retail.demo'], purpose: 'Purchasing' });
+  await createContact(ctx, owner, { account: 'US-008', name: 'Dana Collins', emails: ['collections@sparrow-retail.demo'], purpose: 'Statements' });
+  await addAccountInvoice(ctx, owner, 'US-008', { number: 'CIV-000412', invoiceDate: '2026-08-14', dueDate: '2026-09-13', amount: 1840, open: 640 });
+  await addAccountInvoice(ctx, owner, 'US-008', { number: 'CIV-000468', invoiceDate: '2026-09-22', dueDate: '2026-10-22', amount: 2315.5 });
+  await addAccountInvoice(ctx, owner, 'US-008', { number: 'CIV-000503', invoiceDate: '2026-10-30', dueDate: '2026-11-29', amount: 975.25 });
+  await createLead(ctx, owner, { name: 'Riley Chen', companyName: 'Northwind Traders', topic: 'Store fittings for three branches', emails: ['riley.chen@northwind.demo'] });
+  await createIncomingActivity(ctx, {
+    dedupeKey: 'demo:sparrow-remittance', messageId: '<remittance-0412@sparrow-retail.demo>', subject: 'Remittance advice for CIV-000412',
+    text: 'Hello June,\n\nwe paid 1,200.00 of invoice CIV-000412 today; the rest follows with the next run.\n\nDana Collins\nSparrow Retail',
+    html: '<p>Hello June,</p><p>we paid <b>1,200.00</b> of invoice CIV-000412 today; the rest follows with the next run.</p><p>Dana Collins<br>Sparrow Retail</p>',
+    from: { address: 'collections@sparrow-retail.demo', name: 'Dana Collins' }, to: [{ address: owner.email, name: owner.name }],
+    receivedAt: Date.UTC(2026, 10, 20, 14, 5), sentAt: Date.UTC(2026, 10, 20, 14, 4),
+    regarding: { type: 'account', id: account.id }, ownerId: owner.id, accepting: { type: 'user', id: owner.id },
+  });
 
   const notify = (text: string, recipients: ('originator' | 'workitem-owner')[]) => ({ text, recipients: recipients.map((type) => ({ type })) });
   await createDefinition(ctx, {

@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { MailroomError } from '../errors.ts';
 import { bigintType, blobType, type DialectName, type Store } from './dialect.ts';
+import { createCrmRecordTables, createEmailActivityTables, moveCustomersToAccounts } from './migrations-crm.ts';
 
 type AnyDb = Kysely<any>; // migrations work on the schema as it was, not as it is
 
@@ -265,15 +266,40 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await sql`create index email_sender_lower_idx on email (lower(sender), created_at)`.execute(db);
       },
     },
+    '0006_crm_records': {
+      async up(db: AnyDb) {
+        await createCrmRecordTables(db, dialect);
+        await moveCustomersToAccounts(db);
+        await createEmailActivityTables(db, dialect);
+      },
+    },
   };
 }
 
-export async function migrateToLatest(store: Store): Promise<string[]> {
+/** The names of every migration, in the order they run. */
+export const migrationNames = (dialect: DialectName) => Object.keys(migrations(dialect)).sort();
+
+function migrator(store: Store): Migrator {
   const provider: MigrationProvider = { getMigrations: async () => migrations(store.dialect) };
-  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'mailroom_migration', migrationLockTableName: 'mailroom_migration_lock' });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  // Each area of the product has its own reserved prefix (0004_…, 0006_…), and they land in any
+  // order: a database that already ran 0006 must still accept a 0004 that lands after it.
+  return new Migrator({
+    db: store.db, provider, migrationTableName: 'mailroom_migration', migrationLockTableName: 'mailroom_migration_lock', allowUnorderedMigrations: true,
+  });
+}
+
+function applied({ error, results = [] }: Awaited<ReturnType<Migrator['migrateToLatest']>>): string[] {
   if (error) throw new MailroomError('INTERNAL', { message: `Database migration failed: ${(error as Error).message}`, cause: error });
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  return applied(await migrator(store).migrateToLatest());
+}
+
+/** Runs the migrations up to and including `name` (tests build an older schema this way). */
+export async function migrateTo(store: Store, name: string): Promise<string[]> {
+  return applied(await migrator(store).migrateTo(name));
 }
 
 

@@ -228,37 +228,6 @@ export interface WorkflowNotificationTable {
   created_at: number;
 }
 
-export interface CustomerTable {
-  id: string;
-  account: string;
-  name: string;
-  organization_id: string | null;
-  currency: string;
-  created_at: number;
-}
-
-export interface CustomerContactTable {
-  id: string;
-  customer_id: string;
-  name: string;
-  email: string;
-  purpose: string;
-  language: string | null;
-  created_at: number;
-}
-
-export interface CustomerInvoiceTable {
-  id: string;
-  customer_id: string;
-  number: string;
-  invoice_date: number;
-  due_date: number;
-  /** Minor units (cents). */
-  amount_minor: number;
-  open_minor: number;
-  created_at: number;
-}
-
 export interface Database {
   app_user: UserTable;
   user_options: UserOptionsTable;
@@ -278,7 +247,150 @@ export interface Database {
   work_item: WorkItemTable;
   workflow_event: WorkflowEventTable;
   workflow_notification: WorkflowNotificationTable;
-  customer: CustomerTable;
-  customer_contact: CustomerContactTable;
-  customer_invoice: CustomerInvoiceTable;
+  // crm records (0006)
+  account: AccountTable;
+  contact: ContactTable;
+  lead: LeadTable;
+  invoice: InvoiceTable;
+  email_activity: EmailActivityTable;
+  email_activity_party: EmailActivityPartyTable;
+  email_activity_attachment: EmailActivityAttachmentTable;
+  email_activity_mailbox: EmailActivityMailboxTable;
+}
+
+// ── crm records (issue 7, migration 0006): accounts, contacts, leads, invoices, email activities ──
+// The customers and customer contacts of the Statements scenario became accounts and contacts.
+
+export const RECORD_STATES = ['active', 'inactive'] as const;
+export type RecordState = (typeof RECORD_STATES)[number];
+
+export interface AccountTable {
+  id: string;
+  /** The account number the Statements scenario names customers by (US-008); unique when set. */
+  account_number: string | null;
+  name: string;
+  /** Primary and additional addresses, as Dynamics' emailaddress1..3. */
+  email1: string | null;
+  email2: string | null;
+  email3: string | null;
+  organization_id: string | null;
+  currency: string;
+  owner_id: string | null;
+  state: RecordState;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactTable {
+  id: string;
+  /** The account the contact works for (Dynamics' parent customer). */
+  account_id: string | null;
+  name: string;
+  email1: string | null;
+  email2: string | null;
+  email3: string | null;
+  /** What the contact is for at the account, such as Statements. */
+  purpose: string | null;
+  language: string | null;
+  owner_id: string | null;
+  state: RecordState;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LeadTable {
+  id: string;
+  name: string;
+  company_name: string | null;
+  topic: string | null;
+  email1: string | null;
+  email2: string | null;
+  email3: string | null;
+  owner_id: string | null;
+  state: RecordState;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InvoiceTable {
+  id: string;
+  account_id: string;
+  number: string;
+  invoice_date: number;
+  due_date: number;
+  /** Minor units (cents). */
+  amount_minor: number;
+  open_minor: number;
+  created_at: number;
+}
+
+export const ACTIVITY_DIRECTIONS = ['incoming', 'outgoing'] as const;
+export type ActivityDirection = (typeof ACTIVITY_DIRECTIONS)[number];
+export const ACTIVITY_STATUSES = ['draft', 'pending-send', 'sending', 'sent', 'received', 'failed', 'canceled'] as const;
+export type ActivityStatus = (typeof ACTIVITY_STATUSES)[number];
+export const CORRELATION_METHODS = ['in-reply-to', 'tracking-token', 'references', 'smart-matching'] as const;
+export type CorrelationMethod = (typeof CORRELATION_METHODS)[number];
+export const PARTY_ROLES = ['from', 'to', 'cc', 'bcc'] as const;
+export type PartyRole = (typeof PARTY_ROLES)[number];
+
+export interface EmailActivityTable {
+  id: string;
+  direction: ActivityDirection;
+  status: ActivityStatus;
+  /** Why it waits or failed (Pending send, Failed), for people. */
+  status_detail: string | null;
+  subject: string;
+  body_text: string | null;
+  body_html: string | null;
+  message_id: string | null;
+  in_reply_to: string | null;
+  /** The References header's message ids, space-separated, oldest first. */
+  references_header: string | null;
+  tracking_token: string | null;
+  received_at: number | null;
+  sent_at: number | null;
+  regarding_type: string | null;
+  regarding_id: string | null;
+  owner_id: string | null;
+  /** The user or queue whose tracking option accepted the email. */
+  accepting_type: 'user' | 'queue' | null;
+  accepting_id: string | null;
+  correlated_by: CorrelationMethod | null;
+  correlated_activity_id: string | null;
+  /** The caller's key that makes createIncomingActivity idempotent; unique when set. */
+  dedupe_key: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EmailActivityPartyTable {
+  id: Generated<number>;
+  activity_id: string;
+  role: PartyRole;
+  /** Order of the address within its role. */
+  position: number;
+  address: string;
+  name: string;
+  /** The record the address resolved to; null when it resolved to none. */
+  record_type: string | null;
+  record_id: string | null;
+}
+
+export interface EmailActivityAttachmentTable {
+  id: string;
+  activity_id: string;
+  position: number;
+  filename: string;
+  content_type: string;
+  content_id: string | null;
+  size_bytes: number;
+  /** Null when the attachment was over the size limit and not stored (skipped_code says so). */
+  content: Uint8Array | null;
+  skipped_code: string | null;
+}
+
+export interface EmailActivityMailboxTable {
+  activity_id: string;
+  mailbox_id: string;
+  linked_at: number;
 }

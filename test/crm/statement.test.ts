@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { addContact, addInvoice, createCustomer } from '../../src/crm/customers.service.ts';
+import { addAccountInvoice, createAccount } from '../../src/crm/accounts.service.ts';
+import { createContact } from '../../src/crm/contacts.service.ts';
 import { createOrganization } from '../../src/crm/organizations.service.ts';
 import { HEADER_ROW } from '../../src/crm/statement-workbook.ts';
 import { sendStatement, statementDraft } from '../../src/crm/statements.service.ts';
@@ -46,13 +47,14 @@ for (const dialect of DIALECTS) {
       providers = newRegistry(env.ctx);
       await createOrganization(env.ctx, { code: 'USMF', name: 'Contoso USA' });
       await createTemplate(env.ctx, 'USMF', template);
-      await createCustomer(env.ctx, { account: 'US-008', name: 'Sparrow Retail', organization: 'USMF' });
-      await addContact(env.ctx, 'US-008', { name: 'Pat Buyer', email: 'pat@sparrow.test', purpose: 'Purchasing' });
-      await addContact(env.ctx, 'US-008', { name: 'Casey Collections', email: 'collections@sparrow.test', purpose: 'Statements' });
-      await addInvoice(env.ctx, 'US-008', { number: 'INV-1001', invoiceDate: '2026-09-15', dueDate: '2026-10-15', amount: 1200, open: 450.5 });
-      await addInvoice(env.ctx, 'US-008', { number: 'INV-1002', invoiceDate: '2026-10-20', dueDate: '2026-11-19', amount: 784 });
-      await addInvoice(env.ctx, 'US-008', { number: 'INV-0999', invoiceDate: '2026-08-01', dueDate: '2026-08-31', amount: 300, open: 0 });
-      await addInvoice(env.ctx, 'US-008', { number: 'INV-1003', invoiceDate: '2026-12-01', dueDate: '2026-12-31', amount: 99 });
+      await createAccount(env.ctx, alice, { accountNumber: 'US-008', name: 'Sparrow Retail', organization: 'USMF' });
+      await createContact(env.ctx, alice, { account: 'US-008', name: 'Pat Buyer', emails: ['pat@sparrow.test'], purpose: 'Purchasing' });
+      await createContact(env.ctx, alice, { account: 'US-008', name: 'Former Collections', emails: ['old@sparrow.test'], purpose: 'Statements', state: 'inactive' });
+      await createContact(env.ctx, alice, { account: 'US-008', name: 'Casey Collections', emails: ['collections@sparrow.test', 'casey@sparrow.test'], purpose: 'Statements' });
+      await addAccountInvoice(env.ctx, alice, 'US-008', { number: 'INV-1001', invoiceDate: '2026-09-15', dueDate: '2026-10-15', amount: 1200, open: 450.5 });
+      await addAccountInvoice(env.ctx, alice, 'US-008', { number: 'INV-1002', invoiceDate: '2026-10-20', dueDate: '2026-11-19', amount: 784 });
+      await addAccountInvoice(env.ctx, alice, 'US-008', { number: 'INV-0999', invoiceDate: '2026-08-01', dueDate: '2026-08-31', amount: 300, open: 0 });
+      await addAccountInvoice(env.ctx, alice, 'US-008', { number: 'INV-1003', invoiceDate: '2026-12-01', dueDate: '2026-12-31', amount: 99 });
     });
     after(async () => {
       await providers.close();
@@ -60,7 +62,7 @@ for (const dialect of DIALECTS) {
       await env.cleanup();
     });
 
-    it('prefills the Send email dialog: To the Statements contact, the template\'s text, the workbook attached', async () => {
+    it('prefills the Send email dialog: To the active Statements contact\'s primary address, the template\'s text, the workbook attached', async () => {
       const { draft, attachments } = await statementDraft(env.ctx, alice, 'us-008');
       assert.deepEqual(draft.to, ['"Casey Collections" <collections@sparrow.test>']);
       assert.equal(draft.subject, 'Statement 2026-11-23 for Sparrow Retail');
@@ -109,8 +111,8 @@ for (const dialect of DIALECTS) {
       assert.equal(sheet.getCell(`A${HEADER_ROW + 1}`).value, 'INV-1001');
     });
 
-    it('refuses a customer without a Statements contact, with a code', async () => {
-      await createCustomer(env.ctx, { account: 'US-009', name: 'No Contact Inc', organization: 'USMF' });
+    it('refuses an account without an active Statements contact, with a code', async () => {
+      await createAccount(env.ctx, alice, { accountNumber: 'US-009', name: 'No Contact Inc', organization: 'USMF' });
       await assert.rejects(statementDraft(env.ctx, alice, 'US-009'), { code: 'STATEMENT_NO_CONTACT' });
       const typed = await sendStatement(env.ctx, providers, alice, 'US-009', { provider: 'eml', edits: { to: 'ap@nocontact.test' } });
       assert.equal(typed.email.to[0]!.address, 'ap@nocontact.test');

@@ -98,7 +98,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(completed.notifications.map((n: Json) => [n.status, n.reason]), [['skipped', 'option-off']]);
     });
 
-    it('prefills and sends a customer statement through the dialogs: eml returns the file', async () => {
+    it('prefills and sends the statement of an account through the dialogs: eml returns the file', async () => {
       assert.equal((await h.call('POST', '/api/organizations', { ...admin(), body: { code: 'USMF', name: 'Contoso USA' } })).status, 201);
       const template = await h.call('POST', '/api/templates', {
         ...admin(), body: {
@@ -107,17 +107,17 @@ for (const dialect of DIALECTS) {
         },
       });
       assert.equal(template.status, 201, template.text);
-      assert.equal((await h.call('POST', '/api/customers', { ...admin(), body: { account: 'US-008', name: 'Sparrow Retail', organization: 'USMF' } })).status, 201);
-      assert.equal((await h.call('POST', '/api/customers/US-008/contacts', { ...admin(), body: { name: 'Casey', email: 'casey@sparrow.test', purpose: 'Statements' } })).status, 201);
-      assert.equal((await h.call('POST', '/api/customers/US-008/invoices', { ...admin(), body: { number: 'INV-1', invoiceDate: '2020-01-01', dueDate: '2020-02-01', amount: 10 } })).status, 201);
+      assert.equal((await h.call('POST', '/api/accounts', { ...admin(), body: { accountNumber: 'US-008', name: 'Sparrow Retail', organization: 'USMF' } })).status, 201);
+      assert.equal((await h.call('POST', '/api/contacts', { ...admin(), body: { account: 'US-008', name: 'Casey', emails: ['casey@sparrow.test'], purpose: 'Statements' } })).status, 201);
+      assert.equal((await h.call('POST', '/api/accounts/US-008/invoices', { ...admin(), body: { number: 'INV-1', invoiceDate: '2020-01-01', dueDate: '2020-02-01', amount: 10 } })).status, 201);
 
-      const draft = await h.call('POST', '/api/customers/US-008/statement/draft', { ...alice(), body: {} });
+      const draft = await h.call('POST', '/api/accounts/US-008/statement/draft', { ...alice(), body: {} });
       assert.equal(draft.status, 200, draft.text);
       assert.deepEqual(draft.body.draft.to, ['"Casey" <casey@sparrow.test>']);
       assert.equal(draft.body.draft.html, 'INV-1;');
       assert.match(draft.body.attachments[0].filename, /^Statement US-008 \d{4}-\d{2}-\d{2}\.xlsx$/);
 
-      const sent = await h.call('POST', '/api/customers/US-008/statement/send', { ...alice(), body: { provider: 'eml' } });
+      const sent = await h.call('POST', '/api/accounts/US-008/statement/send', { ...alice(), body: { provider: 'eml' } });
       assert.equal(sent.status, 200, sent.text);
       assert.equal(sent.body.email.status, 'generated');
       const parsed = await simpleParser(Buffer.from(sent.body.emlBase64, 'base64'));

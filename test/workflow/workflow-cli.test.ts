@@ -100,9 +100,9 @@ for (const dialect of DIALECTS) {
 
     it('Statements to contact: the .eml carries the contact in To and a readable workbook', async () => {
       await ok(env, ['orgs', 'add', '--code', 'USMF', '--name', 'Contoso USA']);
-      await ok(env, ['customers', 'add', '--account', 'US-008', '--name', 'Sparrow Retail', '--org', 'USMF']);
-      await ok(env, ['customers', 'add-contact', 'US-008', '--name', 'Casey Collections', '--email', 'collections@sparrow.test', '--purpose', 'Statements']);
-      await ok(env, ['customers', 'add-invoice', 'US-008', '--number', 'INV-1001', '--date', '2026-01-15', '--due', '2026-02-14', '--amount', '250.75']);
+      await ok(env, ['accounts', 'add', '--number', 'US-008', '--name', 'Sparrow Retail', '--org', 'USMF']);
+      await ok(env, ['contacts', 'add', '--account', 'US-008', '--name', 'Casey Collections', '--email', 'collections@sparrow.test', '--purpose', 'Statements']);
+      await ok(env, ['accounts', 'add-invoice', 'US-008', '--number', 'INV-1001', '--date', '2026-01-15', '--due', '2026-02-14', '--amount', '250.75']);
       await ok(env, ['templates', 'save', '--org', 'USMF', '--file', file('statement.json', {
         emailId: 'STATEMENT', kind: 'statement', senderEmail: 'collections@contoso.test', defaultLanguage: 'en-us',
         messages: [{ language: 'en-us', subject: 'Statement for %customer.name%', html: '<p>Open: %statement.total%</p>' }],

@@ -1,12 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import * as customers from '../../crm/customers.service.ts';
 import * as organizations from '../../crm/organizations.service.ts';
 import { sendStatement, statementDraft } from '../../crm/statements.service.ts';
 import { actingUser, withCli } from '../cli-context.ts';
 import { print, printEmail, printJson, table } from '../output.ts';
 import { collect } from '../cli-options.ts';
-
 
 export function registerCrmCommands(program: Command) {
   const orgs = program.command('orgs').description('organizations (legal entities)');
@@ -27,36 +25,7 @@ export function registerCrmCommands(program: Command) {
     print(`deleted ${org}`);
   }));
 
-  const c = program.command('customers').description('customers, their contacts and open invoices');
-  c.command('list').option('--json').action((o: { json?: boolean }) => withCli(async ({ ctx }) => {
-    const list = await customers.listCustomers(ctx);
-    if (o.json) printJson(list); else table(list, ['account', 'name', 'currency', 'organizationId', 'id']);
-  }));
-  c.command('add').requiredOption('--account <account>').requiredOption('--name <name>').option('--org <code>').option('--currency <code>').option('--json')
-    .action((o: { account: string; name: string; org?: string; currency?: string; json?: boolean }) => withCli(async ({ ctx }) => {
-      const customer = await customers.createCustomer(ctx, { account: o.account, name: o.name, organization: o.org, currency: o.currency });
-      if (o.json) printJson(customer); else print(`created ${customer.account} ${customer.id}`);
-    }));
-  c.command('show <customer>').option('--json').action((ref: string, o: { json?: boolean }) => withCli(async ({ ctx }) => {
-    const x = await customers.getCustomer(ctx, ref);
-    if (o.json) return printJson(x);
-    print(`${x.account} ${x.name} (${x.currency})`);
-    for (const k of x.contacts) print(`  contact ${k.name} <${k.email}> purpose ${k.purpose}${k.language ? ` [${k.language}]` : ''}`);
-    for (const i of x.openInvoices) print(`  invoice ${i.number} ${i.invoiceDate} due ${i.dueDate}: open ${(i.openMinor / 100).toFixed(2)} of ${(i.amountMinor / 100).toFixed(2)}`);
-  }));
-  c.command('add-contact <customer>').requiredOption('--name <name>').requiredOption('--email <address>')
-    .option('--purpose <purpose>', 'e.g. Statements').option('--language <code>')
-    .action((ref: string, o: { name: string; email: string; purpose?: string; language?: string }) => withCli(async ({ ctx }) => {
-      print(`added contact ${(await customers.addContact(ctx, ref, o)).id}`);
-    }));
-  c.command('add-invoice <customer>').requiredOption('--number <number>').requiredOption('--date <YYYY-MM-DD>').requiredOption('--due <YYYY-MM-DD>')
-    .requiredOption('--amount <amount>').option('--open <amount>')
-    .action((ref: string, o: { number: string; date: string; due: string; amount: string; open?: string }) => withCli(async ({ ctx }) => {
-      const inv = await customers.addInvoice(ctx, ref, { number: o.number, invoiceDate: o.date, dueDate: o.due, amount: Number(o.amount), open: o.open === undefined ? undefined : Number(o.open) });
-      print(`added invoice ${inv.number}`);
-    }));
-
-  program.command('statement <customer>').description('Statements to contact: --draft shows the prefilled dialog; otherwise send with --provider eml (writes the .eml) or smtp')
+  program.command('statement <account>').description('Statements to contact: --draft shows the prefilled dialog; otherwise send with --provider eml (writes the .eml) or smtp')
     .option('--draft', 'show the prefilled Send email dialog only').option('--as-of <YYYY-MM-DD>').option('--template <emailId>')
     .option('--provider <id>', 'eml or smtp (default: your email provider option)').option('--out <file.eml>', 'where the .eml goes (default: standard output)')
     .option('--to <address>', 'replace the prefilled recipient (repeat for more)', collect).option('--subject <text>').option('--body <text>')

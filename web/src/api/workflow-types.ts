@@ -120,9 +120,10 @@ export interface HistoryEntry {
 
 export interface WorkflowHistory { readonly instance: WorkflowInstance; readonly events: HistoryEntry[] }
 
-export interface Customer { readonly id: string; readonly account: string; readonly name: string; readonly organizationId: string | null; readonly currency: string }
+/** An account of GET /api/accounts (the Statements scenario's customer). */
+export interface Customer { readonly id: string; readonly accountNumber: string | null; readonly name: string; readonly emails: string[]; readonly organizationId: string | null; readonly currency: string }
 export interface CustomerDetail extends Customer {
-  readonly contacts: { id: string; name: string; email: string; purpose: string; language: string | null }[];
+  readonly contacts: { id: string; name: string; emails: string[]; purpose: string | null; language: string | null; state: 'active' | 'inactive' }[];
   readonly openInvoices: { id: string; number: string; invoiceDate: string; dueDate: string; amountMinor: number; openMinor: number }[];
 }
 

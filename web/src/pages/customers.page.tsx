@@ -9,17 +9,17 @@ const money = (minor: number) => (minor / 100).toLocaleString(undefined, { minim
 
 /** All customers. */
 export function CustomersPage() {
-  const customers = useApiQuery<Customer[]>('/api/customers');
+  const customers = useApiQuery<{ items: Customer[] }>('/api/accounts?limit=500');
   return (
     <Page title="All customers">
       <ErrorMessage error={customers.error} />
       {customers.isLoading && !customers.data && <Progress label="Loading customers…" />}
-      {customers.data && (customers.data.length === 0 ? <p className="empty">No customer yet.</p> : (
+      {customers.data && (customers.data.items.length === 0 ? <p className="empty">No customer yet.</p> : (
         <table className="grid">
           <thead><tr><th scope="col">Account</th><th scope="col">Name</th><th scope="col">Currency</th></tr></thead>
           <tbody>
-            {customers.data.map((c) => (
-              <tr key={c.id}><td><Link to={`/customers/${encodeURIComponent(c.account)}`}>{c.account}</Link></td><td>{c.name}</td><td>{c.currency}</td></tr>
+            {customers.data.items.map((c) => (
+              <tr key={c.id}><td><Link to={`/customers/${encodeURIComponent(c.accountNumber ?? c.id)}`}>{c.accountNumber ?? c.name}</Link></td><td>{c.name}</td><td>{c.currency}</td></tr>
             ))}
           </tbody>
         </table>
@@ -32,11 +32,11 @@ export function CustomersPage() {
 export function CustomerPage() {
   const params = useParams();
   const account = params.id ?? '';
-  const customer = useApiQuery<CustomerDetail>(`/api/customers/${encodeURIComponent(account)}`);
+  const customer = useApiQuery<CustomerDetail>(`/api/accounts/${encodeURIComponent(account)}`);
   const c = customer.data;
   return (
-    <Page title={c ? `${c.account} ${c.name}` : 'Customer'} intro={<Link to="/customers">All customers</Link>}
-      actions={c && <Link className="button primary" to={`/customers/${encodeURIComponent(c.account)}/statement`}>Statements to contact</Link>}>
+    <Page title={c ? `${c.accountNumber ?? ''} ${c.name}`.trim() : 'Customer'} intro={<Link to="/customers">All customers</Link>}
+      actions={c && <Link className="button primary" to={`/customers/${encodeURIComponent(c.accountNumber ?? c.id)}/statement`}>Statements to contact</Link>}>
       <ErrorMessage error={customer.error} />
       {customer.isLoading && !c && <Progress label="Loading the customer…" />}
       {c && (
@@ -45,7 +45,7 @@ export function CustomerPage() {
             {c.contacts.length === 0 ? <p className="empty">No contacts.</p> : (
               <table className="grid">
                 <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Purpose</th><th scope="col">Language</th></tr></thead>
-                <tbody>{c.contacts.map((k) => <tr key={k.id}><td>{k.name}</td><td>{k.email}</td><td>{k.purpose}</td><td>{k.language ?? ''}</td></tr>)}</tbody>
+                <tbody>{c.contacts.map((k) => <tr key={k.id}><td>{k.name}</td><td>{k.emails.join(', ')}</td><td>{k.purpose ?? ''}</td><td>{k.language ?? ''}</td></tr>)}</tbody>
               </table>
             )}
           </Section>

@@ -23,7 +23,7 @@ export function SendStatementPage() {
   const params = useParams();
   const { reloadMe } = useSession();
   const account = params.id ?? '';
-  const base = `/api/customers/${encodeURIComponent(account)}/statement`;
+  const base = `/api/accounts/${encodeURIComponent(account)}/statement`;
   const [draft, setDraft] = useState<StatementDraft | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [choice, setChoice] = useState<Choice | null>(null);

@@ -1,0 +1,42 @@
+// Email activities. Signed-in users read them; whoever writes one owns it; the owner or an
+// administrator changes or deletes it. Deleting an activity never touches the mail server.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import type { AppContext } from '../../app-context.ts';
+import * as activities from '../../crm/email-activity.service.ts';
+import { currentUser } from '../auth.ts';
+import { IdParams } from '../schemas.ts';
+import * as S from '../schemas-crm.ts';
+import { toEmailInput } from './emails.routes.ts';
+
+const user = { access: 'user' } as const;
+const tags = ['activities'];
+const idOf = (request: FastifyRequest) => (request.params as Static<typeof IdParams>).id;
+const ok = <T>(schema: T) => ({ 200: schema, ...S.errorAnswers });
+
+export function activitiesRoutes(app: FastifyInstance, ctx: AppContext) {
+  app.get('/api/activities', { config: user, schema: { tags, summary: 'Email activities, newest first; search with q, filter by regarding record or mailbox', querystring: S.ActivityListQuery, response: ok(S.ActivityPage) } }, async (request) => {
+    const q = request.query as Static<typeof S.ActivityListQuery>;
+    return activities.listActivities(ctx, { q: q.q, direction: q.direction, status: q.status, regarding: q.regarding, mailboxId: q.mailbox, ownerId: q.owner, limit: q.limit, cursor: q.cursor });
+  });
+  app.post('/api/activities', { config: user, schema: { tags, summary: 'Write an email activity: outgoing ones start as Draft, incoming ones are recorded as Received', body: S.NewActivityBody, response: { 201: S.ActivityDetail, ...S.errorAnswers } } }, async (request, reply) => {
+    const { attachments, ...rest } = request.body as Static<typeof S.NewActivityBody>;
+    const files = toEmailInput({ attachments }).attachments;
+    return reply.code(201).send(await activities.createActivity(ctx, currentUser(request), { ...rest, attachments: files }));
+  });
+  app.get('/api/activities/:id', { config: user, schema: { tags, summary: 'An email activity with its text, HTML, parties, attachments, mailboxes and regarding record', params: IdParams, response: ok(S.ActivityDetail) } }, async (request) =>
+    activities.getActivity(ctx, idOf(request)));
+  app.patch('/api/activities/:id', { config: user, schema: { tags, summary: 'Change the regarding record or owner; a Draft\'s text and recipients too', params: IdParams, body: S.ActivityChangesBody, response: ok(S.ActivityDetail) } }, async (request) =>
+    activities.updateActivity(ctx, currentUser(request), idOf(request), request.body as Static<typeof S.ActivityChangesBody>));
+  app.delete('/api/activities/:id', { config: user, schema: { tags, summary: 'Delete Mailroom\'s activity; the email on the mail server is not touched', params: IdParams, response: { 204: { type: 'null', description: 'Deleted' }, ...S.errorAnswers } } }, async (request, reply) => {
+    await activities.deleteActivity(ctx, currentUser(request), idOf(request));
+    return reply.code(204).send();
+  });
+  app.get('/api/activities/:id/attachments/:attachmentId', { config: user, schema: { tags, summary: 'An attachment\'s content, as a download', params: S.AttachmentParams, response: { 200: { type: 'string', format: 'binary' }, ...S.errorAnswers } } }, async (request, reply) => {
+    const { id, attachmentId } = request.params as Static<typeof S.AttachmentParams>;
+    const file = await activities.getAttachment(ctx, id, attachmentId);
+    return reply.header('content-type', 'application/octet-stream')
+      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+      .header('x-content-type-options', 'nosniff').send(Buffer.from(file.content));
+  });
+}

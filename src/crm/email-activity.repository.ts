@@ -1,0 +1,100 @@
+// Rows of email activities: the activity, its parties, attachments and mailbox links.
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import type {
+  ActivityDirection, ActivityStatus, Database, EmailActivityAttachmentTable, EmailActivityPartyTable, EmailActivityTable,
+} from '../store/tables.ts';
+
+export type ActivityRow = Selectable<EmailActivityTable>;
+export type PartyRow = Selectable<EmailActivityPartyTable>;
+export type AttachmentRow = Omit<Selectable<EmailActivityAttachmentTable>, 'content'>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Inserts the activity unless its dedupe key is taken; true when this call inserted it. */
+export async function insertActivity(db: Db, row: Insertable<EmailActivityTable>): Promise<boolean> {
+  // ON CONFLICT DO NOTHING waits for a concurrent insert of the same key and then skips, on both
+  // dialects: two workers racing on one message never make two activities, and neither fails.
+  const inserted = await db.insertInto('email_activity').values(row)
+    .onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('id').executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function insertParties(db: Db, rows: readonly Insertable<EmailActivityPartyTable>[]): Promise<void> {
+  if (rows.length) await db.insertInto('email_activity_party').values([...rows]).execute();
+}
+
+export async function insertAttachments(db: Db, rows: readonly Insertable<EmailActivityAttachmentTable>[]): Promise<void> {
+  for (const row of rows) await db.insertInto('email_activity_attachment').values(row).execute();
+}
+
+export async function linkMailbox(db: Db, activityId: string, mailboxId: string, at: number): Promise<void> {
+  await db.insertInto('email_activity_mailbox').values({ activity_id: activityId, mailbox_id: mailboxId, linked_at: at })
+    .onConflict((oc) => oc.columns(['activity_id', 'mailbox_id']).doNothing()).execute();
+}
+
+export const findById = (db: Db, id: string) => db.selectFrom('email_activity').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findByDedupeKey = (db: Db, key: string) =>
+  db.selectFrom('email_activity').selectAll().where('dedupe_key', '=', key).executeTakeFirst();
+
+/** The oldest activity with this column value. */
+export const findOldestBy = (db: Db, column: 'message_id' | 'tracking_token', value: string) =>
+  db.selectFrom('email_activity').selectAll().where(column, '=', value).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+
+export interface ActivityFilter {
+  readonly q?: string;
+  readonly direction?: ActivityDirection;
+  readonly status?: ActivityStatus;
+  readonly regarding?: { readonly type: string; readonly id: string };
+  readonly mailboxId?: string;
+  readonly ownerId?: string;
+  /** Keyset: the (created_at, id) of the last row of the previous page, newest first. */
+  readonly before?: { readonly createdAt: number; readonly id: string };
+  readonly limit: number;
+}
+
+export async function listActivities(db: Db, f: ActivityFilter): Promise<ActivityRow[]> {
+  let q = db.selectFrom('email_activity').selectAll('email_activity');
+  if (f.direction) q = q.where('direction', '=', f.direction);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.ownerId) q = q.where('owner_id', '=', f.ownerId);
+  if (f.regarding) q = q.where('regarding_type', '=', f.regarding.type).where('regarding_id', '=', f.regarding.id);
+  if (f.mailboxId) {
+    const mailboxId = f.mailboxId;
+    q = q.where((eb) => eb.exists(eb.selectFrom('email_activity_mailbox as m').select('m.activity_id')
+      .whereRef('m.activity_id', '=', 'email_activity.id').where('m.mailbox_id', '=', mailboxId)));
+  }
+  if (f.q?.trim()) {
+    const pattern = `%${f.q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) => eb.or([
+      eb(eb.fn('lower', ['email_activity.subject']), 'like', pattern),
+      eb.exists(eb.selectFrom('email_activity_party as p').select('p.activity_id').whereRef('p.activity_id', '=', 'email_activity.id')
+        .where((pb) => pb.or([pb(pb.fn('lower', ['p.address']), 'like', pattern), pb(pb.fn('lower', ['p.name']), 'like', pattern)]))),
+    ]));
+  }
+  if (f.before) {
+    const { createdAt, id } = f.before;
+    q = q.where((eb) => eb(eb.refTuple('email_activity.created_at', 'email_activity.id'), '<', eb.tuple(createdAt, id)));
+  }
+  return q.orderBy('email_activity.created_at', 'desc').orderBy('email_activity.id', 'desc').limit(f.limit).execute();
+}
+
+export async function partiesOf(db: Db, ids: readonly string[]): Promise<PartyRow[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('email_activity_party').selectAll().where('activity_id', 'in', [...ids]).orderBy('activity_id').orderBy('role').orderBy('position').orderBy('id').execute();
+}
+
+export async function attachmentsOf(db: Db, ids: readonly string[]): Promise<AttachmentRow[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('email_activity_attachment')
+    .select(['id', 'activity_id', 'position', 'filename', 'content_type', 'content_id', 'size_bytes', 'skipped_code'])
+    .where('activity_id', 'in', [...ids]).orderBy('activity_id').orderBy('position').execute();
+}
+
+export async function mailboxesOf(db: Db, ids: readonly string[]): Promise<{ activity_id: string; mailbox_id: string }[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('email_activity_mailbox').select(['activity_id', 'mailbox_id']).where('activity_id', 'in', [...ids])
+    .orderBy('activity_id').orderBy('linked_at').orderBy('mailbox_id').execute();
+}
+
+export const attachmentContent = (db: Db, activityId: string, attachmentId: string) =>
+  db.selectFrom('email_activity_attachment').selectAll().where('activity_id', '=', activityId).where('id', '=', attachmentId).executeTakeFirst();

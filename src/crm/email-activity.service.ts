@@ -1,0 +1,343 @@
+// Email activities: the CRM record of an email, incoming (made by server-side synchronization)
+// or outgoing (written in the application). What other domains call lives here:
+// createIncomingActivity (idempotent on the caller's dedupe key), findByMessageId,
+// findByTrackingToken, linkMailbox; resolveAddresses is in address-resolution.ts.
+//
+// An activity is Mailroom's own copy. Deleting it removes that copy and nothing else: Mailroom
+// never deletes, moves or flags the message on the mail server because an activity went.
+import { randomUUID } from 'node:crypto';
+import type { Insertable } from 'kysely';
+import type { AppContext } from '../app-context.ts';
+import { MailroomError } from '../errors.ts';
+import { assertNoLineBreak, parseMailbox, parseMailboxes } from '../mime/addresses.ts';
+import type {
+  ActivityDirection, ActivityStatus, CorrelationMethod, EmailActivityAttachmentTable, EmailActivityPartyTable, EmailActivityTable, PartyRole,
+} from '../store/tables.ts';
+import { ACTIVITY_DIRECTIONS, ACTIVITY_STATUSES } from '../store/tables.ts';
+import { getUser, type User } from '../users/users.service.ts';
+import { resolveAddresses, type AddressResolution, type QueueAddressLookup } from './address-resolution.ts';
+import { assertMayEdit, decodeCursor, encodeCursor, pageLimit, resolveOwner, type Page } from './crm-record.ts';
+import * as repo from './email-activity.repository.ts';
+import { toDetail, toViews, type EmailActivity, type EmailActivityDetail } from './email-activity.view.ts';
+import { assertRegardingExists, parseRegarding, type RecordRef } from './record-types.ts';
+
+/** Email settings' maximum attachment size (KB): its default and its upper bound. */
+export const DEFAULT_MAX_ATTACHMENT_KB = 5_120;
+export const MAX_ATTACHMENT_KB_LIMIT = 131_072;
+
+export interface PartyInput {
+  readonly address: string;
+  readonly name?: string;
+}
+
+export interface AttachmentInput {
+  readonly filename: string;
+  readonly contentType?: string;
+  readonly contentId?: string | null;
+  readonly content: Uint8Array;
+}
+
+export interface ActivityOptions {
+  /** The maximum attachment size of Email settings, in KB (5,120 by default, at most 131,072). */
+  readonly maxAttachmentKb?: number;
+  /** How queues resolve addresses (server-side synchronization owns queues). */
+  readonly queues?: QueueAddressLookup;
+}
+
+export interface IncomingActivityInput {
+  /** The caller's identity of the message (for example a hash of its Message-ID): the same key never makes a second activity. */
+  readonly dedupeKey: string;
+  /** The receiving mailbox; linked also when the activity already existed. */
+  readonly mailboxId?: string;
+  readonly direction?: ActivityDirection;
+  readonly messageId?: string | null;
+  readonly inReplyTo?: string | null;
+  readonly references?: readonly string[];
+  readonly subject: string;
+  readonly text?: string | null;
+  readonly html?: string | null;
+  readonly from?: PartyInput | null;
+  readonly to?: readonly PartyInput[];
+  readonly cc?: readonly PartyInput[];
+  readonly bcc?: readonly PartyInput[];
+  readonly receivedAt?: number | null;
+  readonly sentAt?: number | null;
+  readonly trackingToken?: string | null;
+  readonly regarding?: RecordRef | null;
+  readonly ownerId?: string | null;
+  readonly accepting?: { readonly type: 'user' | 'queue'; readonly id: string } | null;
+  readonly correlatedBy?: CorrelationMethod | null;
+  readonly correlatedActivityId?: string | null;
+  readonly attachments?: readonly AttachmentInput[];
+  /** Resolutions the caller already made (resolveAddresses); the rest are resolved here. */
+  readonly resolved?: readonly AddressResolution[];
+}
+
+export function checkMaxAttachmentKb(value: number | undefined): number {
+  const kb = value ?? DEFAULT_MAX_ATTACHMENT_KB;
+  if (!Number.isInteger(kb) || kb < 1 || kb > MAX_ATTACHMENT_KB_LIMIT) {
+    throw new MailroomError('INVALID_PARAMETER', { message: `The maximum attachment size is a whole number of KB from 1 to ${MAX_ATTACHMENT_KB_LIMIT.toLocaleString('en-US')}.`, details: { field: 'maxAttachmentKb' } });
+  }
+  return kb;
+}
+
+/** "<id@host>" whatever way it was written; null when empty. */
+export function normalizeMessageId(value: string | null | undefined): string | null {
+  const v = value?.trim().replace(/^<+|>+$/g, '');
+  return v ? `<${v}>` : null;
+}
+
+async function partyRows(ctx: AppContext, activityId: string, parties: Record<PartyRole, readonly PartyInput[]>, options: ActivityOptions, known: readonly AddressResolution[] = []) {
+  const all = Object.values(parties).flat().map((p) => p.address);
+  const knownBy = new Map(known.map((r) => [r.address.trim().toLowerCase(), r.records]));
+  const missing = all.filter((a) => !knownBy.has(a.trim().toLowerCase()));
+  for (const r of await resolveAddresses(ctx, missing, { queues: options.queues })) knownBy.set(r.address.trim().toLowerCase(), r.records);
+  const rows: Insertable<EmailActivityPartyTable>[] = [];
+  for (const role of ['from', 'to', 'cc', 'bcc'] as const) {
+    parties[role].forEach((p, position) => {
+      const base = { activity_id: activityId, role, position, address: p.address.trim(), name: p.name?.trim() ?? '' };
+      const records = knownBy.get(p.address.trim().toLowerCase()) ?? [];
+      // The sender is the first match (§2.4 item 38); To, Cc and Bcc list every match.
+      const kept = role === 'from' ? records.slice(0, 1) : records;
+      if (!kept.length) rows.push({ ...base, record_type: null, record_id: null });
+      for (const r of kept) rows.push({ ...base, record_type: r.type, record_id: r.id });
+    });
+  }
+  return rows;
+}
+
+/**
+ * Attachments over the limit: refused when a person adds them (`refuse`), kept by name and size
+ * only when they arrive in mail that must be tracked anyway, so nothing disappears unseen.
+ */
+function attachmentRows(activityId: string, list: readonly AttachmentInput[], maxKb: number, refuse: boolean): Insertable<EmailActivityAttachmentTable>[] {
+  const maxBytes = maxKb * 1024;
+  return list.map((a, position) => {
+    const tooLarge = a.content.byteLength > maxBytes;
+    if (tooLarge && refuse) {
+      throw new MailroomError('ATTACHMENT_TOO_LARGE', { message: `${a.filename} is ${Math.ceil(a.content.byteLength / 1024)} KB; the maximum attachment size is ${maxKb} KB.`, details: { field: 'attachments', filename: a.filename } });
+    }
+    return {
+      id: randomUUID(), activity_id: activityId, position, filename: a.filename.trim() || 'attachment', content_type: a.contentType || 'application/octet-stream',
+      content_id: a.contentId ?? null, size_bytes: a.content.byteLength, content: tooLarge ? null : a.content, skipped_code: tooLarge ? 'ATTACHMENT_TOO_LARGE' : null,
+    };
+  });
+}
+
+/**
+ * Records an email that synchronization found, once: a second call with the same dedupe key
+ * returns the activity already made (and links the mailbox to it), even when both calls race.
+ */
+export async function createIncomingActivity(ctx: AppContext, input: IncomingActivityInput, options: ActivityOptions = {}): Promise<{ activity: EmailActivityDetail; created: boolean }> {
+  const key = input.dedupeKey.trim();
+  if (!key) throw new MailroomError('VALIDATION_FAILED', { message: 'A dedupe key is required.', details: { field: 'dedupeKey' } });
+  const existing = await repo.findByDedupeKey(ctx.db, key);
+  if (existing) return { activity: await linkedDetail(ctx, existing, input.mailboxId), created: false };
+
+  const maxKb = checkMaxAttachmentKb(options.maxAttachmentKb);
+  if (input.regarding) await assertRegardingExists(ctx, input.regarding);
+  const now = ctx.clock.now();
+  const id = randomUUID();
+  const row: Insertable<EmailActivityTable> = {
+    id, direction: input.direction ?? 'incoming', status: input.direction === 'outgoing' ? 'sent' : 'received', status_detail: null,
+    subject: input.subject, body_text: input.text ?? null, body_html: input.html ?? null,
+    message_id: normalizeMessageId(input.messageId), in_reply_to: normalizeMessageId(input.inReplyTo),
+    references_header: (input.references ?? []).map(normalizeMessageId).filter(Boolean).join(' ') || null,
+    tracking_token: input.trackingToken ?? null, received_at: input.receivedAt ?? null, sent_at: input.sentAt ?? null,
+    regarding_type: input.regarding?.type ?? null, regarding_id: input.regarding?.id ?? null, owner_id: input.ownerId ?? null,
+    accepting_type: input.accepting?.type ?? null, accepting_id: input.accepting?.id ?? null,
+    correlated_by: input.correlatedBy ?? null, correlated_activity_id: input.correlatedActivityId ?? null,
+    dedupe_key: key, created_at: now, updated_at: now,
+  };
+  const parties = await partyRows(ctx, id, { from: input.from ? [input.from] : [], to: input.to ?? [], cc: input.cc ?? [], bcc: input.bcc ?? [] }, options, input.resolved);
+  const attachments = attachmentRows(id, input.attachments ?? [], maxKb, false);
+  const inserted = await ctx.db.transaction().execute(async (trx) => {
+    if (!(await repo.insertActivity(trx, row))) return false;
+    await repo.insertParties(trx, parties);
+    await repo.insertAttachments(trx, attachments);
+    if (input.mailboxId) await repo.linkMailbox(trx, id, input.mailboxId, now);
+    return true;
+  });
+  const stored = await repo.findByDedupeKey(ctx.db, key);
+  if (!stored) throw new MailroomError('INTERNAL', { message: 'The email activity was not stored.' });
+  return { activity: inserted ? await toDetail(ctx, stored) : await linkedDetail(ctx, stored, input.mailboxId), created: inserted };
+}
+
+async function linkedDetail(ctx: AppContext, row: repo.ActivityRow, mailboxId: string | undefined): Promise<EmailActivityDetail> {
+  if (mailboxId) await repo.linkMailbox(ctx.db, row.id, mailboxId, ctx.clock.now());
+  return toDetail(ctx, row);
+}
+
+/** Links one more mailbox that saw the email (idempotent). */
+export async function linkMailbox(ctx: AppContext, activityId: string, mailboxId: string): Promise<void> {
+  if (!(await repo.findById(ctx.db, activityId))) throw new MailroomError('NOT_FOUND', { message: `No email activity ${activityId}.` });
+  await repo.linkMailbox(ctx.db, activityId, mailboxId, ctx.clock.now());
+}
+
+/** The oldest activity with this Message-ID (with or without angle brackets), or null. */
+export async function findByMessageId(ctx: AppContext, messageId: string): Promise<EmailActivity | null> {
+  const id = normalizeMessageId(messageId);
+  const row = id ? await repo.findOldestBy(ctx.db, 'message_id', id) : undefined;
+  return row ? (await toViews(ctx, [row]))[0]! : null;
+}
+
+export async function findByTrackingToken(ctx: AppContext, token: string): Promise<EmailActivity | null> {
+  const row = token.trim() ? await repo.findOldestBy(ctx.db, 'tracking_token', token.trim()) : undefined;
+  return row ? (await toViews(ctx, [row]))[0]! : null;
+}
+
+async function findRow(ctx: AppContext, id: string) {
+  const row = await repo.findById(ctx.db, id);
+  if (!row) throw new MailroomError('NOT_FOUND', { message: `No email activity ${id}.` });
+  return row;
+}
+
+export const getActivity = async (ctx: AppContext, id: string): Promise<EmailActivityDetail> => toDetail(ctx, await findRow(ctx, id));
+
+export interface ActivityListQuery {
+  readonly q?: string;
+  readonly direction?: string;
+  readonly status?: string;
+  /** TYPE:ID, or a record id of any regarding type. */
+  readonly regarding?: string;
+  readonly mailboxId?: string;
+  readonly ownerId?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+function checkOneOf<T extends string>(field: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!allowed.includes(value as T)) throw new MailroomError('VALIDATION_FAILED', { message: `${field} is one of: ${allowed.join(', ')}.`, details: { field } });
+  return value as T;
+}
+
+/** Newest first. */
+export async function listActivities(ctx: AppContext, query: ActivityListQuery = {}): Promise<Page<EmailActivity>> {
+  const limit = pageLimit(query.limit);
+  let before: { createdAt: number; id: string } | undefined;
+  if (query.cursor) {
+    const c = decodeCursor(query.cursor);
+    before = { createdAt: Number(c.key), id: c.id };
+  }
+  const rows = await repo.listActivities(ctx.db, {
+    q: query.q, direction: checkOneOf('direction', query.direction, ACTIVITY_DIRECTIONS), status: checkOneOf('status', query.status, ACTIVITY_STATUSES),
+    regarding: query.regarding ? await parseRegarding(ctx, query.regarding) : undefined, mailboxId: query.mailboxId, ownerId: query.ownerId, before, limit: limit + 1,
+  });
+  const kept = rows.slice(0, limit);
+  const last = kept[kept.length - 1];
+  return { items: await toViews(ctx, kept), nextCursor: rows.length > limit && last ? encodeCursor(String(last.created_at), last.id) : null };
+}
+
+export interface ActivityInput {
+  readonly direction: ActivityDirection;
+  readonly subject: string;
+  readonly text?: string | null;
+  readonly html?: string | null;
+  /** One address; for an outgoing draft the owner's own address by default. */
+  readonly from?: string;
+  readonly to?: string | readonly string[];
+  readonly cc?: string | readonly string[];
+  readonly bcc?: string | readonly string[];
+  readonly regarding?: RecordRef | null;
+  readonly owner?: string;
+  readonly attachments?: readonly AttachmentInput[];
+}
+
+function checkSubject(subject: string): string {
+  assertNoLineBreak('Subject', subject);
+  if (subject.length > 2_000) throw new MailroomError('VALIDATION_FAILED', { message: 'A subject has at most 2,000 characters.', details: { field: 'subject' } });
+  return subject.trim();
+}
+
+const toParties = (field: string, value: string | readonly string[] | undefined): PartyInput[] =>
+  parseMailboxes(field, value as string[] | string | undefined).map((m) => ({ address: m.address, name: m.name }));
+
+/**
+ * An activity written by a person: an outgoing one is a Draft (sending it is the next issue's
+ * job), an incoming one is recorded as Received.
+ */
+export async function createActivity(ctx: AppContext, actor: User, input: ActivityInput, options: ActivityOptions = {}): Promise<EmailActivityDetail> {
+  const direction = checkOneOf('direction', input.direction, ACTIVITY_DIRECTIONS)!;
+  const maxKb = checkMaxAttachmentKb(options.maxAttachmentKb);
+  if (input.regarding) await assertRegardingExists(ctx, input.regarding);
+  const ownerId = await resolveOwner(ctx, actor, input.owner);
+  const fromText = input.from ?? (direction === 'outgoing' ? (ownerId === actor.id ? actor : await getUser(ctx, ownerId)).email : undefined);
+  if (!fromText) throw new MailroomError('VALIDATION_FAILED', { message: 'An incoming email activity needs a From address.', details: { field: 'from' } });
+  const from = parseMailbox('From', fromText);
+  const now = ctx.clock.now();
+  const id = randomUUID();
+  const status: ActivityStatus = direction === 'outgoing' ? 'draft' : 'received';
+  const parties = await partyRows(ctx, id, {
+    from: [{ address: from.address, name: from.name }], to: toParties('To', input.to), cc: toParties('Cc', input.cc), bcc: toParties('Bcc', input.bcc),
+  }, options);
+  const attachments = attachmentRows(id, input.attachments ?? [], maxKb, true);
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.insertInto('email_activity').values({
+      id, direction, status, status_detail: null, subject: checkSubject(input.subject), body_text: input.text ?? null, body_html: input.html ?? null,
+      message_id: null, in_reply_to: null, references_header: null, tracking_token: null, received_at: direction === 'incoming' ? now : null, sent_at: null,
+      regarding_type: input.regarding?.type ?? null, regarding_id: input.regarding?.id ?? null, owner_id: ownerId,
+      accepting_type: null, accepting_id: null, correlated_by: null, correlated_activity_id: null, dedupe_key: null, created_at: now, updated_at: now,
+    }).execute();
+    await repo.insertParties(trx, parties);
+    await repo.insertAttachments(trx, attachments);
+  });
+  return getActivity(ctx, id);
+}
+
+export interface ActivityChanges {
+  readonly subject?: string;
+  readonly text?: string | null;
+  readonly html?: string | null;
+  readonly to?: string | readonly string[];
+  readonly cc?: string | readonly string[];
+  readonly bcc?: string | readonly string[];
+  /** null clears it. */
+  readonly regarding?: RecordRef | null;
+  readonly owner?: string;
+}
+
+/** Regarding and owner change on any activity; the text and recipients only on a Draft. */
+export async function updateActivity(ctx: AppContext, actor: User, id: string, changes: ActivityChanges, options: ActivityOptions = {}): Promise<EmailActivityDetail> {
+  const row = await findRow(ctx, id);
+  assertMayEdit(actor, row.owner_id, 'email activity');
+  const content = (['subject', 'text', 'html', 'to', 'cc', 'bcc'] as const).filter((k) => changes[k] !== undefined);
+  if (content.length && row.status !== 'draft') {
+    throw new MailroomError('ACTIVITY_NOT_DRAFT', { message: `The ${content.join(', ')} of a ${row.status} email activity cannot change.`, details: { field: content[0] } });
+  }
+  const set: Partial<Insertable<EmailActivityTable>> = { updated_at: ctx.clock.now() };
+  if (changes.subject !== undefined) set.subject = checkSubject(changes.subject);
+  if (changes.text !== undefined) set.body_text = changes.text;
+  if (changes.html !== undefined) set.body_html = changes.html;
+  if (changes.regarding !== undefined) {
+    if (changes.regarding) await assertRegardingExists(ctx, changes.regarding);
+    set.regarding_type = changes.regarding?.type ?? null;
+    set.regarding_id = changes.regarding?.id ?? null;
+  }
+  if (changes.owner !== undefined) set.owner_id = await resolveOwner(ctx, actor, changes.owner);
+  const roles = (['to', 'cc', 'bcc'] as const).filter((r) => changes[r] !== undefined);
+  const parties = roles.length ? await partyRows(ctx, id, { from: [], to: [], cc: [], bcc: [], ...Object.fromEntries(roles.map((r) => [r, toParties(r, changes[r])])) }, options) : [];
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('email_activity').set(set).where('id', '=', id).execute();
+    if (roles.length) await trx.deleteFrom('email_activity_party').where('activity_id', '=', id).where('role', 'in', roles).execute();
+    await repo.insertParties(trx, parties);
+  });
+  return getActivity(ctx, id);
+}
+
+/** Deletes Mailroom's activity (parties, attachments, mailbox links). The mail on the server is never touched. */
+export async function deleteActivity(ctx: AppContext, actor: User, id: string): Promise<void> {
+  const row = await findRow(ctx, id);
+  assertMayEdit(actor, row.owner_id, 'email activity');
+  await ctx.db.deleteFrom('email_activity').where('id', '=', id).execute();
+}
+
+/** An attachment's bytes; refused when it was over the size limit and only its name was kept. */
+export async function getAttachment(ctx: AppContext, activityId: string, attachmentId: string): Promise<{ filename: string; contentType: string; content: Uint8Array }> {
+  const row = await repo.attachmentContent(ctx.db, activityId, attachmentId);
+  if (!row) throw new MailroomError('NOT_FOUND', { message: 'No such attachment on this email activity.' });
+  if (!row.content) {
+    throw new MailroomError('NOT_FOUND', { message: `${row.filename} was over the maximum attachment size when the email arrived; only its name and size were kept.`, details: { skippedCode: row.skipped_code } });
+  }
+  return { filename: row.filename, contentType: row.content_type, content: row.content };
+}
