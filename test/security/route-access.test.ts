@@ -96,7 +96,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('answers the route itself (not the raw URL) with 401 when it is percent-encoded or absolute-form', async () => {
-      for (const target of ['/%61pi/demo/captured', '/ap%69/customers/US-008', '/api/%6frganizations', `http://127.0.0.1:${port}/api/demo/captured`, `http://127.0.0.1:${port}/%61pi/template-kinds`]) {
+      for (const target of ['/%61pi/demo/captured', '/ap%69/accounts/US-008', '/api/%6frganizations', `http://127.0.0.1:${port}/api/demo/captured`, `http://127.0.0.1:${port}/%61pi/template-kinds`]) {
         const res = await rawRequest(port, 'GET', target);
         assert.equal(res.status, 401, `${target}: ${res.body}`);
         assert.equal(JSON.parse(res.body).error.code, 'UNAUTHENTICATED');
