@@ -76,6 +76,11 @@ for (const dialect of DIALECTS) {
         ['alice@contoso.test', 'alice@contoso.test', 'svc-mailroom'],
         ['batch@contoso.test', 'batch@contoso.test', 'svc-mailroom'],
       ]);
+      assert.equal(fake.ntlmHandshakes, 1, 'the signed-in connection is used again');
+      fake.forgetSignIns();
+      const again = await sendInteractive(env.ctx, providers, alice, { to: 'bob@fabrikam.test', subject: 'Again', body: 'x' }, { provider: 'exchange' });
+      assert.equal(again.email.status, 'sent');
+      assert.equal(fake.ntlmHandshakes, 2, 'a refused connection signs in again and the email still goes out');
     });
 
     it('maps 401, ErrorImpersonateUserDenied and ErrorNonExistentMailbox to the seed\'s mailbox errors, naming the Email sender', async () => {

@@ -17,32 +17,58 @@ export interface HttpAnswer {
   readonly body: string;
 }
 
-export interface PostOptions {
-  readonly contentType: string;
-  readonly timeoutMs: number;
+export interface EwsTransport {
+  /** POSTs an XML body signed in with the credentials; resolves with any HTTP answer. */
+  post(url: string, body: string): Promise<HttpAnswer>;
+  close(): void;
 }
 
+const CONTENT_TYPE = 'text/xml; charset=utf-8';
+/** Signed-in NTLM connections kept for the next sends; more sends at once open more. */
+const MAX_IDLE_NTLM_CONNECTIONS = 16;
+
 /**
- * POSTs a body with Basic or NTLM sign-in. NTLM authenticates a connection, not a request, so
- * its three legs (negotiate, challenge, authenticate) run on one kept-alive socket of their own.
+ * Basic sends its header with every request over Node's kept-alive connections. NTLM signs in a
+ * connection, not a request: each connection runs the three legs (negotiate, challenge,
+ * authenticate) once, and later requests on it go without them until the server asks again.
  */
-export async function postWithCredentials(url: string, body: string, credentials: EwsCredentials, options: PostOptions): Promise<HttpAnswer> {
+export function createEwsTransport(credentials: EwsCredentials, timeoutMs: number): EwsTransport {
   if (credentials.authentication === 'basic') {
-    const basic = Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64');
-    return post(url, body, { ...options, authorization: `Basic ${basic}` });
+    const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
+    return { post: (url, body) => post(url, body, { authorization, timeoutMs }), close() {} };
   }
-  const agent = new (url.startsWith('https:') ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 1 });
-  try {
-    const { user, domain } = ntlmUser(credentials);
-    const challenge = await post(url, '', { ...options, authorization: ntlm.createType1Message('MAILROOM', domain), agent });
+  const idle: http.Agent[] = [];
+  const { user, domain } = ntlmUser(credentials);
+
+  async function handshake(url: string, body: string, agent: http.Agent): Promise<HttpAnswer> {
+    const challenge = await post(url, '', { authorization: ntlm.createType1Message('MAILROOM', domain), agent, timeoutMs });
     const header = [challenge.headers['www-authenticate']].flat().find((h) => h?.startsWith('NTLM '));
-    // No challenge: the server refused NTLM outright, or did not ask for sign-in at all.
-    if (challenge.status !== 401 || !header) return challenge.status === 401 ? challenge : post(url, body, { ...options, agent });
-    const type3 = ntlm.createType3Message(ntlm.decodeType2Message(header), user, credentials.password, 'MAILROOM', domain);
-    return await post(url, body, { ...options, authorization: type3, agent });
-  } finally {
-    agent.destroy();
+    // No challenge: the server refused NTLM outright, or asked for no sign-in at all.
+    if (challenge.status !== 401) return post(url, body, { agent, timeoutMs });
+    if (!header) return challenge;
+    return post(url, body, { authorization: ntlm.createType3Message(ntlm.decodeType2Message(header), user, credentials.password, 'MAILROOM', domain), agent, timeoutMs });
   }
+
+  return {
+    async post(url, body) {
+      const reused = idle.pop();
+      const agent = reused ?? new (url.startsWith('https:') ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 1 });
+      try {
+        let answer = reused ? await post(url, body, { agent, timeoutMs }) : await handshake(url, body, agent);
+        // The server closed the signed-in connection, or wants a new sign-in: once more from the start.
+        if (reused && answer.status === 401) answer = await handshake(url, body, agent);
+        if (answer.status !== 401 && idle.length < MAX_IDLE_NTLM_CONNECTIONS) idle.push(agent);
+        else agent.destroy();
+        return answer;
+      } catch (err) {
+        agent.destroy();
+        throw err;
+      }
+    },
+    close() {
+      for (const agent of idle.splice(0)) agent.destroy();
+    },
+  };
 }
 
 function ntlmUser(c: EwsCredentials): { user: string; domain: string } {
@@ -51,7 +77,7 @@ function ntlmUser(c: EwsCredentials): { user: string; domain: string } {
   return { domain: c.domain, user: c.username };
 }
 
-function post(url: string, body: string, o: PostOptions & { authorization?: string; agent?: http.Agent }): Promise<HttpAnswer> {
+function post(url: string, body: string, o: { timeoutMs: number; authorization?: string; agent?: http.Agent }): Promise<HttpAnswer> {
   const payload = Buffer.from(body, 'utf8');
   const request = url.startsWith('https:') ? https.request : http.request;
   return new Promise((resolve, reject) => {
@@ -60,7 +86,7 @@ function post(url: string, body: string, o: PostOptions & { authorization?: stri
       agent: o.agent,
       timeout: o.timeoutMs,
       headers: {
-        'content-type': o.contentType,
+        'content-type': CONTENT_TYPE,
         'content-length': payload.length,
         ...(o.authorization ? { authorization: o.authorization } : {}),
       },

@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { MailroomError } from '../../errors.ts';
 import { escapeXml } from './ews-soap.ts';
-import { postWithCredentials, type EwsCredentials } from './ews-transport.ts';
+import type { EwsTransport } from './ews-transport.ts';
 
 const REQUEST_SCHEMA = 'http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006';
 const RESPONSE_SCHEMA = 'http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a';
@@ -19,14 +19,14 @@ export function autodiscoverCandidates(address: string, configured: string): str
 const parser = new XMLParser({ removeNSPrefix: true, parseTagValue: false });
 
 /** Asks each Autodiscover endpoint for the address's EWS URL (the EXCH protocol, else EXPR). */
-export async function discoverEwsUrl(address: string, configured: string, credentials: EwsCredentials, timeoutMs: number): Promise<string> {
+export async function discoverEwsUrl(address: string, configured: string, transport: EwsTransport): Promise<string> {
   const body = `<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="${REQUEST_SCHEMA}"><Request>` +
     `<EMailAddress>${escapeXml(address)}</EMailAddress><AcceptableResponseSchema>${RESPONSE_SCHEMA}</AcceptableResponseSchema>` +
     `</Request></Autodiscover>`;
   const tried: string[] = [];
   for (const url of autodiscoverCandidates(address, configured)) {
     try {
-      const answer = await postWithCredentials(url, body, credentials, { contentType: 'text/xml; charset=utf-8', timeoutMs });
+      const answer = await transport.post(url, body);
       const ewsUrl = answer.status === 200 ? ewsUrlOf(answer.body) : undefined;
       if (ewsUrl) return ewsUrl;
       tried.push(`${url}: ${answer.status} ${answer.statusText}${answer.status === 200 ? ' without an EWS URL' : ''}`);

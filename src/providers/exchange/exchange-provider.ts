@@ -1,11 +1,11 @@
-import { simpleParser } from 'mailparser';
+import addressparser from 'nodemailer/lib/addressparser';
 import { isMailroomError, MailroomError } from '../../errors.ts';
 import type { EmailProvider, OutgoingMessage, SendReceipt, TestReport, TestStep, VerifyOptions } from '../provider.ts';
 import { discoverEwsUrl } from './exchange-autodiscover.ts';
 import { toEwsError, toEwsHttpError, toEwsNetworkError, type EwsCall } from './exchange-errors.ts';
 import type { ExchangeSettings } from './exchange-settings.ts';
 import { createItemEnvelope, getFolderEnvelope, readEwsAnswer } from './ews-soap.ts';
-import { postWithCredentials } from './ews-transport.ts';
+import { createEwsTransport } from './ews-transport.ts';
 
 export interface ExchangeProviderConfig {
   readonly settings: ExchangeSettings;
@@ -20,13 +20,14 @@ export interface ExchangeProviderConfig {
 export function createExchangeProvider({ settings, timeoutMs = 60_000 }: ExchangeProviderConfig): EmailProvider {
   if ((!settings.ewsUrl && !settings.autodiscover) || !settings.username || !settings.password) throw new MailroomError('EXCHANGE_NOT_CONFIGURED');
   const discovered = new Map<string, Promise<string>>();
+  const transport = createEwsTransport(settings, timeoutMs);
 
   function endpointFor(mailbox: string): Promise<string> {
     if (settings.ewsUrl) return Promise.resolve(settings.ewsUrl);
     const domain = mailbox.slice(mailbox.lastIndexOf('@') + 1).toLowerCase();
     let found = discovered.get(domain);
     if (!found) {
-      found = discoverEwsUrl(mailbox, settings.autodiscoverUrl, settings, timeoutMs);
+      found = discoverEwsUrl(mailbox, settings.autodiscoverUrl, transport);
       discovered.set(domain, found);
       found.catch(() => discovered.delete(domain));
     }
@@ -38,7 +39,7 @@ export function createExchangeProvider({ settings, timeoutMs = 60_000 }: Exchang
     const ews: EwsCall = { mailbox, command: `${operation} ${url}` };
     let answer;
     try {
-      answer = await postWithCredentials(url, xml, settings, { contentType: 'text/xml; charset=utf-8', timeoutMs });
+      answer = await transport.post(url, xml);
     } catch (err) {
       throw toEwsNetworkError(err, ews);
     }
@@ -58,7 +59,7 @@ export function createExchangeProvider({ settings, timeoutMs = 60_000 }: Exchang
     id: 'exchange',
     async send(message: OutgoingMessage): Promise<SendReceipt> {
       const mailbox = mailboxOf(message);
-      const bcc = await bccOf(message);
+      const bcc = bccOf(message);
       await call('CreateItem', mailbox, createItemEnvelope({
         mime: message.raw, bcc, mailbox, impersonate: settings.impersonation ? mailbox : undefined,
       }));
@@ -79,12 +80,21 @@ export function createExchangeProvider({ settings, timeoutMs = 60_000 }: Exchang
         throw new MailroomError(e.code, { message: e.message, response: e.response, command: e.command, details: { steps }, cause: e });
       }
     },
+    async close() {
+      transport.close();
+    },
   };
 }
 
-/** Bcc recipients live only in the envelope; the MIME headers name To and Cc. */
-async function bccOf(message: OutgoingMessage): Promise<string[]> {
-  const parsed = await simpleParser(message.raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
-  const visible = new Set([parsed.to, parsed.cc].flat().flatMap((g) => g?.value ?? []).map((m) => (m.address ?? '').toLowerCase()));
+/** Bcc recipients live only in the envelope; the MIME headers name To and Cc. Only the header block is read. */
+function bccOf(message: OutgoingMessage): string[] {
+  const end = message.raw.indexOf('\r\n\r\n');
+  const headers = message.raw.subarray(0, end < 0 ? message.raw.length : end).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+  const visible = new Set<string>();
+  for (const line of headers.split('\r\n')) {
+    const match = /^(to|cc):(.*)$/i.exec(line);
+    if (!match) continue;
+    for (const { address } of addressparser(match[2]!, { flatten: true })) if (address) visible.add(address.toLowerCase());
+  }
   return message.envelope.to.filter((a) => !visible.has(a.toLowerCase()));
 }
