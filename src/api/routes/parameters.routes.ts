@@ -8,6 +8,7 @@ import { testConnection } from '../../outbound/connection-test.ts';
 import type { ProviderRegistry } from '../../outbound/provider-registry.ts';
 import { currentUser } from '../auth.ts';
 import { DistributorBody, ParametersBody } from '../schemas.ts';
+import { ErrorAnswer } from '../schemas-crm.ts';
 import type { DistributorRunner } from '../app.ts';
 
 const admin = { access: 'admin' } as const;
@@ -31,7 +32,12 @@ export function parametersRoutes(app: FastifyInstance, ctx: AppContext, provider
     provider: Type.Union([Type.Literal('smtp'), Type.Literal('graph'), Type.Literal('exchange')]),
     mailbox: Type.Optional(Type.String({ maxLength: 320, description: 'Mailbox to look up (Graph, Exchange); by default the batch account' })),
   }, { additionalProperties: false });
-  app.post('/api/parameters/test-connection', { config: admin, schema: { tags: ['parameters'], summary: 'Sign in and look the mailbox up without sending; a failure names what is wrong (bad secret, missing consent, no mailbox)', body: ConnectionBody } }, async (request) => {
+  const ConnectionReport = Type.Object({
+    ok: Type.Boolean(),
+    steps: Type.Array(Type.Object({ step: Type.String(), ok: Type.Boolean(), detail: Type.String() }, { additionalProperties: false })),
+  }, { additionalProperties: false });
+  const connectionAnswers = { 200: ConnectionReport, 400: ErrorAnswer, 401: ErrorAnswer, 403: ErrorAnswer, 409: ErrorAnswer, 500: ErrorAnswer, 502: ErrorAnswer, 503: ErrorAnswer, 504: ErrorAnswer };
+  app.post('/api/parameters/test-connection', { config: admin, schema: { tags: ['parameters'], summary: 'Sign in and look the mailbox up without sending; a failure names what is wrong (bad secret, missing consent, no mailbox) and keeps the steps so far in details.steps', body: ConnectionBody, response: connectionAnswers } }, async (request) => {
     const body = request.body as Static<typeof ConnectionBody>;
     return testConnection(ctx, providers, body.provider, body.mailbox);
   });
