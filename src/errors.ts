@@ -52,6 +52,14 @@ export const ERRORS = spec({
     status: 500, retryable: false, message: 'The configuration is not valid.',
     fix: 'Correct the values named in the error and start again.',
   },
+  PORT_IN_USE: {
+    status: 500, retryable: false, message: 'The port Mailroom should listen on is taken.',
+    fix: 'Stop the program that holds the port, or pick another one: MAILROOM_PORT=8641 npm run demo (or serve --port 8641).',
+  },
+  PORT_UNAVAILABLE: {
+    status: 500, retryable: false, message: 'Mailroom cannot listen on the configured address.',
+    fix: 'Check MAILROOM_HOST (an address of this machine) and MAILROOM_PORT (1024 or above unless run with privileges).',
+  },
   NOT_FOUND: { status: 404, retryable: false, message: 'Not found.' },
   CONFLICT: { status: 409, retryable: false, message: 'The record already exists.' },
   NOT_RESENDABLE: {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
+import { ajvProblems, plainMessage, type AjvLikeError } from './validation-messages.ts';
 import type { AppContext } from '../app-context.ts';
 import { ERRORS, describeError, isMailroomError, MailroomError } from '../errors.ts';
 import type { DistributorRun } from '../outbound/distributor-settings.ts';
@@ -36,13 +37,15 @@ export interface ApiOptions {
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 /** Large enough for the biggest allowed message (150 MB) in base64; the size limit itself is checked on the built message. */
 const CONSOLE_FILES = 'servesConsoleFiles';
+/** What `/` says on a checkout where the console was never built (`npm install` builds it). */
+export const CONSOLE_NOT_BUILT = 'The console is not built in this checkout: run `npm run build:web` (or `npm install`, which builds it), then reload this page. The API under /api works without it.';
 const BODY_LIMIT = 210 * 1024 * 1024;
 
 export async function buildApi({ ctx, providers, distributor, logger = false, extraRoutes }: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { redact: ['req.headers.authorization', 'body.password', 'body.smtp.password'] } : false,
     bodyLimit: BODY_LIMIT,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, verbose: true } },
   });
   await app.register(swagger, {
     openapi: {
@@ -81,7 +84,7 @@ export async function buildApi({ ctx, providers, distributor, logger = false, ex
   const notFound = (request: FastifyRequest, reply: FastifyReply) =>
     reply.code(404).send({ error: { ...describeError('NOT_FOUND'), message: `No route ${request.method} ${request.url}.` } });
   if (!existsSync(WEB_DIST)) {
-    app.setNotFoundHandler(notFound);
+    app.setNotFoundHandler((request, reply) => request.url.startsWith('/api/') ? notFound(request, reply) : reply.code(404).send({ error: { ...describeError('NOT_FOUND'), message: CONSOLE_NOT_BUILT } }));
     return app;
   }
   await app.register(async (files) => {
@@ -97,14 +100,12 @@ function toMailroomError(err: unknown): MailroomError {
   if (isMailroomError(err)) return err;
   const f = err as FastifyError;
   if (f.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new MailroomError('MESSAGE_TOO_LARGE', { message: 'The request is larger than Mailroom accepts.' });
-  if (f.validation) return new MailroomError('VALIDATION_FAILED', { message: f.message, details: f.validation.map(withField) });
+  if (f.validation) {
+    // Plain sentences naming each field and what it accepts (validation-messages.ts); never the value sent back.
+    const problems = ajvProblems(f.validation as unknown as AjvLikeError[]);
+    return new MailroomError('VALIDATION_FAILED', { message: plainMessage(problems), details: problems.map(({ field, keyword, message }) => ({ field, keyword, message })) });
+  }
   if (f.statusCode && f.statusCode < 500) return new MailroomError('VALIDATION_FAILED', { message: f.message });
   return new MailroomError('INTERNAL', { cause: err });
 }
 
-/** Names the field of a schema error as INVALID_PARAMETER does (smtp.port); an unknown key names itself. */
-function withField(e: NonNullable<FastifyError['validation']>[number]) {
-  const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const extra = e.keyword === 'additionalProperties' ? String((e.params as { additionalProperty?: string }).additionalProperty ?? '') : '';
-  return { ...e, field: [path, extra].filter(Boolean).join('.') };
-}

@@ -46,9 +46,10 @@ export const HistoryQuery = Type.Object({
 export const SignInBody = Type.Object({ username: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) }, { additionalProperties: false });
 
 export const NewUserBody = Type.Object({
-  username: Type.String({ minLength: 1, maxLength: 64 }),
+  // The user name's form and the email's shape are checked here too, so every refused value comes back in one answer.
+  username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$', description: 'letters, digits, dots, dashes, underscores or @' }),
   name: Type.Optional(Type.String({ maxLength: 200 })),
-  email: Type.String({ maxLength: 320 }),
+  email: Type.String({ maxLength: 320, format: 'email' }),
   role: Type.Optional(literals(ROLES)),
   password: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
   language: Type.Optional(Type.String({ maxLength: 20 })),

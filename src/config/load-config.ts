@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { plainSentence, type Problem } from '../api/validation-messages.ts';
 import { Value } from '@sinclair/typebox/value';
 import { MailroomError } from '../errors.ts';
 import { ConfigSchema, ENV_KEYS, type Config } from './config.schema.ts';
@@ -22,10 +23,12 @@ export function loadConfig({ env = process.env, overrides = {} }: LoadConfigOpti
     if (raw !== undefined && raw !== '') fromEnv[key] = coerce(key as keyof Config, raw);
   }
   const merged = Value.Default(ConfigSchema, { ...fromFile, ...fromEnv, ...stripUndefined(overrides) });
+  // The same plain sentences as the API's refusals (validation-messages.ts), naming the variable to change.
   const problems = [...Value.Errors(ConfigSchema, merged)].map((e) => {
     const key = e.path.slice(1) as keyof Config;
     const source = ENV_KEYS[key] ? ` (${ENV_KEYS[key]})` : '';
-    return `${e.path || '/'}${source}: ${e.message}`;
+    const sentence = plainSentence({ field: key, keyword: e.value === undefined ? 'required' : 'type', schema: e.schema as Problem['schema'] });
+    return `${e.path || '/'}${source}: ${sentence}`;
   });
   const config = merged as Config;
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {

@@ -1,12 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
 import { MailroomError } from '../errors.ts';
-import type { CaptureServer } from './capture-server.ts';
+import { Type } from '@sinclair/typebox';
+import { DEMO_REFUSALS, type CaptureServer } from './capture-server.ts';
 
 const user = { access: 'user' } as const;
 
 /** The Captured mail page's API: what the demo's mail sink received. Any signed-in user may look. */
 export function capturedRoutes(app: FastifyInstance, capture: CaptureServer) {
+  const Refusal = Type.Object({ address: Type.String(), code: Type.Integer(), reply: Type.String(), meaning: Type.String() }, { additionalProperties: false });
+  app.get('/api/demo/refusals', {
+    config: user,
+    schema: { tags: ['demo'], summary: 'Recipients the demo capture server refuses on purpose, to show a failure', response: { 200: Type.Array(Refusal) } },
+  }, async () => DEMO_REFUSALS.map(({ address, code, reply, meaning }) => ({ address, code, reply, meaning })));
+
   app.get('/api/demo/captured', { config: user, schema: { tags: ['demo'], summary: 'Emails the demo capture server received, newest first' } }, async () =>
     capture.list().map(({ raw: _raw, ...rest }) => rest));
 

@@ -43,7 +43,9 @@ export function parseMailboxes(field: string, input: readonly string[] | string 
       }
       const address = ('address' in parsed ? parsed.address : '') ?? '';
       if (!isValidAddress(address)) {
-        throw new MailroomError('INVALID_ADDRESS', { message: `${field}: "${entry}" is not a valid email address.`, details: { field, value: entry } });
+        // Name the entry that is wrong, not the whole list it came in.
+        const bad = (address || parsed.name || entry).trim();
+        throw new MailroomError('INVALID_ADDRESS', { message: `${field}: "${bad}" is not a valid email address.`, details: { field, value: bad } });
       }
       out.push({ name: parsed.name ?? '', address });
     }

@@ -4,10 +4,14 @@ import { openStore } from '../../store/dialect.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
 import type { RunningMailroom } from '../../runtime/mailroom-process.ts';
 import { print } from '../output.ts';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { assertPortFree } from '../../runtime/port-check.ts';
 
 // The server (Fastify, the console, the demo) loads only for serve and worker, so the other
 // commands do not pay for loading them.
 const runtime = () => import('../../runtime/mailroom-process.ts');
+const CONSOLE_INDEX = fileURLToPath(new URL('../../../web/dist/index.html', import.meta.url));
 
 function stopOnSignal(running: RunningMailroom) {
   let stopping = false;
@@ -27,10 +31,12 @@ export function registerProcessCommands(program: Command) {
     .option('--port <port>').option('--host <host>')
     .action(async (o: { demo?: boolean; port?: string; host?: string }) => {
       const config = loadConfig({ overrides: { ...(o.demo ? { demo: true } : {}), ...(o.port ? { port: Number(o.port) } : {}), ...(o.host ? { host: o.host } : {}) } });
+      await assertPortFree(config.host, config.port);
       const { startMailroom, hasAdministrator } = await runtime();
       const running = await startMailroom(config, { api: true });
       stopOnSignal(running);
       print(`Mailroom is running at ${running.url} (${running.ctx.dialect} database${running.ctx.dialect === 'sqlite' ? ` in ${config.dataDir}` : ''}).`);
+      if (!existsSync(CONSOLE_INDEX)) print('The console is not built in this checkout, so the address above answers with how to build it: run npm run build:web (npm install does it too).');
       if (running.capture) {
         print(`Demo mode: the SMTP server is the built-in capture server on ${running.capture.host}:${running.capture.port}; see Captured mail in the console.`);
         print('Sign in with (these passwords are new on every demo start and shown only now):');

@@ -1,4 +1,4 @@
-/** A plain SVG bar chart with its numbers written out, so it reads without the picture too. */
+/** A plain SVG bar chart with each bar's number beside it (and all of them in its accessible name). */
 export interface Bar {
   readonly key: string;
   readonly label: string;
@@ -20,7 +20,7 @@ export function BarChart({ bars, title }: { bars: readonly Bar[]; title: string 
           const barWidth = b.value === 0 ? 0 : Math.max(4, ((width - labelWidth - 50) * b.value) / max);
           const y = i * rowHeight;
           return (
-            <g key={b.key}>
+            <g key={b.key} data-count={b.key} data-value={b.value}>
               <text x={0} y={y + 24} className="chart-label">{b.label}</text>
               <rect x={labelWidth} y={y + 8} width={barWidth} height={22} rx={3} fill={b.color} />
               <text x={labelWidth + barWidth + 8} y={y + 24} className="chart-value">{b.value}</text>
@@ -28,16 +28,6 @@ export function BarChart({ bars, title }: { bars: readonly Bar[]; title: string 
           );
         })}
       </svg>
-      <figcaption>
-        <dl className="chart-legend">
-          {bars.map((b) => (
-            <div key={b.key} data-count={b.key}>
-              <dt><span className="swatch" style={{ background: b.color }} aria-hidden="true" />{b.label}</dt>
-              <dd>{b.value}</dd>
-            </div>
-          ))}
-        </dl>
-      </figcaption>
     </figure>
   );
 }

@@ -1,12 +1,29 @@
 import type { EmailStatus, Mailbox } from '../api/types.ts';
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-
-const shortDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+// One way to write an instant on every page, lists and details alike: "1 Dec 2026, 20:26:26".
+const dateTime = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export const formatTime = (ms: number | null | undefined) => (ms ? dateTime.format(new Date(ms)) : '—');
-/** For table cells: the same instant, shorter. */
-export const formatShortTime = (ms: number | null | undefined) => (ms ? shortDateTime.format(new Date(ms)) : '—');
+/** The time of day alone, in the same style (for "last update" lines). */
+export const formatTimeOfDay = (ms: number) => timeOnly.format(new Date(ms));
+
+/** A worker id ("host:pid") as words: "the Mailroom process 25933 on vm". */
+export function describeWorker(worker: string | null | undefined): string {
+  if (!worker) return 'an unknown Mailroom process';
+  const at = worker.lastIndexOf(':');
+  const pid = worker.slice(at + 1);
+  return at > 0 && /^\d+$/.test(pid) ? `the Mailroom process ${pid} on ${worker.slice(0, at)}` : `the Mailroom process “${worker}”`;
+}
+
+/** What an SMTP command was doing, for "the step that failed". */
+const SMTP_STEPS: Record<string, string> = {
+  CONN: 'Connecting to the mail server', EHLO: 'Greeting the mail server', HELO: 'Greeting the mail server', STARTTLS: 'Starting encryption (STARTTLS)',
+  AUTH: 'Signing in to the mail server', 'AUTH PLAIN': 'Signing in to the mail server', 'AUTH LOGIN': 'Signing in to the mail server',
+  MAIL: 'Naming the sender (MAIL FROM)', 'MAIL FROM': 'Naming the sender (MAIL FROM)', RCPT: 'Naming a recipient (RCPT TO)', 'RCPT TO': 'Naming a recipient (RCPT TO)',
+  DATA: 'Handing over the message (DATA)', MESSAGE: 'Handing over the message (DATA)',
+};
+export const describeSmtpCommand = (command: string) => SMTP_STEPS[command.toUpperCase()] ?? SMTP_STEPS[command.toUpperCase().split(' ')[0]!] ?? `The server command ${command}`;
 
 /** "in 40 s", "3 min ago": for next tries and last runs. */
 export function relativeTime(ms: number | null | undefined, now = Date.now()): string {

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ProviderId, SendChoice } from '../api/types.ts';
+import { useSession } from '../session.tsx';
 
 /**
  * "How would you like to send email": the choices the server offers (Microsoft Graph and Exchange
@@ -20,7 +21,10 @@ export function ProviderChoiceDialog({ choices, initial, onChoose, onCancel }: {
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
-  const [choice, setChoice] = useState<ProviderId>(initial ?? choices[0]?.id ?? 'smtp');
+  const { demo } = useSession();
+  // In the demo, the first choice is the one the home page promises: SMTP, to Captured mail.
+  const smtp = choices.some((c) => c.id === 'smtp');
+  const [choice, setChoice] = useState<ProviderId>(demo && smtp ? 'smtp' : initial ?? choices[0]?.id ?? 'smtp');
   const [doNotAskAgain, setDoNotAskAgain] = useState(false);
 
   useEffect(() => {
@@ -46,7 +50,7 @@ export function ProviderChoiceDialog({ choices, initial, onChoose, onCancel }: {
               <input type="radio" id={`${id}-${c.id}`} name="provider" value={c.id} checked={choice === c.id} onChange={() => setChoice(c.id)} />
               <label htmlFor={`${id}-${c.id}`}>{c.label}</label>
               <p className="hint" id={`${id}-${c.id}-hint`}>
-                {CHOICE_HINTS[c.id]}
+                {c.id === 'smtp' && demo ? 'Mailroom sends it now through the demo’s mail server: it appears in Captured mail.' : CHOICE_HINTS[c.id]}
               </p>
             </div>
           ))}

@@ -1,6 +1,6 @@
 import type { CapturedEmail } from '../api/types.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
-import { formatShortTime, formatSize } from '../components/format.ts';
+import { formatTime, formatSize } from '../components/format.ts';
 import { Page } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
 import { useApiQuery } from '../lib/query.ts';
@@ -22,7 +22,7 @@ export function CapturedMailPage() {
           <tbody>
             {mails.data.map((m) => (
               <tr key={m.id} data-captured-id={m.id}>
-                <td className="nowrap">{formatShortTime(m.receivedAt)}</td>
+                <td className="nowrap">{formatTime(m.receivedAt)}</td>
                 <td>{m.from}</td>
                 <td>{m.to.join(', ')}</td>
                 <td><Link to={`/captured/${encodeURIComponent(m.id)}`}>{m.subject || '(no subject)'}</Link></td>

@@ -3,7 +3,7 @@ import { api, toApiError, type ApiError } from '../api/client.ts';
 import type { DistributorRun, DistributorStatus } from '../api/types.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { CheckboxField, parseNumber, TextField } from '../components/fields.tsx';
-import { formatTime, relativeTime } from '../components/format.ts';
+import { describeWorker, formatTime, relativeTime } from '../components/format.ts';
 import { FormError } from '../components/form-error.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
@@ -28,7 +28,7 @@ export function DistributorPage() {
             <dl className="details" data-testid="distributor-runs">
               <dt>Batch processing</dt><dd data-enabled={String(status.data.enabled)}>{status.data.enabled ? 'On' : 'Off: queued email waits'}</dd>
               <dt>Last run</dt>
-              <dd>{status.data.lastRun ? <>{formatTime(status.data.lastRun.at)} ({relativeTime(status.data.lastRun.at)}) by {status.data.lastRun.worker}</> : 'Not yet'}</dd>
+              <dd>{status.data.lastRun ? <>{formatTime(status.data.lastRun.at)} ({relativeTime(status.data.lastRun.at)}) by {describeWorker(status.data.lastRun.worker)}</> : 'Not yet'}</dd>
               {status.data.lastRun && <><dt>What it did</dt><dd>{describeRun(status.data.lastRun)}</dd></>}
               <dt>Next run</dt>
               <dd>{status.data.nextRunAt ? <>{formatTime(status.data.nextRunAt)} ({relativeTime(status.data.nextRunAt)})</> : 'None while batch processing is off'}</dd>

@@ -3,7 +3,7 @@ import { api, downloadFile } from '../api/client.ts';
 import type { EmailDetail, EmailView, MessageContent } from '../api/types.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { FailureDetailsView } from '../components/failure-details.tsx';
-import { formatMailboxes, formatSize, formatTime, PROVIDER_LABELS, relativeTime } from '../components/format.ts';
+import { describeWorker, formatMailboxes, formatSize, formatTime, PROVIDER_LABELS, relativeTime } from '../components/format.ts';
 import { AttachmentList, HeaderList, MessageBody } from '../components/message-body.tsx';
 import { Page } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
@@ -127,7 +127,7 @@ function Attempts({ email }: { email: EmailDetail }) {
             <td>{a.outcome}</td>
             <td>{a.code ? <code>{a.code}</code> : '—'}</td>
             <td>{a.response ? <code>{a.response}</code> : '—'}</td>
-            <td>{a.worker}</td>
+            <td>{describeWorker(a.worker)}</td>
           </tr>
         ))}
       </tbody>

@@ -3,7 +3,7 @@ import { query } from '../api/client.ts';
 import { EMAIL_STATUSES, type HistoryPage } from '../api/types.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { SelectField, TextField } from '../components/fields.tsx';
-import { formatMailboxes, formatShortTime, PROVIDER_LABELS, STATUS_LABELS } from '../components/format.ts';
+import { formatMailboxes, formatTime, PROVIDER_LABELS, STATUS_LABELS } from '../components/format.ts';
 import { Page } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
@@ -33,7 +33,10 @@ export function EmailHistoryPage() {
     status: filters.status, sender: filters.sender, text: filters.text, cursor,
     from: dayStart(filters.from), to: dayStart(filters.to, 1), limit: filters.limit || 25,
   })}`;
-  const page = useApiQuery<HistoryPage>(path);
+  // Reversed dates match nothing: say so instead of asking the server.
+  const reversed = Boolean(filters.from && filters.to && filters.from > filters.to);
+  const filtered = FILTERS.some((k) => k !== 'limit' && filters[k]);
+  const page = useApiQuery<HistoryPage>(reversed ? null : path);
 
   const go = (next: Partial<Filters>, nextCursor: string) =>
     navigate(`/history${query({ ...filters, ...next, cursor: nextCursor })}`);
@@ -57,7 +60,8 @@ export function EmailHistoryPage() {
           options={[{ value: '', label: 'Any status' }, ...EMAIL_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))]} />
         <TextField label="Email sender" name="sender" value={draft.sender} onChange={(e) => setDraft({ ...draft, sender: e.target.value })} />
         <TextField label="From date" type="date" name="from" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
-        <TextField label="To date" type="date" name="to" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+        <TextField label="To date" type="date" name="to" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })}
+          error={reversed ? `The To date (${filters.to}) is before the From date (${filters.from}): swap them to see the emails in between.` : undefined} />
         <TextField label="Text (subject or address)" name="text" type="search" value={draft.text} onChange={(e) => setDraft({ ...draft, text: e.target.value })} />
         <SelectField label="Per page" value={draft.limit || '25'} onChange={(e) => setDraft({ ...draft, limit: e.target.value })}
           options={[...new Set(['10', '25', '50', '100', draft.limit || '25'])].sort((a, b) => Number(a) - Number(b)).map((n) => ({ value: n, label: n }))} />
@@ -68,7 +72,9 @@ export function EmailHistoryPage() {
       </form>
       <ErrorMessage error={page.error} />
       {page.isLoading && <Progress label="Loading the history…" />}
-      {page.data && page.data.items.length === 0 && <p className="empty">No email matches these filters.</p>}
+      {page.data && page.data.items.length === 0 && (filtered
+        ? <p className="empty" data-testid="history-empty">No email matches these filters.</p>
+        : <p className="empty" data-testid="history-empty">There is no email yet. <Link to="/send">Send one</Link>, or hand one to Mailroom through the API or the CLI.</p>)}
       {page.data && page.data.items.length > 0 && (
         <table className="grid" aria-label="Emails">
           <thead>
@@ -80,7 +86,7 @@ export function EmailHistoryPage() {
           <tbody>
             {page.data.items.map((e) => (
               <tr key={e.id} data-email-id={e.id} data-status={e.status}>
-                <td className="nowrap">{formatShortTime(e.createdAt)}</td>
+                <td className="nowrap">{formatTime(e.createdAt)}</td>
                 <td><StatusBadge status={e.status} /></td>
                 <td><Link to={`/history/${encodeURIComponent(e.id)}`}>{e.subject || '(no subject)'}</Link></td>
                 <td>{e.sender}</td>

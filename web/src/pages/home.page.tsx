@@ -20,6 +20,23 @@ function countsOf(summary: Summary) {
   };
 }
 
+type Refusal = { address: string; code: number; reply: string; meaning: string };
+
+/** The addresses the demo's mail server refuses on purpose, to see a failure and its Failure details. */
+function DemoRefusals() {
+  const refusals = useApiQuery<Refusal[]>('/api/demo/refusals');
+  if (!refusals.data) return null;
+  return (
+    <div className="subsection" data-testid="demo-refusals">
+      <h3>To see a failure</h3>
+      <p className="hint">The demo’s mail server refuses these recipients as a real one would. Send to one, then open the email’s Failure details in the Email history.</p>
+      <ul>
+        {refusals.data.map((r) => <li key={r.address}><code>{r.address}</code>: {r.meaning} <span className="muted">(server reply {r.code} {r.reply})</span></li>)}
+      </ul>
+    </div>
+  );
+}
+
 /** Home: a first-run guide, and what happened to email in the last 24 hours. */
 export function HomePage() {
   const { me, isAdmin, demo } = useSession();
@@ -37,11 +54,15 @@ export function HomePage() {
             <li><strong>Follow it.</strong> <Link to="/history">Email history</Link> shows each email’s status, recipients and any failure with its fix.</li>
             {demo && <li><strong>See it arrive.</strong> <Link to="/captured">Captured mail</Link> lists what the built-in mail server received — nothing leaves this machine.</li>}
           </ol>
+          {demo && <DemoRefusals />}
         </Section>
         <Section title="Last 24 hours">
           <ErrorMessage error={summary.error} />
           {!counts && !summary.error && <Progress label="Counting…" />}
-          {counts && (
+          {counts && counts.total === 0 && (
+            <p className="empty" data-testid="summary-empty">No email in the last 24 hours. <Link to="/send">Send one</Link> to see it counted here.</p>
+          )}
+          {counts && counts.total > 0 && (
             <>
               <BarChart title="Emails in the last 24 hours" bars={[
                 { key: 'sent', label: 'Sent', value: counts.sent, color: '#1d7a3e' },

@@ -1,7 +1,7 @@
 import { api } from '../api/client.ts';
 import type { EmailView } from '../api/types.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
-import { formatMailboxes, formatTime, relativeTime } from '../components/format.ts';
+import { formatMailboxes, formatTime, formatTimeOfDay, relativeTime } from '../components/format.ts';
 import { Page } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
@@ -25,7 +25,7 @@ export function SendingStatusPage() {
         {' '}{isAdmin && <Link to="/distributor">Email distributor batch</Link>}</>}>
       <p className="live-line" aria-live="off">
         <span className="live-dot" aria-hidden="true" /> Live: refreshes every {POLL_MS / 1000} seconds.
-        {queue.dataUpdatedAt > 0 && <> Last update {new Date(queue.dataUpdatedAt).toLocaleTimeString()}.</>}
+        {queue.dataUpdatedAt > 0 && <> Last update {formatTimeOfDay(queue.dataUpdatedAt)}.</>}
       </p>
       <ErrorMessage error={queue.error ?? cancel.error} />
       {cancel.data && <Notice kind="success">“{cancel.data.subject || '(no subject)'}” was cancelled.</Notice>}

@@ -3,7 +3,7 @@ import { api, toApiError, type ApiError } from '../api/client.ts';
 import type { WorkItem, WorkItemAction } from '../api/workflow-types.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { CheckboxField, TextField } from '../components/fields.tsx';
-import { formatShortTime } from '../components/format.ts';
+import { formatTime } from '../components/format.ts';
 import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
 import { useApiQuery } from '../lib/query.ts';
@@ -55,7 +55,7 @@ function WorkItemCard({ item, onDone }: { item: WorkItem; onDone(message: string
         <dt>Document</dt><dd>{item.document.title}{item.document.ref ? ` (${item.document.ref})` : ''}</dd>
         <dt>Workflow</dt><dd>{item.workflow}, step {item.stepName}</dd>
         <dt>Status</dt><dd>{item.status}{item.kind === 'change-request' ? ' (a change was requested)' : ''}</dd>
-        <dt>Assigned</dt><dd>{formatShortTime(item.createdAt)}{item.dueAt ? `, due ${formatShortTime(item.dueAt)}` : ''}</dd>
+        <dt>Assigned</dt><dd>{formatTime(item.createdAt)}{item.dueAt ? `, due ${formatTime(item.dueAt)}` : ''}</dd>
         {item.instructions && <><dt>Instructions</dt><dd>{item.instructions}</dd></>}
       </dl>
       <p><Link to={`/workflow/instances/${encodeURIComponent(item.instanceId)}`}>Workflow history</Link></p>

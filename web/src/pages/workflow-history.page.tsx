@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, toApiError, type ApiError } from '../api/client.ts';
 import type { WorkflowHistory } from '../api/workflow-types.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
-import { formatShortTime } from '../components/format.ts';
+import { formatTime } from '../components/format.ts';
 import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
 import { useApiQuery } from '../lib/query.ts';
@@ -54,7 +54,7 @@ export function WorkflowHistoryPage() {
               <tbody>
                 {history.data.events.map((e) => (
                   <tr key={e.seq} data-event={e.event}>
-                    <td>{e.seq}</td><td className="nowrap">{formatShortTime(e.at)}</td><td>{e.label}</td><td>{e.stepName ?? ''}</td>
+                    <td>{e.seq}</td><td className="nowrap">{formatTime(e.at)}</td><td>{e.label}</td><td>{e.stepName ?? ''}</td>
                     <td>{e.actor?.name ?? ''}</td><td>{e.assignee?.name ?? ''}</td><td>{e.comment ?? ''}</td>
                     <td>
                       {e.notifications.length === 0 ? <span className="muted">—</span> : (

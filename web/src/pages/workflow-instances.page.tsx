@@ -3,7 +3,7 @@ import { api, toApiError, type ApiError } from '../api/client.ts';
 import type { Organization, WorkflowInstance } from '../api/workflow-types.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { SelectField, TextField } from '../components/fields.tsx';
-import { formatShortTime } from '../components/format.ts';
+import { formatTime } from '../components/format.ts';
 import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
 import { useApiQuery } from '../lib/query.ts';
@@ -63,7 +63,7 @@ export function WorkflowInstancesPage() {
                 {instances.data.map((i) => (
                   <tr key={i.id}>
                     <td><Link to={`/workflow/instances/${encodeURIComponent(i.id)}`}>{i.title}</Link>{i.documentRef ? ` (${i.documentRef})` : ''}</td>
-                    <td>{i.workflow.name}</td><td>{i.status}</td><td>{i.currentStepName}</td><td className="nowrap">{formatShortTime(i.createdAt)}</td>
+                    <td>{i.workflow.name}</td><td>{i.status}</td><td>{i.currentStepName}</td><td className="nowrap">{formatTime(i.createdAt)}</td>
                   </tr>
                 ))}
               </tbody>

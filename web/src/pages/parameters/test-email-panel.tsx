@@ -48,7 +48,7 @@ export function TestEmailPanel({ id, onClose }: { id: string; onClose(): void })
           {result.status === 'sent'
             ? <Notice kind="success">The server accepted the test email. <StatusBadge status={result.status} /></Notice>
             : <div className="notice notice-error" role="alert"><p className="notice-title">The test email was not sent. <StatusBadge status={result.status} /></p></div>}
-          {result.failure && <FailureDetailsView failure={result.failure} />}
+          {result.failure && <FailureDetailsView failure={result.failure} retried={false} />}
           <p><Link to={`/history/${encodeURIComponent(result.id)}`}>Open it in the Email history</Link></p>
         </div>
       )}

@@ -1,0 +1,203 @@
+// The first run as a newcomer meets it (issue 13): the demo keeps the home page's promises, a
+// busy port is a clear error, refusals read as plain words at their fields, and what the pages say
+// is decoded, dated one way and free of jargon. A real `serve --demo` and headless Chromium.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { apiCall, ensureConsoleBuilt, launchBrowser, screenshot, skipUnlessChromium, startDemoServer, type Browser, type DemoServer } from './console-harness.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('first run and console in Chromium', { skip: skipUnlessChromium() }, () => {
+  let server: DemoServer;
+  let browser: Browser;
+  let page: Page;
+  let adminToken: string;
+
+  const api = (method: string, path: string, body?: unknown) => apiCall(server.url, method, path, adminToken, body);
+  const open = async (path: string) => {
+    await page.goto(new URL(path, server.url).toString());
+    await page.locator('main h1').first().waitFor();
+  };
+  const fieldError = (label: string) => page.locator('.field', { has: page.getByLabel(label, { exact: true }) }).locator('[data-field-error]');
+
+  before(async () => {
+    ensureConsoleBuilt();
+    server = await startDemoServer();
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    const session = await apiCall(server.url, 'POST', '/api/session', null, { username: 'admin', password: server.passwords.admin });
+    adminToken = session.body.token;
+    await page.goto(server.url);
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(server.passwords.admin!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('user-name').waitFor();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('the home page draws no chart while there is nothing to count, and says so', async () => {
+    await page.getByTestId('summary-empty').waitFor();
+    assert.equal(await page.locator('figure.chart').count(), 0);
+    assert.equal(await page.locator('.chart-legend').count(), 0);
+  });
+
+  it('history: an empty history says there is no email yet', async () => {
+    await open('/history');
+    assert.match(await page.getByTestId('history-empty').innerText(), /There is no email yet/);
+  });
+
+  it('demo: the send dialog starts on SMTP, so the first email lands in Captured mail as the home page says', async () => {
+    await page.getByRole('link', { name: 'Send email', exact: true }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'How would you like to send email' });
+    await dialog.waitFor();
+    assert.equal(await dialog.getByLabel('Use the system email client').isChecked(), true, 'SMTP is the first choice in the demo');
+    await dialog.getByRole('button', { name: 'OK' }).click();
+    await page.getByLabel('To', { exact: true }).fill('first@customer.example');
+    await page.getByLabel('Subject').fill('My first email');
+    await page.getByRole('textbox', { name: 'Body' }).fill('Hello.');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    assert.equal(await page.locator('[data-send-status]').getAttribute('data-send-status'), 'sent');
+    assert.ok(server.running.capture!.list().some((m) => m.subject === 'My first email'), 'the capture server received it');
+  });
+
+  it('demo: the home page lists the addresses the capture server refuses, and each fails with the seed\'s error', async () => {
+    await open('/');
+    const list = page.getByTestId('demo-refusals');
+    for (const address of ['full@customer.example', 'dana@contoso', 'send-as@customer.example']) await list.getByText(address).waitFor();
+    const expected = { 'full@customer.example': 'MAILBOX_FULL', 'dana@contoso': 'SINGLE_LABEL_DOMAIN', 'send-as@customer.example': 'SEND_AS_DENIED' };
+    for (const [to, code] of Object.entries(expected)) {
+      const sent = await api('POST', '/api/send', { to: [to], subject: `Refused ${code}`, body: 'x', provider: 'smtp' });
+      assert.equal(sent.body.email?.status, 'failed', JSON.stringify(sent.body));
+      assert.equal(sent.body.email.failure.code, code, JSON.stringify(sent.body.email.failure));
+    }
+    assert.equal(server.running.capture!.list().some((m) => m.subject.startsWith('Refused')), false, 'nothing refused was captured');
+  });
+
+  it('Captured mail shows an encoded subject decoded, in the list, the heading and the window title', async () => {
+    const subject = 'Invoice 42 — Überweisung fällig';
+    await api('POST', '/api/send', { to: ['dana@customer.example'], subject, body: 'x', provider: 'smtp' });
+    await open('/captured');
+    const link = page.getByRole('link', { name: subject });
+    await link.waitFor();
+    await link.click();
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+    assert.equal(await page.title(), `${subject} · Mailroom`);
+  });
+
+  it('New user reports every refused value at once, each at its field in plain words', async () => {
+    await open('/users');
+    await page.getByRole('button', { name: 'New user' }).click();
+    await page.getByLabel('Email', { exact: true }).fill('not-an-address');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await fieldError('User name').waitFor();
+    assert.equal(await fieldError('User name').textContent(), 'User name is required: it cannot be empty.');
+    assert.equal(await fieldError('Email').textContent(), 'Email must be an email address.');
+    assert.equal(await fieldError('Password').textContent(), 'Password is too short: it must be 8 to 200 characters long.');
+    assert.doesNotMatch(await page.locator('main').innerText(), /must NOT|body\//);
+    await screenshot(page, 'new-user-refused');
+  });
+
+  it('a list with one bad address names that entry, not the whole field', async () => {
+    await open('/send');
+    const dialog = page.getByRole('dialog', { name: 'How would you like to send email' });
+    await dialog.getByRole('button', { name: 'OK' }).click();
+    await page.getByLabel('To', { exact: true }).fill('good@example.test, bad-one');
+    await page.getByLabel('Subject').fill('List check');
+    await page.getByRole('textbox', { name: 'Body' }).fill('x');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await fieldError('To').waitFor();
+    const text = (await fieldError('To').textContent()) ?? '';
+    assert.match(text, /"bad-one" is not a valid email address/);
+    assert.doesNotMatch(text, /good@example\.test/);
+  });
+
+  it('the test email panel clears an old success and does not promise a retry it will not make', async () => {
+    await open('/parameters');
+    await page.getByRole('button', { name: 'Test email' }).click();
+    await page.getByLabel('Send the test email to').fill('ok@customer.example');
+    await page.getByRole('button', { name: 'Send test email' }).click();
+    await page.locator('[data-test-status="sent"]').waitFor();
+    // A refused connection: the SMTP port points at a closed port for this one try.
+    const saved = (await api('GET', '/api/parameters')).body.smtp;
+    const closed = await new Promise<number>((resolve) => {
+      import('node:net').then(({ createServer }) => {
+        const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+      });
+    });
+    assert.equal((await api('PATCH', '/api/parameters', { smtp: { port: closed } })).status, 200);
+    try {
+      await page.getByRole('button', { name: 'Send test email' }).click();
+      await page.locator('[data-test-status="failed"]').waitFor();
+      assert.equal(await page.locator('[data-test-status="sent"]').count(), 0, 'the old success is gone');
+      const failure = await page.locator('.test-email').innerText();
+      assert.doesNotMatch(failure, /Mailroom tries again/);
+      assert.match(failure, /a test email is not retried/);
+      assert.doesNotMatch(failure, /Command that failed|\bCONN\b/);
+    } finally {
+      await api('PATCH', '/api/parameters', { smtp: { port: saved.port } });
+    }
+  });
+
+  it('history: reversed dates are named as reversed, not "no email matches"', async () => {
+    await open('/history');
+    await page.getByLabel('From date').fill('2026-12-05');
+    await page.getByLabel('To date').fill('2026-12-01');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await fieldError('To date').waitFor();
+    assert.match(await fieldError('To date').innerText(), /before the From date.*swap them/);
+    assert.equal(await page.getByText('No email matches these filters.').count(), 0);
+    // Once a chart has something to show, each bar carries its number.
+    await open('/');
+    await page.locator('[data-count="sent"]').waitFor();
+    assert.equal(Number(await page.locator('[data-count="sent"]').getAttribute('data-value')) > 0, true);
+  });
+
+  it('writes dates one way in lists and details', async () => {
+    await open('/history');
+    const row = page.locator('tr[data-email-id]').first();
+    await row.waitFor();
+    const listed = await row.locator('td.nowrap').first().innerText();
+    await row.getByRole('link').click();
+    await page.locator('dl.summary-grid').waitFor();
+    const created = await page.locator('dl.summary-grid dt', { hasText: 'Created' }).locator('xpath=following-sibling::dd[1]').innerText();
+    assert.equal(listed, created);
+    assert.match(created, /\d{4}/, 'the year is written in full');
+  });
+});
+
+describe('serve on a busy port', () => {
+  it('stops within moments with PORT_IN_USE naming the port and MAILROOM_PORT, exit code 1, and creates nothing', async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    const port = await new Promise<number>((resolve) => holder.listen(0, '127.0.0.1', () => resolve((holder.address() as { port: number }).port)));
+    const base = mkdtempSync(join(tmpdir(), 'mailroom-busy-'));
+    const dataDir = join(base, 'data');
+    try {
+      const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'serve', '--demo'], {
+        env: { ...process.env, MAILROOM_PORT: String(port), MAILROOM_HOST: '127.0.0.1', MAILROOM_DATA_DIR: dataDir, MAILROOM_SECRET_KEY: '', DATABASE_URL: '' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, new RegExp(`PORT_IN_USE: Port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      assert.match(stderr, /MAILROOM_PORT=/);
+      assert.doesNotMatch(stderr, /EADDRINUSE|\n\s+at /, 'no stack trace');
+      assert.equal(existsSync(dataDir), false, 'no data folder, database or key was created');
+    } finally {
+      holder.close();
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
