@@ -103,7 +103,7 @@ describe('template, workflow and statement pages in Chromium', { skip: skipUnles
 
   it('Statements to contact for US-008: the email app gives an .eml with the contact and the workbook', async () => {
     await signIn('june');
-    await nav('All customers');
+    await nav('Accounts');
     await page.getByRole('link', { name: 'US-008' }).click();
     await page.getByRole('link', { name: 'Statements to contact' }).click();
     await page.getByRole('dialog').getByLabel('Use an email app, such as Outlook').check();

@@ -13,7 +13,10 @@ import { SendEmailPage } from './pages/send-email.page.tsx';
 import { SendingStatusPage } from './pages/sending-status.page.tsx';
 import { UserOptionsPage } from './pages/user-options.page.tsx';
 import { UsersPage } from './pages/users.page.tsx';
-import { CustomerPage, CustomersPage } from './pages/customers.page.tsx';
+import { AccountPage, AccountsPage } from './pages/crm/accounts.page.tsx';
+import { ActivitiesPage, ActivityPage } from './pages/crm/activities.page.tsx';
+import { ContactPage, ContactsPage } from './pages/crm/contacts.page.tsx';
+import { LeadPage, LeadsPage } from './pages/crm/leads.page.tsx';
 import { OrganizationTemplatesPage, SystemTemplatesPage } from './pages/email-templates.page.tsx';
 import { OrganizationsPage } from './pages/organizations.page.tsx';
 import { SendStatementPage } from './pages/send-statement.page.tsx';
@@ -50,9 +53,15 @@ export const ROUTES: readonly PageRoute[] = [
   { path: '/work-items', component: WorkItemsPage, access: 'user', nav: { label: 'Work items', group: 'Workflow' } },
   { path: '/workflow/instances', component: WorkflowInstancesPage, access: 'user', nav: { label: 'Submitted workflows', group: 'Workflow' } },
   { path: '/workflow/instances/:id', component: WorkflowHistoryPage, access: 'user' },
-  { path: '/customers', component: CustomersPage, access: 'user', nav: { label: 'All customers', group: 'Customers' } },
-  { path: '/customers/:id', component: CustomerPage, access: 'user' },
-  { path: '/customers/:id/statement', component: SendStatementPage, access: 'user' },
+  { path: '/accounts', component: AccountsPage, access: 'user', nav: { label: 'Accounts', group: 'Customers' } },
+  { path: '/accounts/:id', component: AccountPage, access: 'user' },
+  { path: '/accounts/:id/statement', component: SendStatementPage, access: 'user' },
+  { path: '/contacts', component: ContactsPage, access: 'user', nav: { label: 'Contacts', group: 'Customers' } },
+  { path: '/contacts/:id', component: ContactPage, access: 'user' },
+  { path: '/leads', component: LeadsPage, access: 'user', nav: { label: 'Leads', group: 'Customers' } },
+  { path: '/leads/:id', component: LeadPage, access: 'user' },
+  { path: '/activities', component: ActivitiesPage, access: 'user', nav: { label: 'Email activities', group: 'Customers' } },
+  { path: '/activities/:id', component: ActivityPage, access: 'user' },
   { path: '/templates/system', component: SystemTemplatesPage, access: 'admin', nav: { label: 'System email templates', group: 'Administration' } },
   { path: '/templates/organization', component: OrganizationTemplatesPage, access: 'admin', nav: { label: 'Organization email templates', group: 'Administration' } },
   { path: '/organizations', component: OrganizationsPage, access: 'admin', nav: { label: 'Organizations', group: 'Administration' } },

@@ -120,13 +120,6 @@ export interface HistoryEntry {
 
 export interface WorkflowHistory { readonly instance: WorkflowInstance; readonly events: HistoryEntry[] }
 
-/** An account of GET /api/accounts (the Statements scenario's customer). */
-export interface Customer { readonly id: string; readonly accountNumber: string | null; readonly name: string; readonly emails: string[]; readonly organizationId: string | null; readonly currency: string }
-export interface CustomerDetail extends Customer {
-  readonly contacts: { id: string; name: string; emails: string[]; purpose: string | null; language: string | null; state: 'active' | 'inactive' }[];
-  readonly openInvoices: { id: string; number: string; invoiceDate: string; dueDate: string; amountMinor: number; openMinor: number }[];
-}
-
 export interface StatementDraft {
   readonly draft: Draft;
   readonly attachments: { filename: string; contentType?: string; contentBase64: string }[];

@@ -16,7 +16,7 @@ import { useSession } from '../session.tsx';
 interface Choice { provider: ProviderId; doNotAskAgain?: boolean }
 
 /**
- * Statements to contact: the Send email dialog prefilled with the customer's Statements contact,
+ * Statements to contact: the Send email dialog prefilled with the account's Statements contact,
  * the statement template and the workbook; the email app downloads the .eml, SMTP sends now.
  */
 export function SendStatementPage() {
@@ -66,7 +66,7 @@ export function SendStatementPage() {
   };
 
   return (
-    <Page title={`Statements to contact: ${account}`} intro={<Link to={`/customers/${encodeURIComponent(account)}`}>Back to the customer</Link>}>
+    <Page title={`Statements to contact: ${account}`} intro={<Link to={`/accounts/${encodeURIComponent(account)}`}>Back to the account</Link>}>
       {asking && draft && (
         <ProviderChoiceDialog choices={draft.draft.choices} initial={choice?.provider ?? draft.draft.provider}
           onChoose={(provider, doNotAskAgain) => { setChoice({ provider, doNotAskAgain }); setAsking(false); }} onCancel={() => setAsking(false)} />
