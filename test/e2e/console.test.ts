@@ -412,7 +412,7 @@ describe('admin console in Chromium', { skip: skipUnlessChromium() }, () => {
     const saved = await api('PUT', `/api/templates/${statement.id}`, input({ ...original, messages: original.messages.map((m: { html: string }) => ({ ...m, html: hostile + m.html })) }));
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     try {
-      await open('/customers/US-008/statement');
+      await open('/accounts/US-008/statement');
       const editor = page.getByRole('textbox', { name: 'Body' });
       await editor.getByText('Dear customer,').waitFor();
       // Give an onerror handler the chance to fire, as it did when the HTML went in through innerHTML.
