@@ -7,7 +7,7 @@ import { query, type ApiError } from '../../api/client.ts';
 import { ACTIVITY_STATUS_LABELS, type Activity, type RecordPage } from '../../api/crm-types.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { SelectField, TextField } from '../../components/fields.tsx';
-import { formatShortTime } from '../../components/format.ts';
+import { formatTime } from '../../components/format.ts';
 import { Section } from '../../components/page.tsx';
 import { Progress } from '../../components/progress.tsx';
 import { useApiQuery } from '../../lib/query.ts';
@@ -103,7 +103,7 @@ export function ActivityTable({ items }: { items: readonly Activity[] }) {
             <td>{ACTIVITY_STATUS_LABELS[a.status]}</td>
             <td>{a.from?.address ?? ''}</td>
             <td>{a.regarding ? a.regarding.name ?? a.regarding.id : ''}</td>
-            <td>{formatShortTime(a.receivedAt ?? a.createdAt)}</td>
+            <td>{formatTime(a.receivedAt ?? a.createdAt)}</td>
           </tr>
         ))}
       </tbody>
