@@ -261,6 +261,11 @@ export const ERRORS = spec({
     explanation: 'Appointments, contacts and tasks exist only on Exchange; IMAP and POP3 carry email alone.',
     fix: 'Set the appointments, contacts and tasks synchronization method to None for IMAP and POP3 mailboxes.',
   },
+  MESSAGE_PARSE_FAILED: {
+    status: 422, retryable: true, message: 'A message in the mailbox could not be parsed.',
+    explanation: 'The message is not well-formed mail (no header fields, or a structure the parser cannot read). The failure is kept on that message; the rest of the mailbox keeps synchronizing, and the message is tried again on the next cycles before it is set aside as undeliverable.',
+    fix: 'Open the message in a mail client to see what it holds; forward a readable copy to the mailbox if it matters.',
+  },
   MAILBOX_UIDL_UNSUPPORTED: {
     status: 502, retryable: false, message: 'The POP3 server does not offer UIDL.',
     explanation: 'Without unique IDs for its messages (UIDL), Mailroom cannot tell which messages it has already processed, so it would track them twice.',
