@@ -272,6 +272,31 @@ export const ERRORS = spec({
     fix: 'Turn on UIDL at the POP3 server, or use IMAP for this mailbox.',
   },
 
+  // ── server-side synchronization: profiles, mailboxes, approval ─────────────────────────
+  SERVER_TYPE_NOT_AVAILABLE: {
+    status: 409, retryable: false, message: 'This email server type is not available yet.',
+    explanation: 'Exchange Server, Exchange Server (Hybrid) and Exchange Online are known server types, but Mailroom cannot synchronize with them yet.',
+    fix: 'Choose IMAP/SMTP or POP3/SMTP as the server type.',
+  },
+  MAILBOX_NO_PROFILE: {
+    status: 409, retryable: false, message: 'The mailbox has no email server profile.',
+    fix: 'Choose an email server profile for the mailbox, or set a default profile in Email settings.',
+  },
+  MAILBOX_CREDENTIALS_MISSING: {
+    status: 409, retryable: false, message: 'No credentials are set for the mailbox.',
+    explanation: 'The profile says the user or queue gives the credentials, but the mailbox has no user name or password, or does not allow the use of its credentials.',
+    fix: 'Enter the user name and password on the mailbox and set Allow the use of credentials to yes, or let the profile hold the credentials.',
+  },
+  MAILBOX_NOT_APPROVED: {
+    status: 409, retryable: false, message: 'The mailbox\'s email address is not approved.',
+    explanation: 'Email settings process email only for approved mailboxes, so this mailbox is not synchronized and what would be sent through it waits.',
+    fix: 'An administrator or a delegated mailbox approver approves the email address on the Mailboxes page (mailroom approve MAILBOX).',
+  },
+  APPROVER_ROLE_FOR_QUEUE: {
+    status: 400, retryable: false, message: 'The delegated mailbox approver role cannot be given to a queue.',
+    fix: 'Give the role to a user.',
+  },
+
   // ── email templates, workflow, statements ───────────────────────────────────────────
   TEMPLATE_PLACEHOLDER_UNKNOWN: {
     status: 400, retryable: false, message: 'The template uses a placeholder this kind of template does not offer.',

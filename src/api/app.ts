@@ -19,6 +19,7 @@ import { workflowRoutes } from './routes/workflow.routes.ts';
 import { crmRoutes } from './routes/crm.routes.ts';
 import { crmRecordsRoutes } from './routes/crm-records.routes.ts';
 import { activitiesRoutes } from './routes/activities.routes.ts';
+import { syncRoutes } from './routes/sync.routes.ts';
 
 export interface DistributorRunner {
   kick(): void;
@@ -78,6 +79,7 @@ export async function buildApi({ ctx, providers, distributor, logger = false, ex
   crmRoutes(app, ctx, providers);
   crmRecordsRoutes(app, ctx);
   activitiesRoutes(app, ctx);
+  syncRoutes(app, ctx);
   emailContentRoutes(app, ctx);
   extraRoutes?.(app);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

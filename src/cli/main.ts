@@ -6,6 +6,7 @@ import { registerTemplateCommands } from './commands/templates.commands.ts';
 import { registerWorkflowCommands } from './commands/workflow.commands.ts';
 import { registerCrmCommands } from './commands/crm.commands.ts';
 import { registerRecordCommands } from './commands/records.commands.ts';
+import { registerSyncCommands } from './commands/sync.commands.ts';
 import { reportError } from './output.ts';
 
 const program = new Command('mailroom')
@@ -18,6 +19,7 @@ registerTemplateCommands(program);
 registerWorkflowCommands(program);
 registerCrmCommands(program);
 registerRecordCommands(program);
+registerSyncCommands(program);
 
 try {
   await program.parseAsync(process.argv);

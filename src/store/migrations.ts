@@ -273,6 +273,152 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await createEmailActivityTables(db, dialect);
       },
     },
+    '0007_sync_control': {
+      async up(db: AnyDb) {
+        await db.schema.createTable('queue')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('email', 'text', (c) => c.notNull().unique())
+          .addColumn('owner_id', 'text', (c) => c.notNull().references('app_user.id'))
+          .addColumn('active', 'integer', (c) => c.notNull())
+          .addColumn('tracking', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('queue_member')
+          .addColumn('queue_id', 'text', (c) => c.notNull().references('queue.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+          .addPrimaryKeyConstraint('queue_member_pk', ['queue_id', 'user_id'])
+          .execute();
+        await db.schema.createTable('email_server_profile')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('server_type', 'text', (c) => c.notNull())
+          .addColumn('owner_id', 'text', (c) => c.notNull().references('app_user.id'))
+          .addColumn('is_default', 'integer', (c) => c.notNull())
+          .addColumn('incoming_host', 'text', (c) => c.notNull())
+          .addColumn('incoming_port', 'integer', (c) => c.notNull())
+          .addColumn('incoming_ssl', 'integer', (c) => c.notNull())
+          .addColumn('outgoing_host', 'text', (c) => c.notNull())
+          .addColumn('outgoing_port', 'integer', (c) => c.notNull())
+          .addColumn('outgoing_ssl', 'integer', (c) => c.notNull())
+          .addColumn('incoming_auth', 'text', (c) => c.notNull())
+          .addColumn('outgoing_auth', 'text', (c) => c.notNull())
+          .addColumn('credentials_from', 'text', (c) => c.notNull())
+          .addColumn('username', 'text', (c) => c.notNull())
+          .addColumn('password_sealed', 'text', (c) => c.notNull())
+          .addColumn('outgoing_same_settings', 'integer', (c) => c.notNull())
+          .addColumn('outgoing_username', 'text', (c) => c.notNull())
+          .addColumn('outgoing_password_sealed', 'text', (c) => c.notNull())
+          .addColumn('verify_certificate', 'integer', (c) => c.notNull())
+          .addColumn('process_email_from', big)
+          .addColumn('min_polling_minutes', 'integer', (c) => c.notNull())
+          .addColumn('max_connections', 'integer', (c) => c.notNull())
+          .addColumn('move_failed_to_undeliverable', 'integer', (c) => c.notNull())
+          .addColumn('alert_on_majority_failure', 'integer', (c) => c.notNull())
+          .addColumn('last_test_at', big)
+          .addColumn('last_test_result', 'text')
+          .addColumn('majority_alert_at', big)
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('mailbox')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('owner_kind', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.unique().references('app_user.id').onDelete('cascade'))
+          .addColumn('queue_id', 'text', (c) => c.unique().references('queue.id').onDelete('cascade'))
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('profile_id', 'text', (c) => c.references('email_server_profile.id'))
+          .addColumn('incoming_method', 'text', (c) => c.notNull())
+          .addColumn('outgoing_method', 'text', (c) => c.notNull())
+          .addColumn('act_method', 'text', (c) => c.notNull())
+          .addColumn('allow_credentials', 'integer', (c) => c.notNull())
+          .addColumn('username', 'text', (c) => c.notNull())
+          .addColumn('password_sealed', 'text', (c) => c.notNull())
+          .addColumn('delete_after_processing', 'integer', (c) => c.notNull())
+          .addColumn('process_after', big)
+          .addColumn('incoming_enabled', 'integer', (c) => c.notNull())
+          .addColumn('outgoing_enabled', 'integer', (c) => c.notNull())
+          .addColumn('act_enabled', 'integer', (c) => c.notNull())
+          .addColumn('incoming_status', 'text', (c) => c.notNull())
+          .addColumn('outgoing_status', 'text', (c) => c.notNull())
+          .addColumn('act_status', 'text', (c) => c.notNull())
+          .addColumn('test_results', 'text', (c) => c.notNull())
+          .addColumn('approval', 'text', (c) => c.notNull())
+          .addColumn('approved_by', 'text')
+          .addColumn('approved_at', big)
+          .addColumn('last_success_at', big)
+          .addColumn('last_error_code', 'text')
+          .addColumn('last_error_count', 'integer', (c) => c.notNull())
+          .addColumn('last_error_at', big)
+          .addColumn('last_error_response', 'text')
+          .addColumn('last_error_channel', 'text')
+          .addColumn('next_retry_at', big)
+          .addColumn('next_poll_at', big, (c) => c.notNull())
+          .addColumn('claimed_by', 'text')
+          .addColumn('lease_until', big)
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .execute();
+        // The scheduler's scan: due mailboxes by profile; the concurrency count: leases by profile.
+        await db.schema.createIndex('mailbox_due_idx').on('mailbox').columns(['next_poll_at']).execute();
+        await db.schema.createIndex('mailbox_profile_lease_idx').on('mailbox').columns(['profile_id', 'lease_until']).execute();
+        await sql`create index mailbox_email_lower_idx on mailbox (lower(email))`.execute(db);
+        await db.schema.createTable('mailbox_approver')
+          .addColumn('user_id', 'text', (c) => c.primaryKey().references('app_user.id').onDelete('cascade'))
+          .addColumn('granted_by', 'text', (c) => c.notNull())
+          .addColumn('granted_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('mailbox_alert')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('mailbox_id', 'text', (c) => c.references('mailbox.id').onDelete('cascade'))
+          .addColumn('profile_id', 'text', (c) => c.references('email_server_profile.id').onDelete('cascade'))
+          .addColumn('wall_user_id', 'text')
+          .addColumn('level', 'text', (c) => c.notNull())
+          .addColumn('code', 'text')
+          .addColumn('channel', 'text')
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('response', 'text')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('mailbox_alert_mailbox_idx').on('mailbox_alert').columns(['mailbox_id', 'created_at']).execute();
+        await db.schema.createIndex('mailbox_alert_wall_idx').on('mailbox_alert').columns(['wall_user_id', 'created_at']).execute();
+        await db.schema.createTable('sync_job')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('profile_id', 'text', (c) => c.notNull().references('email_server_profile.id').onDelete('cascade'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('total', 'integer', (c) => c.notNull())
+          .addColumn('done', 'integer', (c) => c.notNull())
+          .addColumn('succeeded', 'integer', (c) => c.notNull())
+          .addColumn('failed', 'integer', (c) => c.notNull())
+          .addColumn('requested_by', 'text', (c) => c.notNull())
+          .addColumn('error', 'text')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .execute();
+        // Every existing user gets a mailbox, as new users do (Email settings defaults: incoming
+        // and outgoing by server-side synchronization, no profile yet, pending approval).
+        const now = Date.now();
+        const users = await db.selectFrom('app_user').select(['id', 'email']).execute();
+        for (const u of users) {
+          await db.insertInto('mailbox').values({ ...newMailboxColumns(now), id: crypto.randomUUID(), owner_kind: 'user', user_id: u.id, email: u.email }).execute();
+        }
+      },
+    },
+  };
+}
+
+/** The columns of a new mailbox before Email settings exist (the migration's own copy: it never changes). */
+function newMailboxColumns(now: number) {
+  return {
+    queue_id: null, profile_id: null, incoming_method: 'sss', outgoing_method: 'sss', act_method: 'none',
+    allow_credentials: 0, username: '', password_sealed: '', delete_after_processing: 0, process_after: null,
+    incoming_enabled: 0, outgoing_enabled: 0, act_enabled: 0, incoming_status: 'not-run', outgoing_status: 'not-run', act_status: 'not-run',
+    test_results: '{}', approval: 'pending', approved_by: null, approved_at: null, last_success_at: null,
+    last_error_code: null, last_error_count: 0, last_error_at: null, last_error_response: null, last_error_channel: null,
+    next_retry_at: null, next_poll_at: now, claimed_by: null, lease_until: null, created_at: now, updated_at: now,
   };
 }
 

@@ -256,6 +256,14 @@ export interface Database {
   email_activity_party: EmailActivityPartyTable;
   email_activity_attachment: EmailActivityAttachmentTable;
   email_activity_mailbox: EmailActivityMailboxTable;
+  // sync control plane (0007)
+  queue: QueueTable;
+  queue_member: QueueMemberTable;
+  email_server_profile: EmailServerProfileTable;
+  mailbox: MailboxTable;
+  mailbox_approver: MailboxApproverTable;
+  mailbox_alert: MailboxAlertTable;
+  sync_job: SyncJobTable;
 }
 
 // ── crm records (issue 7, migration 0006): accounts, contacts, leads, invoices, email activities ──
@@ -393,4 +401,150 @@ export interface EmailActivityMailboxTable {
   activity_id: string;
   mailbox_id: string;
   linked_at: number;
+}
+
+// ── Synchronization control plane (migration 0007): queues, email server profiles, mailboxes,
+// approvers, alerts and background jobs. Booleans 0/1, times epoch ms, JSON as text.
+
+export const SERVER_TYPES = ['imap', 'pop3', 'exchange', 'exchange-hybrid', 'exchange-online'] as const;
+export type ServerType = (typeof SERVER_TYPES)[number];
+export const SYNC_METHODS = ['none', 'sss'] as const;
+export type SyncMethod = (typeof SYNC_METHODS)[number];
+export const CHANNELS = ['incoming', 'outgoing', 'act'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const CHANNEL_STATUSES = ['not-run', 'success', 'failure'] as const;
+export type ChannelStatus = (typeof CHANNEL_STATUSES)[number];
+export const APPROVAL_STATUSES = ['empty', 'pending', 'approved', 'rejected'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+export const ALERT_LEVELS = ['information', 'warning', 'error'] as const;
+export type AlertLevel = (typeof ALERT_LEVELS)[number];
+export const TRACKING_OPTIONS = ['all', 'replies', 'records', 'email-enabled'] as const;
+export type TrackingOption = (typeof TRACKING_OPTIONS)[number];
+
+export interface QueueTable {
+  id: string;
+  name: string;
+  email: string;
+  owner_id: string;
+  active: number;
+  /** Which incoming email becomes an activity (issue 8 reads it). */
+  tracking: TrackingOption;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface QueueMemberTable {
+  queue_id: string;
+  user_id: string;
+}
+
+export interface EmailServerProfileTable {
+  id: string;
+  name: string;
+  description: string;
+  server_type: ServerType;
+  owner_id: string;
+  is_default: number;
+  incoming_host: string;
+  incoming_port: number;
+  incoming_ssl: number;
+  outgoing_host: string;
+  outgoing_port: number;
+  outgoing_ssl: number;
+  incoming_auth: string;
+  outgoing_auth: string;
+  /** 'mailbox': the user's or queue's own credentials; 'profile': the profile's. */
+  credentials_from: 'mailbox' | 'profile';
+  username: string;
+  password_sealed: string;
+  outgoing_same_settings: number;
+  outgoing_username: string;
+  outgoing_password_sealed: string;
+  verify_certificate: number;
+  process_email_from: number | null;
+  min_polling_minutes: number;
+  max_connections: number;
+  move_failed_to_undeliverable: number;
+  alert_on_majority_failure: number;
+  last_test_at: number | null;
+  last_test_result: string | null;
+  /** When the majority-failure alert was last raised, so it is raised once an hour at most. */
+  majority_alert_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MailboxTable {
+  id: string;
+  owner_kind: 'user' | 'queue';
+  user_id: string | null;
+  queue_id: string | null;
+  email: string;
+  profile_id: string | null;
+  incoming_method: SyncMethod;
+  outgoing_method: SyncMethod;
+  act_method: SyncMethod;
+  allow_credentials: number;
+  username: string;
+  password_sealed: string;
+  delete_after_processing: number;
+  process_after: number | null;
+  incoming_enabled: number;
+  outgoing_enabled: number;
+  act_enabled: number;
+  incoming_status: ChannelStatus;
+  outgoing_status: ChannelStatus;
+  act_status: ChannelStatus;
+  /** JSON: per channel, the last test's steps, code and the server's words. */
+  test_results: string;
+  approval: ApprovalStatus;
+  approved_by: string | null;
+  approved_at: number | null;
+  last_success_at: number | null;
+  last_error_code: string | null;
+  last_error_count: number;
+  last_error_at: number | null;
+  last_error_response: string | null;
+  last_error_channel: Channel | null;
+  next_retry_at: number | null;
+  next_poll_at: number;
+  claimed_by: string | null;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MailboxApproverTable {
+  user_id: string;
+  granted_by: string;
+  granted_at: number;
+}
+
+export interface MailboxAlertTable {
+  id: string;
+  mailbox_id: string | null;
+  profile_id: string | null;
+  /** The profile owner, whose alerts wall shows the entry. */
+  wall_user_id: string | null;
+  level: AlertLevel;
+  code: string | null;
+  channel: Channel | null;
+  message: string;
+  response: string | null;
+  created_at: number;
+}
+
+export interface SyncJobTable {
+  id: string;
+  kind: 'profile-test-enable';
+  profile_id: string;
+  status: 'running' | 'done' | 'failed';
+  total: number;
+  done: number;
+  succeeded: number;
+  failed: number;
+  requested_by: string;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
 }

@@ -5,6 +5,7 @@ import { assertNoLineBreak, isValidAddress, sameAddress } from '../mime/addresse
 import { hashPassword, hashToken, newToken, verifyPassword } from '../security/passwords.ts';
 import { PROVIDER_IDS, ROLES, type ProviderId, type Role } from '../store/tables.ts';
 import * as repo from './users.repository.ts';
+import { createUserMailbox, followUserEmail } from '../sync/mailboxes.service.ts';
 
 export interface User {
   readonly id: string;
@@ -58,6 +59,8 @@ export async function createUser(ctx: AppContext, input: NewUser): Promise<User>
     language: input.language ?? 'en-us', created_at: ctx.clock.now(),
   };
   await ctx.db.insertInto('app_user').values(row).execute();
+  // Every user has a mailbox, made with the Email settings defaults.
+  await createUserMailbox(ctx, row);
   return toUser(row);
 }
 
@@ -95,6 +98,7 @@ export async function updateUser(ctx: AppContext, id: string, changes: UserChang
   }
   if (changes.password !== undefined) set.password_hash = await hashPassword(changes.password);
   if (Object.keys(set).length > 0) await ctx.db.updateTable('app_user').set(set).where('id', '=', id).execute();
+  if (set.email !== undefined) await followUserEmail(ctx, id, set.email);
   return getUser(ctx, id);
 }
 
