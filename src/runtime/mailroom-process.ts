@@ -7,6 +7,7 @@ import { capturedRoutes } from '../demo/captured.routes.ts';
 import { seedDemo, type DemoCredentials } from '../demo/demo-seed.ts';
 import { runDistributorPass, startDistributor, type DistributorLoop } from '../outbound/distributor.ts';
 import { ProviderRegistry } from '../outbound/provider-registry.ts';
+import { createSyncScheduler } from '../sync/scheduler.ts';
 import { listUsers } from '../users/users.service.ts';
 import { escalateOverdue } from '../workflow/workflow.service.ts';
 import { dispatchNotifications } from '../workflow/workflow-notifier.ts';
@@ -59,6 +60,9 @@ export async function startMailroom(config: Readonly<Config>, { api, log = conso
   });
   ctx.events.on('email:queued', () => loop.kick());
   const stopSweep = startWorkflowSweep(ctx, log);
+  // Server-side synchronization: mailboxes polled under a lease, beside the distributor.
+  const scheduler = createSyncScheduler(ctx, { onError: (err) => log(`sync scheduler: ${(err as Error).message}`) });
+  scheduler.start();
 
   let app: FastifyInstance | null = null;
   let url: string | null = null;
@@ -76,6 +80,7 @@ export async function startMailroom(config: Readonly<Config>, { api, log = conso
       await app?.close();
       await loop.stop();
       await stopSweep();
+      await scheduler.stop();
       await providers.close();
       await capture?.close();
       await ctx.close();

@@ -2,7 +2,9 @@
 // per profile than its maximum concurrent connections across every worker, runs each mailbox's
 // job, and writes the outcome. A worker that dies keeps its mailboxes only until the lease runs
 // out; a worker that stops releases them at once.
+import { sql, type Kysely } from 'kysely';
 import type { AppContext } from '../app-context.ts';
+import type { Database } from '../store/tables.ts';
 import { isMailroomError } from '../errors.ts';
 import { AVAILABLE_SERVER_TYPES, type ProfileRow } from './server-profiles.service.ts';
 import type { MailboxRow } from './mailboxes.service.ts';
@@ -51,11 +53,31 @@ export interface SchedulerPass {
 
 export const DEFAULT_SYNC_LEASE_MS = 2 * DEFAULT_CHECK_TIMEOUT_MS;
 
+/**
+ * The claim's transaction. PostgreSQL locks rows (the profiles FOR UPDATE, the mailboxes SKIP
+ * LOCKED); SQLite has one writer, so the claim takes the write lock first (BEGIN IMMEDIATE) and a
+ * second process waits for it (busy timeout) instead of failing when it tries to write.
+ */
+async function claimTransaction<T>(ctx: AppContext, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (ctx.dialect === 'postgres') return ctx.db.transaction().execute(fn);
+  return ctx.db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (err) {
+      await sql`rollback`.execute(conn);
+      throw err;
+    }
+  });
+}
+
 /** Mailboxes that may be polled now: incoming by server-side sync, enabled, due, not held, approved as the settings need. */
-async function claimDue(ctx: AppContext, leaseMs: number, batch: number): Promise<{ mailbox: MailboxRow; profile: ProfileRow }[]> {
+export async function claimDue(ctx: AppContext, leaseMs: number, batch: number): Promise<{ mailbox: MailboxRow; profile: ProfileRow }[]> {
   const settings = await readEmailSettings(ctx);
   const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (trx) => {
+  return claimTransaction(ctx, async (trx) => {
     // Lock the profiles with due mailboxes, so the connection count read below cannot change
     // under this claim: a second worker waits here for a moment, then counts our leases too.
     let profiles = trx.selectFrom('email_server_profile').selectAll()

@@ -51,12 +51,12 @@ export function registerProcessCommands(program: Command) {
       }
     });
 
-  program.command('worker').description('the distributor only: run as many as you like against one PostgreSQL')
+  program.command('worker').description('the distributor and the synchronization scheduler, without the API: run as many as you like against one PostgreSQL')
     .action(async () => {
       const config = loadConfig();
       const running = await (await runtime()).startMailroom(config, { api: false });
       stopOnSignal(running);
-      print(`Mailroom worker ${config.workerId} is distributing email (${running.ctx.dialect}).`);
+      print(`Mailroom worker ${config.workerId} is distributing email and synchronizing mailboxes (${running.ctx.dialect}).`);
     });
 
   program.command('migrate').description('bring the database schema up to date')
