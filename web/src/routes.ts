@@ -24,6 +24,7 @@ import { WorkItemsPage } from './pages/work-items.page.tsx';
 import { WorkflowHistoryPage } from './pages/workflow-history.page.tsx';
 import { WorkflowInstancesPage } from './pages/workflow-instances.page.tsx';
 import { WorkflowsPage } from './pages/workflows.page.tsx';
+import { AlertsWallPage, EmailSettingsPage, MailboxesPage, QueuesPage, ServerProfilesPage } from './pages/sync.pages.tsx';
 
 export interface PageRoute {
   readonly path: string;
@@ -34,7 +35,7 @@ export interface PageRoute {
   readonly demoOnly?: boolean;
 }
 
-export const NAV_GROUPS = ['Email', 'Workflow', 'Customers', 'Administration', 'Settings', 'Demo'] as const;
+export const NAV_GROUPS = ['Email', 'Workflow', 'Customers', 'Synchronization', 'Administration', 'Settings', 'Demo'] as const;
 export type NavGroup = (typeof NAV_GROUPS)[number];
 
 export const ROUTES: readonly PageRoute[] = [
@@ -66,4 +67,9 @@ export const ROUTES: readonly PageRoute[] = [
   { path: '/templates/organization', component: OrganizationTemplatesPage, access: 'admin', nav: { label: 'Organization email templates', group: 'Administration' } },
   { path: '/organizations', component: OrganizationsPage, access: 'admin', nav: { label: 'Organizations', group: 'Administration' } },
   { path: '/workflows', component: WorkflowsPage, access: 'admin', nav: { label: 'Workflows', group: 'Administration' } },
+  { path: '/sync/mailboxes', component: MailboxesPage, access: 'user', nav: { label: 'Mailboxes', group: 'Synchronization' } },
+  { path: '/sync/alerts', component: AlertsWallPage, access: 'user', nav: { label: 'Alerts', group: 'Synchronization' } },
+  { path: '/sync/queues', component: QueuesPage, access: 'user', nav: { label: 'Queues', group: 'Synchronization' } },
+  { path: '/sync/settings', component: EmailSettingsPage, access: 'admin', nav: { label: 'Email settings', group: 'Synchronization' } },
+  { path: '/sync/profiles', component: ServerProfilesPage, access: 'admin', nav: { label: 'Email server profiles', group: 'Synchronization' } },
 ];
