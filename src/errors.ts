@@ -85,8 +85,8 @@ export const ERRORS = spec({
   // ── secrets ──────────────────────────────────────────────────────────────────────────
   SECRET_UNDECRYPTABLE: {
     status: 409, retryable: false, message: 'A stored secret cannot be decrypted with this environment\'s key.',
-    explanation: 'Secrets such as the SMTP password are encrypted with a key that belongs to one environment. When the database is moved to another environment, that environment\'s key cannot read them.',
-    fix: 'Clear the SMTP password on the SMTP settings tab of the Email parameters page and enter it again.',
+    explanation: 'Secrets such as the SMTP password or the Graph Application secret are encrypted with a key that belongs to one environment. When the database is moved to another environment, that environment\'s key cannot read them.',
+    fix: 'Clear the secret on its tab of the Email parameters page (the SMTP password, the Microsoft Graph Application secret or the Exchange password) and enter it again.',
   },
 
   // ── SMTP: the troubleshooting list ───────────────────────────────────────────────────
