@@ -109,6 +109,17 @@ for (const dialect of DIALECTS) {
       assert.equal(fake.openDrafts, 0);
     });
 
+    it('keeps sendMail under Graph\'s 4 MB request limit: an attachment just under 3 MB, encoded, would pass it, so it goes to a draft', async () => {
+      const scan = bytes(3 * 1024 * 1024 - 10_000, 2);
+      const { email } = await sendInteractive(env.ctx, providers, alice, {
+        to: 'bob@fabrikam.test', subject: 'Scan', body: 'x', attachments: [{ filename: 'scan.pdf', content: scan }],
+      }, { provider: 'graph' });
+      assert.equal(email.status, 'sent', JSON.stringify(email));
+      assert.equal(fake.sent[0]!.via, 'draft');
+      assert.deepEqual(fake.sent[0]!.attachments.map((a) => a.via), ['post']);
+      assert.ok(fake.sent[0]!.attachments[0]!.content.equals(scan));
+    });
+
     it('401/403 and 404 fail at once with the seed\'s explanation, naming the Email sender', async () => {
       fake.forbidden.add('alice@contoso.test');
       const forbidden = await sendInteractive(env.ctx, providers, alice, { to: 'bob@fabrikam.test', subject: 'x', body: 'x' }, { provider: 'graph' });

@@ -10,15 +10,20 @@ export interface GraphProviderConfig {
   readonly timeoutMs?: number;
 }
 
-/** Graph takes attachments inside the sendMail request while they add up to less than 3 MB. */
+/** An attachment under 3 MB may travel in a request of its own; larger ones need an upload session. */
 export const INLINE_ATTACHMENT_LIMIT = 3 * 1024 * 1024;
+/** Graph refuses a request body over 4 MB, so sendMail with its base64 attachments must stay under it. */
+export const REQUEST_LIMIT = 4 * 1024 * 1024;
+// Room for the JSON around the attachments: recipients, subject, names.
+const JSON_OVERHEAD = 64 * 1024;
 /** Each PUT of an upload session carries at most 4 MB; Graph asks for multiples of 320 KiB. */
 export const UPLOAD_CHUNK_BYTES = 10 * 320 * 1024;
 
 /**
  * Sends through Microsoft Graph as the sending mailbox (application permission Mail.Send):
- * one sendMail request while the attachments stay under 3 MB, otherwise a draft whose large
- * attachments go up through upload sessions (this needs Mail.ReadWrite too), then send.
+ * one sendMail request while it stays under Graph's 4 MB request limit with every attachment
+ * under 3 MB, otherwise a draft whose attachments are added one by one, the large ones through
+ * upload sessions (this needs Mail.ReadWrite too), then send.
  */
 export function createGraphProvider({ settings, timeoutMs = 60_000 }: GraphProviderConfig): EmailProvider {
   if (!settings.tenantId || !settings.clientId || !settings.clientSecret) throw new MailroomError('GRAPH_NOT_CONFIGURED');
@@ -30,8 +35,7 @@ export function createGraphProvider({ settings, timeoutMs = 60_000 }: GraphProvi
     async send(message: OutgoingMessage): Promise<SendReceipt> {
       const mailbox = message.mode === 'batch' && settings.batchAccount ? settings.batchAccount : message.envelope.from;
       const { message: body, attachments } = await toGraphMessage(message);
-      const total = attachments.reduce((n, a) => n + a.content.length, 0);
-      const response = total < INLINE_ATTACHMENT_LIMIT
+      const response = fitsOneRequest(body, attachments)
         ? await sendInline(graph, mailbox, body, attachments, settings.saveToSentItems)
         : await sendThroughDraft(graph, mailbox, body, attachments);
       return { recipients: message.envelope.to.map((address) => ({ address, accepted: true })), response };
@@ -85,6 +89,15 @@ function createGraphClient(settings: GraphSettings, tokens: GraphTokenSource, ti
       return { done: false, next: firstExpected(answer.nextExpectedRanges) };
     },
   };
+}
+
+const base64Length = (bytes: number) => Math.ceil(bytes / 3) * 4;
+
+/** sendMail alone while every attachment is under 3 MB and the whole request under 4 MB. */
+function fitsOneRequest(message: GraphMessage, attachments: readonly MessageAttachment[]): boolean {
+  if (attachments.some((a) => a.content.length >= INLINE_ATTACHMENT_LIMIT)) return false;
+  const encoded = attachments.reduce((n, a) => n + base64Length(a.content.length), 0);
+  return encoded + Buffer.byteLength(message.body.content) + JSON_OVERHEAD < REQUEST_LIMIT;
 }
 
 const userPath = (mailbox: string) => `/users/${encodeURIComponent(mailbox)}`;
