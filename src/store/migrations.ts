@@ -407,6 +407,35 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         }
       },
     },
+    '0008_incoming_sync': {
+      async up(db: AnyDb) {
+        // Where each folder's pull got to, and one processing record per server message.
+        await db.schema.createTable('sync_folder_cursor')
+          .addColumn('mailbox_id', 'text', (c) => c.notNull())
+          .addColumn('folder', 'text', (c) => c.notNull())
+          .addColumn('uid_validity', 'text', (c) => c.notNull())
+          .addColumn('last_uid', big, (c) => c.notNull())
+          .addColumn('highest_modseq', 'text')
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('sync_folder_cursor_pk', ['mailbox_id', 'folder'])
+          .execute();
+        await db.schema.createTable('sync_message')
+          .addColumn('mailbox_id', 'text', (c) => c.notNull())
+          .addColumn('folder', 'text', (c) => c.notNull())
+          .addColumn('uid_validity', 'text', (c) => c.notNull())
+          .addColumn('uid', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text')
+          .addColumn('received_at', big)
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('activity_id', 'text')
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('error_code', 'text')
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('sync_message_pk', ['mailbox_id', 'folder', 'uid_validity', 'uid'])
+          .execute();
+      },
+    },
   };
 }
 

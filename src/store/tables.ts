@@ -264,6 +264,9 @@ export interface Database {
   mailbox_approver: MailboxApproverTable;
   mailbox_alert: MailboxAlertTable;
   sync_job: SyncJobTable;
+  // incoming synchronization (0008)
+  sync_folder_cursor: SyncFolderCursorTable;
+  sync_message: SyncMessageTable;
 }
 
 // ── crm records (issue 7, migration 0006): accounts, contacts, leads, invoices, email activities ──
@@ -546,5 +549,36 @@ export interface SyncJobTable {
   requested_by: string;
   error: string | null;
   created_at: number;
+  updated_at: number;
+}
+
+// ── Incoming synchronization (migration 0008): folder cursors and per-message processing records.
+export const SYNC_OUTCOMES = ['tracked', 'skipped', 'failed', 'undeliverable'] as const;
+export type SyncOutcome = (typeof SYNC_OUTCOMES)[number];
+
+export interface SyncFolderCursorTable {
+  mailbox_id: string;
+  folder: string;
+  uid_validity: string;
+  /** Every message up to this UID is done (tracked, skipped or undeliverable). */
+  last_uid: number;
+  highest_modseq: string | null;
+  updated_at: number;
+}
+
+export interface SyncMessageTable {
+  mailbox_id: string;
+  folder: string;
+  /** '' for POP3, whose uid is the UIDL. */
+  uid_validity: string;
+  uid: string;
+  message_id: string | null;
+  received_at: number | null;
+  outcome: SyncOutcome;
+  /** Why it was skipped, or the last failure's message. */
+  reason: string | null;
+  activity_id: string | null;
+  attempts: number;
+  error_code: string | null;
   updated_at: number;
 }

@@ -1,0 +1,59 @@
+// Folder cursors and processing records (tables of migration 0008).
+import type { Kysely } from 'kysely';
+import type { Database, SyncOutcome } from '../../store/tables.ts';
+import type { FolderCursor, ItemRef } from '../connectors/connector.ts';
+
+type Db = Kysely<Database>;
+const DONE: readonly SyncOutcome[] = ['tracked', 'skipped', 'undeliverable'];
+
+export async function readCursor(db: Db, mailboxId: string, folder: string): Promise<FolderCursor | null> {
+  const row = await db.selectFrom('sync_folder_cursor').selectAll().where('mailbox_id', '=', mailboxId).where('folder', '=', folder).executeTakeFirst();
+  return row ? { uidValidity: row.uid_validity, lastUid: Number(row.last_uid), ...(row.highest_modseq ? { highestModseq: row.highest_modseq } : {}) } : null;
+}
+
+export async function writeCursor(db: Db, mailboxId: string, folder: string, cursor: FolderCursor, at: number): Promise<void> {
+  const values = { uid_validity: cursor.uidValidity, last_uid: cursor.lastUid, highest_modseq: cursor.highestModseq ?? null, updated_at: at };
+  await db.insertInto('sync_folder_cursor').values({ mailbox_id: mailboxId, folder, ...values })
+    .onConflict((oc) => oc.columns(['mailbox_id', 'folder']).doUpdateSet(values)).execute();
+}
+
+/** The uids among refs (one folder, one UIDVALIDITY) that are done and need no reading. */
+export async function doneUids(db: Db, mailboxId: string, refs: readonly ItemRef[]): Promise<Set<string>> {
+  const first = refs[0];
+  if (!first) return new Set();
+  const rows = await db.selectFrom('sync_message').select('uid').where('mailbox_id', '=', mailboxId).where('folder', '=', first.folder)
+    .where('uid_validity', '=', first.uidValidity).where('uid', 'in', refs.map((r) => r.uid)).where('outcome', 'in', DONE).execute();
+  return new Set(rows.map((r) => r.uid));
+}
+
+export async function attempts(db: Db, mailboxId: string, ref: ItemRef): Promise<number> {
+  const row = await db.selectFrom('sync_message').select('attempts').where('mailbox_id', '=', mailboxId).where('folder', '=', ref.folder)
+    .where('uid_validity', '=', ref.uidValidity).where('uid', '=', ref.uid).executeTakeFirst();
+  return row ? Number(row.attempts) : 0;
+}
+
+export interface ProcessingRecord {
+  readonly mailboxId: string;
+  readonly ref: ItemRef;
+  readonly messageId: string | null;
+  readonly receivedAt: number | null;
+  readonly outcome: SyncOutcome;
+  readonly reason: string | null;
+  readonly activityId?: string | null;
+  readonly errorCode?: string | null;
+  readonly attempts?: number;
+  readonly at: number;
+}
+
+export async function record(db: Db, r: ProcessingRecord): Promise<void> {
+  const values = {
+    message_id: r.messageId, received_at: r.receivedAt, outcome: r.outcome, reason: r.reason, activity_id: r.activityId ?? null,
+    attempts: r.attempts ?? 1, error_code: r.errorCode ?? null, updated_at: r.at,
+  };
+  await db.insertInto('sync_message').values({ mailbox_id: r.mailboxId, folder: r.ref.folder, uid_validity: r.ref.uidValidity, uid: r.ref.uid, ...values })
+    .onConflict((oc) => oc.columns(['mailbox_id', 'folder', 'uid_validity', 'uid']).doUpdateSet(values)).execute();
+}
+
+export async function listRecords(db: Db, mailboxId: string) {
+  return db.selectFrom('sync_message').selectAll().where('mailbox_id', '=', mailboxId).orderBy('folder').orderBy('uid_validity').orderBy('uid').execute();
+}
