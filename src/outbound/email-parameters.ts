@@ -109,6 +109,9 @@ export async function updateParameters(ctx: AppContext, change: ParametersChange
   if (typeof candidate.smtp?.host === 'string' && /[\s\/:@]/.test(candidate.smtp.host.trim())) {
     problems.push({ field: 'smtp.host', message: 'Give a host name or IP address only, without scheme, port or spaces.' });
   }
+  if (typeof change.smtp?.host === 'string' && change.smtp.host.trim() === '' && candidate.batchProvider === 'smtp') {
+    problems.push({ field: 'smtp.host', message: 'An outgoing mail server is needed while SMTP is the batch email provider: give one, or choose another batch provider on the Configuration tab first.' });
+  }
   problems.push(...graphProblems(candidate.graph), ...exchangeProblems(candidate.exchange));
   // Sealed values are written only by sealing a secret given in clear, never taken as given.
   for (const [section, key] of [['smtp', 'passwordSealed'], ['graph', 'clientSecretSealed'], ['exchange', 'passwordSealed']] as const) {

@@ -43,6 +43,8 @@ export interface Draft extends Required<Pick<EmailInput, 'to' | 'cc' | 'bcc' | '
   readonly ask: boolean;
   readonly provider: ProviderId | null;
   readonly choices: readonly InteractiveChoice[];
+  /** The Attachment size limit (Email parameters), so the form can refuse a big file before uploading it. */
+  readonly attachmentSizeLimitMb: number;
 }
 
 /** The Send email dialog, prefilled by the calling process; every field stays editable. */
@@ -50,6 +52,7 @@ export async function composeDraft(ctx: AppContext, actor: User, prefill: EmailI
   const options = await getOptions(ctx, actor.id);
   const provider = options.providerId ?? (options.doNotAskAgain ? options.lastChoice : null);
   const list = (v: EmailInput['to']) => (v === undefined ? [] : typeof v === 'string' ? [v] : [...v]);
+  const params = await readParameters(ctx);
   return {
     from: prefill.from ?? (await defaultSender(ctx, actor)),
     to: list(prefill.to), cc: list(prefill.cc), bcc: list(prefill.bcc),
@@ -57,7 +60,8 @@ export async function composeDraft(ctx: AppContext, actor: User, prefill: EmailI
     attachments: (prefill.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.length })),
     ask: provider === null,
     provider,
-    choices: interactiveChoices(await readParameters(ctx)),
+    choices: interactiveChoices(params),
+    attachmentSizeLimitMb: params.attachmentSizeLimitMb,
   };
 }
 

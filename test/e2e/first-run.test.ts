@@ -163,6 +163,70 @@ describe('first run and console in Chromium', { skip: skipUnlessChromium() }, ()
     assert.equal(Number(await page.locator('[data-count="sent"]').getAttribute('data-value')) > 0, true);
   });
 
+  it('send form: Send-As advice fits a non-admin and stands at From; a big file is refused before upload; empty subject and body ask first', async () => {
+    const session = await apiCall(server.url, 'POST', '/api/session', null, { username: 'june', password: server.passwords.june });
+    const june = await browser.context.newPage();
+    try {
+      await june.goto(server.url);
+      await june.evaluate((token) => sessionStorage.setItem('mailroom.session', token), session.body.token as string);
+      await june.goto(new URL('/send', server.url).toString());
+      await june.getByRole('dialog', { name: 'How would you like to send email' }).getByRole('button', { name: 'OK' }).click();
+      const junesError = (label: string) => june.locator('.field', { has: june.getByLabel(label, { exact: true }) }).locator('[data-field-error]');
+      await june.getByLabel('From').fill('admin@mailroom.demo');
+      await june.getByLabel('To', { exact: true }).fill('dana@customer.example');
+      await june.getByLabel('Subject').fill('As someone else');
+      await june.getByRole('textbox', { name: 'Body' }).fill('x');
+      await june.getByRole('button', { name: 'Send', exact: true }).click();
+      await junesError('From').waitFor();
+      const advice = await junesError('From').innerText();
+      assert.match(advice, /ask an administrator to grant you Send-As for admin@mailroom\.demo/);
+      assert.doesNotMatch(await june.locator('main').innerText(), /Users page|Nothing was saved/);
+
+      // 12 MB against the 10 MB limit: refused at once, shown once, and nothing reaches the server.
+      await june.getByLabel('From').fill('');
+      await june.locator('input[type="file"]').setInputFiles([{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(12 * 1024 * 1024, 1) }]);
+      const refusal = june.getByText(/the limit is 10 MB/);
+      await refusal.waitFor();
+      await june.getByLabel('Subject').fill('Too big');
+      await june.getByRole('button', { name: 'Send', exact: true }).click();
+      assert.equal(await refusal.count(), 1, 'the refusal is shown once');
+      assert.equal((await api('GET', '/api/emails?text=Too%20big')).body.items.length, 0, 'nothing was uploaded or queued');
+      await june.getByRole('button', { name: 'Remove big.bin' }).click();
+
+      // Empty subject and body: the form asks first; declining sends nothing.
+      await june.getByLabel('Subject').fill('');
+      await june.getByRole('textbox', { name: 'Body' }).fill('');
+      const asked = new Promise<string>((resolve) => june.once('dialog', (d) => { resolve(d.message()); void d.dismiss(); }));
+      await june.getByRole('button', { name: 'Send', exact: true }).click();
+      assert.match(await asked, /no subject and no body/);
+      assert.equal(await june.locator('[data-send-status]').count(), 0);
+    } finally {
+      await june.close();
+    }
+  });
+
+  it('Email parameters: leaving a tab with an unsaved edit asks first, and an empty outgoing server is refused while SMTP sends batch email', async () => {
+    await open('/parameters');
+    await page.getByRole('tab', { name: 'SMTP settings' }).click();
+    const port = page.getByLabel('SMTP port number');
+    const before = await port.inputValue();
+    await port.fill('2526');
+    const asked = new Promise<string>((resolve) => page.once('dialog', (d) => { resolve(d.message()); void d.dismiss(); }));
+    await page.getByRole('tab', { name: 'Configuration' }).click();
+    assert.match(await asked, /changes on SMTP settings are not saved/);
+    assert.equal(await page.getByRole('tab', { name: 'SMTP settings' }).getAttribute('aria-selected'), 'true', 'declining keeps the tab open');
+    assert.equal(await port.inputValue(), '2526', 'and the edit');
+    await port.fill(before);
+
+    const host = page.getByLabel('Outgoing mail server');
+    const savedHost = await host.inputValue();
+    await host.fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await fieldError('Outgoing mail server').waitFor();
+    assert.match(await fieldError('Outgoing mail server').innerText(), /outgoing mail server is needed while SMTP is the batch email provider/);
+    assert.equal((await api('GET', '/api/parameters')).body.smtp.host, savedHost, 'nothing was saved');
+  });
+
   it('writes dates one way in lists and details', async () => {
     await open('/history');
     const row = page.locator('tr[data-email-id]').first();

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { EmailParameters } from '../api/types.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { Page } from '../components/page.tsx';
@@ -17,7 +17,24 @@ export function EmailParametersPage() {
   const [tab, setTab] = useState('configuration');
   const [testing, setTesting] = useState(false);
   const [saved, setSaved] = useState<EmailParameters | null>(null);
+  // The tab with an edit not saved yet: leaving it asks first, since each tab saves only its own fields.
+  const [unsaved, setUnsaved] = useState<string | null>(null);
   const current = saved ?? params.data;
+  const onSaved = (p: EmailParameters) => { setSaved(p); setUnsaved(null); };
+  const TABS = [
+    { id: 'configuration', label: 'Configuration' },
+    { id: 'smtp', label: 'SMTP settings' },
+    { id: 'graph', label: 'Microsoft Graph settings' },
+    { id: 'exchange', label: 'Exchange settings' },
+  ] as const;
+  const select = (next: string) => {
+    if (next === tab) return;
+    const label = TABS.find((t) => t.id === unsaved)?.label;
+    if (label && !window.confirm(`Your changes on ${label} are not saved: Save saves only the tab it is on. Leave them unsaved?`)) return;
+    setUnsaved(null);
+    setTab(next);
+  };
+  const track = (id: string, content: ReactNode) => <div data-unsaved={unsaved === id || undefined} onInput={() => setUnsaved(id)} onChange={() => setUnsaved(id)}>{content}</div>;
 
   return (
     <Page title="Email parameters" actions={
@@ -27,11 +44,11 @@ export function EmailParametersPage() {
       <ErrorMessage error={params.error} />
       {!current && !params.error && <Progress label="Loading the parameters…" />}
       {current && (
-        <Tabs label="Email parameters" selected={tab} onSelect={setTab} tabs={[
-          { id: 'configuration', label: 'Configuration', content: <ConfigurationTab params={current} onSaved={setSaved} /> },
-          { id: 'smtp', label: 'SMTP settings', content: <SmtpTab params={current} onSaved={setSaved} /> },
-          { id: 'graph', label: 'Microsoft Graph settings', content: <GraphTab params={current} onSaved={setSaved} /> },
-          { id: 'exchange', label: 'Exchange settings', content: <ExchangeTab params={current} onSaved={setSaved} /> },
+        <Tabs label="Email parameters" selected={tab} onSelect={select} tabs={[
+          { ...TABS[0], content: track('configuration', <ConfigurationTab params={current} onSaved={onSaved} />) },
+          { ...TABS[1], content: track('smtp', <SmtpTab params={current} onSaved={onSaved} />) },
+          { ...TABS[2], content: track('graph', <GraphTab params={current} onSaved={onSaved} />) },
+          { ...TABS[3], content: track('exchange', <ExchangeTab params={current} onSaved={onSaved} />) },
         ]} />
       )}
     </Page>

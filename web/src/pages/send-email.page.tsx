@@ -11,6 +11,8 @@ import { BusyButton, Progress } from '../components/progress.tsx';
 import { ProviderChoiceDialog } from '../components/provider-choice-dialog.tsx';
 import { BodyEditor, toMessageBody, type BodyValue } from '../components/rich-text-editor.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
+import { formatSize } from '../components/format.ts';
+import { htmlToText } from '../lib/sanitize.ts';
 import { Link } from 'react-router';
 import { useSession } from '../session.tsx';
 
@@ -23,8 +25,8 @@ interface Choice { provider: ProviderId; doNotAskAgain?: boolean }
  * decide), then the Send email form. The email app choice downloads the .eml.
  */
 export function SendEmailPage() {
-  const { me, reloadMe } = useSession();
-  const [draft, setDraft] = useState<Draft | null>(null);
+  const { me, isAdmin, reloadMe } = useSession();
+  const [draft, setDraft] = useState<(Draft & { attachmentSizeLimitMb?: number }) | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [choice, setChoice] = useState<Choice | null>(null);
   const [asking, setAsking] = useState(false);
@@ -48,12 +50,22 @@ export function SendEmailPage() {
 
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
 
+  // The size limit is checked here first, so a big file is refused before it is uploaded.
+  const limitMb = draft?.attachmentSizeLimitMb ?? 0;
+  const totalBytes = files.reduce((sum, f) => sum + f.file.size, 0);
+  const overLimit = limitMb > 0 && totalBytes > limitMb * 1024 * 1024
+    ? `The attachments come to ${formatSize(totalBytes)}; the limit is ${limitMb} MB (Attachment size limit, in Email parameters). Remove a file to send.`
+    : undefined;
+
   const send = async (e: FormEvent) => {
     e.preventDefault();
     if (!choice) { setAsking(true); return; }
     setError(null);
     setFields({});
     setResult(null);
+    if (overLimit) return;
+    const bodyText = body.mode === 'text' ? body.text : htmlToText(body.html);
+    if (!form.subject.trim() && !bodyText.trim() && !window.confirm('This email has no subject and no body. Send it anyway?')) return;
     try {
       setStage('reading');
       const attachments = await Promise.all(files.map(async ({ file }) => ({
@@ -71,7 +83,10 @@ export function SendEmailPage() {
       const apiError = toApiError(err);
       if (apiError.code === 'PROVIDER_CHOICE_REQUIRED') { setChoice(null); setAsking(true); }
       setError(apiError);
-      setFields(Object.fromEntries(Object.entries(apiError.fieldErrors()).map(([k, v]) => [k.toLowerCase(), v])));
+      const next = Object.fromEntries(Object.entries(apiError.fieldErrors()).map(([k, v]) => [k.toLowerCase(), v]));
+      if (apiError.code === 'MESSAGE_TOO_LARGE') next.attachments = apiError.message;
+      if (apiError.code === 'SEND_AS_DENIED' && !apiError.response) next.from = sendAsAdvice(form.from.trim(), me.user.email, isAdmin);
+      setFields(next);
     } finally {
       setStage('idle');
     }
@@ -116,8 +131,8 @@ export function SendEmailPage() {
           <TextField label="Bcc" name="bcc" value={form.bcc} error={fields.bcc} onChange={set('bcc')} autoComplete="off" />
           <TextField label="Subject" name="subject" value={form.subject} error={fields.subject} onChange={set('subject')} autoComplete="off" />
           <BodyEditor value={body} onChange={setBody} error={fields.body ?? fields.html} />
-          <AttachmentsInput files={files} onChange={setFiles} error={error?.code === 'MESSAGE_TOO_LARGE' ? error.message : undefined} />
-          <FormError error={error} fields={fields} />
+          <AttachmentsInput files={files} onChange={setFiles} error={overLimit ?? fields.attachments} />
+          <FormError error={error} fields={fields} action="send" />
           <div className="row">
             <BusyButton type="submit" busy={stage !== 'idle'} busyLabel={stage === 'reading' ? 'Reading attachments…' : choice.provider === 'eml' ? 'Creating the .eml file…' : 'Sending…'}>
               {choice.provider === 'eml' ? 'Create .eml file' : 'Send'}
@@ -127,6 +142,13 @@ export function SendEmailPage() {
       )}
     </Page>
   );
+}
+
+/** Why this From is refused, with the advice that fits who reads it. */
+function sendAsAdvice(from: string, own: string, isAdmin: boolean): string {
+  return isAdmin
+    ? `You have no Send-As grant for ${from}. Grant yourself Send-As for it on the Users page, or send from your own address (${own}).`
+    : `You may not send as ${from}: you have no Send-As grant for it. Send from your own address (${own}), or ask an administrator to grant you Send-As for ${from}.`;
 }
 
 function SendOutcome({ result, onAnother }: { result: SendResult; onAnother(): void }) {
