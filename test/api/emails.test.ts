@@ -141,8 +141,13 @@ for (const dialect of DIALECTS) {
       await check('/api/send', { to, subject: 'big', provider: 'eml', attachments: [attachment('big.bin', 1_100_000)] }, 413, 'MESSAGE_TOO_LARGE');
       assert.equal((await h.call('PATCH', '/api/parameters', asAdmin({ attachmentSizeLimitMb: 10 }))).status, 200);
 
-      // No outgoing mail server.
-      assert.equal((await h.call('PATCH', '/api/parameters', asAdmin({ smtp: { host: '' } }))).status, 200);
+      // No outgoing mail server: clearing it while SMTP sends batch email is refused at its field...
+      const cleared = await h.call('PATCH', '/api/parameters', asAdmin({ smtp: { host: '' } }));
+      assert.equal(cleared.status, 400, cleared.text);
+      assert.ok((cleared.body.error.details as Json[]).some((d) => d.field === 'smtp.host'), cleared.text);
+      // ...so reach the state a fresh install starts in (no server, SMTP the batch provider) in two steps.
+      assert.equal((await h.call('PATCH', '/api/parameters', asAdmin({ batchProvider: 'eml', smtp: { host: '' } }))).status, 200);
+      assert.equal((await h.call('PATCH', '/api/parameters', asAdmin({ batchProvider: 'smtp' }))).status, 200);
       await check('/api/emails', { to, subject: 's' }, 409, 'SMTP_NOT_CONFIGURED');
       await check('/api/send', { to, subject: 's', provider: 'smtp' }, 409, 'SMTP_NOT_CONFIGURED');
       const testEmail = await h.call('POST', '/api/parameters/test-email', asAdmin({ to }));
