@@ -65,6 +65,10 @@ export const ERRORS = spec({
   NOT_RESENDABLE: {
     status: 409, retryable: false, message: 'Only failed or expired emails can be sent again.',
   },
+  NOT_RETRYABLE_NOW: {
+    status: 409, retryable: false, message: 'Only an email that is waiting or deferred can be tried again now.',
+    fix: 'A failed or expired email is sent again with Resend; a sent one needs nothing.',
+  },
   NOT_CANCELLABLE: {
     status: 409, retryable: false, message: 'Only emails that are still waiting can be cancelled.',
   },

@@ -5,6 +5,7 @@ import { MailroomError } from '../../errors.ts';
 import type { EmailInput } from '../../outbound/hand-in.ts';
 import { parseStatuses, parseTime } from '../../outbound/history-query.ts';
 import * as outbound from '../../outbound/outbound.service.ts';
+import { retryNow } from '../../outbound/retry-now.ts';
 import type { ProviderRegistry } from '../../outbound/provider-registry.ts';
 import { currentUser } from '../auth.ts';
 import { EmailBody, HistoryQuery, IdParams, QueueEmailBody, SendBody } from '../schemas.ts';
@@ -66,6 +67,9 @@ export function emailsRoutes(app: FastifyInstance, ctx: AppContext, providers: P
 
   app.post('/api/emails/:id/resend', { config: user, schema: { tags: ['emails'], summary: 'Queue a failed or expired email again', params: IdParams } }, async (request) =>
     outbound.resendEmail(ctx, currentUser(request), (request.params as Static<typeof IdParams>).id));
+
+  app.post('/api/emails/:id/retry-now', { config: { access: 'admin' }, schema: { tags: ['emails'], summary: 'Try a waiting or deferred email again now, without waiting for its next try', params: IdParams } }, async (request) =>
+    retryNow(ctx, (request.params as Static<typeof IdParams>).id));
 
   app.post('/api/emails/:id/cancel', { config: user, schema: { tags: ['emails'], summary: 'Cancel an email that is still waiting', params: IdParams } }, async (request) =>
     outbound.cancelEmail(ctx, currentUser(request), (request.params as Static<typeof IdParams>).id));

@@ -10,6 +10,7 @@ import { BusyButton, Progress } from '../components/progress.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { Tabs } from '../components/tabs.tsx';
 import { useApiMutation, useApiQuery } from '../lib/query.ts';
+import { useSession } from '../session.tsx';
 import { Link, useParams } from 'react-router';
 
 const QUEUED = new Set(['waiting', 'deferred', 'sending']);
@@ -25,6 +26,8 @@ export function EmailDetailPage() {
   const changes = { invalidates: [base, '/api/emails', '/api/queue'] };
   const resend = useApiMutation(() => api<EmailView>('POST', `${base}/resend`), changes);
   const cancel = useApiMutation(() => api<EmailView>('POST', `${base}/cancel`), changes);
+  const retry = useApiMutation(() => api<EmailView>('POST', `${base}/retry-now`), changes);
+  const { isAdmin } = useSession();
   const download = useApiMutation(() => downloadFile(`${base}/eml`, `${params.id}.eml`));
   const downloadAttachment = useApiMutation((a: { index: number; name: string }) => downloadFile(`${base}/attachments/${a.index}`, a.name));
 
@@ -37,13 +40,16 @@ export function EmailDetailPage() {
         {(e.status === 'failed' || e.status === 'expired') && (
           <BusyButton type="button" busy={resend.isPending} busyLabel="Queuing again…" onClick={() => resend.mutate()}>Resend</BusyButton>
         )}
+        {isAdmin && (e.status === 'waiting' || e.status === 'deferred') && (
+          <BusyButton type="button" busy={retry.isPending} busyLabel="Retrying…" onClick={() => retry.mutate()}>Retry now</BusyButton>
+        )}
         {(e.status === 'waiting' || e.status === 'deferred') && (
           <BusyButton type="button" className="button danger" busy={cancel.isPending} busyLabel="Cancelling…" onClick={() => cancel.mutate()}>Cancel email</BusyButton>
         )}
         <BusyButton type="button" className="button" busy={download.isPending} busyLabel="Downloading…" onClick={() => void download.mutate()}>Download .eml</BusyButton>
       </>
     )}>
-      <ErrorMessage error={email.error ?? resend.error ?? cancel.error ?? download.error ?? downloadAttachment.error} />
+      <ErrorMessage error={email.error ?? resend.error ?? cancel.error ?? retry.error ?? download.error ?? downloadAttachment.error} />
       {resend.data && <Notice kind="success">The email is back in the queue; the distributor sends it on its next run.</Notice>}
       {!e && !email.error && <Progress label="Loading the email…" />}
       {e && (

@@ -18,6 +18,7 @@ export function SendingStatusPage() {
   const cancel = useApiMutation((id: string) => api<EmailView>('POST', `/api/emails/${encodeURIComponent(id)}/cancel`), { invalidates: ['/api/queue', '/api/emails'] });
 
   const onCancel = (email: EmailView) => cancel.mutate(email.id);
+  const retry = useApiMutation((id: string) => api<EmailView>('POST', `/api/emails/${encodeURIComponent(id)}/retry-now`), { invalidates: ['/api/queue', '/api/emails'] });
 
   return (
     <Page title="Batch email sending status" intro={
@@ -27,7 +28,7 @@ export function SendingStatusPage() {
         <span className="live-dot" aria-hidden="true" /> Live: refreshes every {POLL_MS / 1000} seconds.
         {queue.dataUpdatedAt > 0 && <> Last update {formatTimeOfDay(queue.dataUpdatedAt)}.</>}
       </p>
-      <ErrorMessage error={queue.error ?? cancel.error} />
+      <ErrorMessage error={queue.error ?? cancel.error ?? retry.error} />
       {cancel.data && <Notice kind="success">“{cancel.data.subject || '(no subject)'}” was cancelled.</Notice>}
       {!queue.data && !queue.error && <Progress label="Loading the queue…" />}
       {queue.data && queue.data.length === 0 && <p className="empty" data-testid="queue-empty">The queue is empty: nothing waits to be sent.</p>}
@@ -52,6 +53,10 @@ export function SendingStatusPage() {
                 <td title={formatTime(e.nextAttemptAt)}>{e.status === 'sending' ? 'sending now' : e.nextAttemptAt && e.nextAttemptAt > Date.now() ? relativeTime(e.nextAttemptAt) : 'due now'}</td>
                 <td>{e.failure ? <code>{e.failure.code}</code> : '—'}</td>
                 <td><div className="actions">
+                  {isAdmin && (e.status === 'waiting' || e.status === 'deferred') && (
+                    <button type="button" className="button small" disabled={retry.isPending} aria-label={`Retry ${e.subject || 'email'} now`}
+                      onClick={() => retry.mutate(e.id)}>Retry now</button>
+                  )}
                   {(e.status === 'waiting' || e.status === 'deferred') && (
                     <button type="button" className="button small danger" disabled={cancel.isPending} aria-label={`Cancel ${e.subject || 'email'}`}
                       onClick={() => onCancel(e)}>Cancel</button>
