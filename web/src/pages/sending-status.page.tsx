@@ -54,7 +54,7 @@ export function SendingStatusPage() {
                 <td>{e.failure ? <code>{e.failure.code}</code> : '—'}</td>
                 <td><div className="actions">
                   {isAdmin && (e.status === 'waiting' || e.status === 'deferred') && (
-                    <button type="button" className="button small" disabled={retry.isPending} aria-label={`Retry ${e.subject || 'email'} now`}
+                    <button type="button" className="button small" disabled={retry.isPending} aria-label={`Retry now ${e.subject || 'email'}`}
                       onClick={() => retry.mutate(e.id)}>Retry now</button>
                   )}
                   {(e.status === 'waiting' || e.status === 'deferred') && (
