@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config/config.schema.ts';
 import { openStore, type DialectName, type Store } from './store/dialect.ts';
 import { migrateToLatest } from './store/migrations.ts';
-import type { Database } from './store/tables.ts';
+import type { Database, EmailStatus, ProviderId } from './store/tables.ts';
 import { createSecretBox, loadSecretKey, type SecretBox } from './security/secret-box.ts';
 
 export interface Clock {
@@ -13,7 +13,29 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** What happened to an email, as the one line per change that logs and metrics are made from. */
+export interface EmailChange {
+  readonly id: string;
+  readonly event: EmailChangeEvent;
+  /** The status the email has now. */
+  readonly status: EmailStatus;
+  readonly provider: ProviderId;
+  /** The worker that made the change, when a worker did. */
+  readonly worker?: string;
+  /** Attempts so far (the claim of a send counts as one). */
+  readonly attempts?: number;
+  /** The error code of a failure, a retry or an expiry. */
+  readonly code?: string;
+  readonly nextAttemptAt?: number;
+  /** For a sent email: from hand-in to the provider's acceptance. */
+  readonly latencyMs?: number;
+}
+
+export const EMAIL_CHANGE_EVENTS = ['queued', 'claimed', 'taken-over', 'sent', 'failed', 'retry', 'deferred', 'expired', 'released', 'cancelled', 'resent'] as const;
+export type EmailChangeEvent = (typeof EMAIL_CHANGE_EVENTS)[number];
+
 export interface MailroomEvents {
+  'email:changed': [change: EmailChange];
   'email:queued': [id: string];
   'email:sent': [id: string];
   'email:failed': [id: string, code: string];
@@ -37,10 +59,12 @@ export interface OpenContextOptions {
   readonly clock?: Clock;
   readonly leaseMs?: number;
   readonly migrate?: boolean;
+  /** Told when a database connection fails between queries (see StoreOptions). */
+  readonly onConnectionError?: (err: Error) => void;
 }
 
 export async function openContext(config: Readonly<Config>, options: OpenContextOptions = {}): Promise<AppContext> {
-  const store: Store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store: Store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onConnectionError: options.onConnectionError });
   if (options.migrate !== false) await migrateToLatest(store);
   const secrets = createSecretBox(loadSecretKey(config));
   return {

@@ -372,6 +372,22 @@ export const ERRORS = spec({
     explanation: 'Every try failed for a temporary reason until the email expiration period ran out.',
     fix: 'Look at the last error in the attempts, correct it, then resend the email.',
   },
+  // ── the database ─────────────────────────────────────────────────────────────────────
+  DATABASE_UNAVAILABLE: {
+    status: 503, retryable: true, message: 'The database cannot be reached right now.',
+    explanation: 'PostgreSQL is restarting, failing over, or the network to it is down (or the embedded database file cannot be read). Mailroom keeps running and tries again by itself; nothing half-written was kept.',
+    fix: 'Wait and try again (the answer says after how many seconds). If it lasts, check that the database server is running and reachable at DATABASE_URL.',
+  },
+  DATABASE_BUSY: {
+    status: 503, retryable: true, message: 'The database is busy; try again in a moment.',
+    explanation: 'The embedded SQLite file stayed locked by another process longer than Mailroom waits (5 seconds), or PostgreSQL ended a transaction in a deadlock. Nothing of the request was written.',
+    fix: 'Try again. If it lasts, find the other program that holds the SQLite file open (a backup or a database browser) and close it.',
+  },
+  DATABASE_FULL: {
+    status: 503, retryable: true, message: 'The database has no room left.',
+    explanation: 'The disk that holds the database is full, so Mailroom could not write. Nothing of the request was written; the distributor tries again by itself.',
+    fix: 'Free disk space where the data folder (MAILROOM_DATA_DIR) or the database lives, or shorten the history retention on the Email parameters page.',
+  },
   INTERNAL: { status: 500, retryable: true, message: 'Something went wrong inside Mailroom.' },
 });
 

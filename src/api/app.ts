@@ -8,7 +8,9 @@ import type { AppContext } from '../app-context.ts';
 import { ERRORS, describeError, isMailroomError, MailroomError } from '../errors.ts';
 import type { DistributorRun } from '../outbound/distributor-settings.ts';
 import type { ProviderRegistry } from '../outbound/provider-registry.ts';
+import { databaseFault, RETRY_AFTER_SECONDS, toDatabaseError } from '../store/database-errors.ts';
 import { createAuthHook, requireDeclaredAccess } from './auth.ts';
+import { operationsRoutes, type Operations } from './routes/operations.routes.ts';
 import { emailContentRoutes } from './routes/email-content.routes.ts';
 import { emailsRoutes } from './routes/emails.routes.ts';
 import { parametersRoutes } from './routes/parameters.routes.ts';
@@ -33,6 +35,8 @@ export interface ApiOptions {
   readonly logger?: boolean;
   /** Extra routes (the demo's captured-mail page). */
   readonly extraRoutes?: (app: FastifyInstance) => void;
+  /** Health and metrics of the running process (serve gives them; API tests may not). */
+  readonly operations?: Operations;
 }
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -42,7 +46,7 @@ const CONSOLE_FILES = 'servesConsoleFiles';
 export const CONSOLE_NOT_BUILT = 'The console is not built in this checkout: run `npm run build:web` (or `npm install`, which builds it), then reload this page. The API under /api works without it.';
 const BODY_LIMIT = 210 * 1024 * 1024;
 
-export async function buildApi({ ctx, providers, distributor, logger = false, extraRoutes }: ApiOptions): Promise<FastifyInstance> {
+export async function buildApi({ ctx, providers, distributor, logger = false, extraRoutes, operations }: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { redact: ['req.headers.authorization', 'body.password', 'body.smtp.password'] } : false,
     bodyLimit: BODY_LIMIT,
@@ -57,7 +61,8 @@ export async function buildApi({ ctx, providers, distributor, logger = false, ex
   });
   app.setErrorHandler((err, request, reply) => {
     const e = toMailroomError(err);
-    if (e.status >= 500) request.log.error({ err }, 'request failed');
+    if (databaseFault(e)) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    else if (e.status >= 500) request.log.error({ err }, 'request failed');
     return reply.code(e.status).send({ error: { ...describeError(e.code), message: e.message, details: e.details, response: e.response } });
   });
   app.addHook('onRoute', function declareAccess(route) {
@@ -81,6 +86,7 @@ export async function buildApi({ ctx, providers, distributor, logger = false, ex
   activitiesRoutes(app, ctx);
   syncRoutes(app, ctx);
   emailContentRoutes(app, ctx);
+  if (operations) operationsRoutes(app, operations);
   extraRoutes?.(app);
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   const notFound = (request: FastifyRequest, reply: FastifyReply) =>
@@ -99,6 +105,9 @@ export async function buildApi({ ctx, providers, distributor, logger = false, ex
 }
 
 function toMailroomError(err: unknown): MailroomError {
+  // The database away (a restart, a failover, a locked or full SQLite file): 503 with Retry-After.
+  const database = toDatabaseError(err);
+  if (database) return database;
   if (isMailroomError(err)) return err;
   const f = err as FastifyError;
   if (f.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new MailroomError('MESSAGE_TOO_LARGE', { message: 'The request is larger than Mailroom accepts.' });

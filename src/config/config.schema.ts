@@ -14,8 +14,11 @@ export const ConfigSchema = Type.Object({
     { default: 'info' },
   ),
   workerId: Type.String({ default: '' }),
-  /** How long a worker holds a claimed email before another worker may take it over. */
-  leaseSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 300 }),
+  /**
+   * How long a claimed email stays with its worker after the worker's last heartbeat (every third
+   * of it): after a crash, another worker takes the email over this long after the last beat.
+   */
+  leaseSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 15 }),
 }, { additionalProperties: false });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -1,6 +1,6 @@
-import type { AppContext } from '../app-context.ts';
+import type { AppContext, EmailChange } from '../app-context.ts';
 import { isMailroomError, MailroomError } from '../errors.ts';
-import type { OutgoingMessage } from '../providers/provider.ts';
+import type { EmailProvider, OutgoingMessage } from '../providers/provider.ts';
 import { effectiveThrottle, type StoredParameters } from './email-parameters.ts';
 import { recordOutcome, type EmailRow, type Outcome } from './email.repository.ts';
 import type { OutcomeRecorder } from './outcome-recorder.ts';
@@ -18,9 +18,15 @@ export interface DeliveryOptions {
    * it the outcome is written at once, in a transaction of its own (interactive sends).
    */
   readonly recorder?: OutcomeRecorder;
+  /**
+   * Lets the send start: resolves with a function to call once the provider has answered, or
+   * null when the worker is stopping and the email must not be started (the distributor gives
+   * its claim back). Without it every send starts at once.
+   */
+  readonly gate?: (provider: EmailProvider, row: EmailRow) => Promise<(() => void) | null>;
 }
 
-export type DeliveryResult = Outcome['kind'] | 'lost-lease';
+export type DeliveryResult = Outcome['kind'] | 'lost-lease' | 'not-started';
 
 /**
  * Sends one claimed email and records what became of it; resolves once that is committed. Never
@@ -32,40 +38,68 @@ export async function deliver(
 ): Promise<DeliveryResult> {
   const startedAt = ctx.clock.now();
   const outcome = await attempt(ctx, providers, params, row, raw, options);
+  if (outcome === null) return 'not-started';
   const report = { row, startedAt, now: ctx.clock.now(), outcome };
   const recorded = options.recorder
     ? await options.recorder.record(report)
     : await recordOutcome(ctx.db, { ...report, worker: ctx.workerId });
   if (!recorded) return 'lost-lease';
+  ctx.events.emit('email:changed', changeOf(ctx, row, report.now, outcome));
   if (outcome.kind === 'sent') ctx.events.emit('email:sent', row.id);
   if (outcome.kind === 'failed') ctx.events.emit('email:failed', row.id, outcome.code);
   return outcome.kind;
 }
 
+const STATUS_AFTER = { sent: 'sent', failed: 'failed', retry: 'waiting', expired: 'expired', deferred: 'deferred' } as const;
+
+function changeOf(ctx: AppContext, row: EmailRow, now: number, outcome: Outcome): EmailChange {
+  const base = { id: row.id, event: outcome.kind, status: STATUS_AFTER[outcome.kind], provider: row.provider, worker: ctx.workerId, attempts: row.attempts };
+  if (outcome.kind === 'sent') return { ...base, latencyMs: now - row.created_at };
+  if (outcome.kind === 'deferred') return { ...base, attempts: row.attempts - 1, nextAttemptAt: outcome.nextAttemptAt };
+  return { ...base, code: outcome.kind === 'expired' ? 'EXPIRED' : outcome.code, nextAttemptAt: outcome.nextAttemptAt };
+}
+
 async function attempt(
   ctx: AppContext, providers: ProviderRegistry, params: StoredParameters,
-  row: EmailRow, raw: Buffer, { retry = true, throttle = true }: DeliveryOptions,
-): Promise<Outcome> {
-  const now = ctx.clock.now();
-  if (throttle) {
-    const limit = effectiveThrottle(params)[row.provider];
-    const force = row.deferrals >= MAX_DEFERRALS;
-    const slot = await takeSendSlot(ctx.db, { provider: row.provider, minute: minuteOf(now), limit, force });
-    if (!slot) return { kind: 'deferred', nextAttemptAt: (minuteOf(now) + 1) * 60_000 };
-  }
+  row: EmailRow, raw: Buffer, { retry = true, throttle = true, gate }: DeliveryOptions,
+): Promise<Outcome | null> {
+  let provider: EmailProvider;
   try {
-    const provider = providers.get(row.provider, params);
-    const receipt = await provider.send(toMessage(row, raw));
-    return { kind: 'sent', recipientResults: JSON.stringify(receipt.recipients), response: receipt.response };
+    provider = providers.get(row.provider, params);
   } catch (err) {
-    const e = isMailroomError(err) ? err : new MailroomError('INTERNAL', { message: (err as Error).message, cause: err });
-    const failure = { code: e.code, response: e.response ?? e.message, command: e.command ?? null };
-    if (!e.retryable || !retry) return { kind: 'failed', ...failure };
-    // The service's own hint (Retry-After, BackOffMilliseconds) is the earliest next try.
-    const nextAttemptAt = ctx.clock.now() + Math.max(retryDelayMs(row.attempts), e.retryAfterMs ?? 0);
-    if (nextAttemptAt >= row.expires_at) return { kind: 'expired', ...failure };
-    return { kind: 'retry', ...failure, nextAttemptAt };
+    return failureOutcome(ctx, row, err, retry);
   }
+  const leave = gate ? await gate(provider, row) : () => {};
+  if (!leave) return null;
+  try {
+    const now = ctx.clock.now();
+    // A database failure here is not the email's: it ends the pass, and the email, still
+    // claimed, goes out once the database is back.
+    if (throttle) {
+      const limit = effectiveThrottle(params)[row.provider];
+      const force = row.deferrals >= MAX_DEFERRALS;
+      const slot = await takeSendSlot(ctx.db, { provider: row.provider, minute: minuteOf(now), limit, force });
+      if (!slot) return { kind: 'deferred', nextAttemptAt: (minuteOf(now) + 1) * 60_000 };
+    }
+    try {
+      const receipt = await provider.send(toMessage(row, raw));
+      return { kind: 'sent', recipientResults: JSON.stringify(receipt.recipients), response: receipt.response };
+    } catch (err) {
+      return failureOutcome(ctx, row, err, retry);
+    }
+  } finally {
+    leave();
+  }
+}
+
+function failureOutcome(ctx: AppContext, row: EmailRow, err: unknown, retry: boolean): Outcome {
+  const e = isMailroomError(err) ? err : new MailroomError('INTERNAL', { message: (err as Error).message, cause: err });
+  const failure = { code: e.code, response: e.response ?? e.message, command: e.command ?? null };
+  if (!e.retryable || !retry) return { kind: 'failed', ...failure };
+  // The service's own hint (Retry-After, BackOffMilliseconds) is the earliest next try.
+  const nextAttemptAt = ctx.clock.now() + Math.max(retryDelayMs(row.attempts), e.retryAfterMs ?? 0);
+  if (nextAttemptAt >= row.expires_at) return { kind: 'expired', ...failure };
+  return { kind: 'retry', ...failure, nextAttemptAt };
 }
 
 export function toMessage(row: EmailRow, raw: Buffer): OutgoingMessage {

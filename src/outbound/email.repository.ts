@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { DialectName } from '../store/dialect.ts';
 import { QUEUED_STATUSES, type Database, type EmailAttemptTable, type EmailStatus, type EmailTable } from '../store/tables.ts';
 
@@ -24,23 +24,33 @@ export async function loadRaw(db: Db, ids: readonly string[]): Promise<Map<strin
 export const listAttempts = (db: Db, emailId: string) =>
   db.selectFrom('email_attempt').selectAll().where('email_id', '=', emailId).orderBy('id').execute();
 
+/** A claimed email; takenOver when it was another worker's, whose lease had run out. */
+export type ClaimedRow = EmailRow & { readonly takenOver: boolean };
+
 /**
- * Takes up to `limit` due emails for one worker: waiting or deferred ones whose time has come,
- * and sending ones whose worker's lease ran out (it crashed or was killed). One statement, so two
- * workers never take the same row; PostgreSQL skips rows another worker is taking right now.
+ * Takes up to `limit` due emails for one worker: first sending ones whose worker's lease ran out
+ * (it crashed, was killed, or lost the database for longer than the lease), then waiting or
+ * deferred ones whose time has come. Each is one statement, so two workers never take the same
+ * row; PostgreSQL skips rows another worker is taking right now.
  */
-export async function claimDue(db: Db, dialect: DialectName, args: { worker: string; now: number; leaseMs: number; limit: number }) {
-  let due = db.selectFrom('email').select('id')
-    .where((eb) => eb.or([
-      eb.and([eb('status', 'in', ['waiting', 'deferred']), eb('next_attempt_at', '<=', args.now)]),
-      eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', args.now)]),
-    ]))
-    .orderBy('next_attempt_at')
-    .limit(args.limit);
-  if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+export async function claimDue(db: Db, dialect: DialectName, args: { worker: string; now: number; leaseMs: number; limit: number }): Promise<ClaimedRow[]> {
+  const abandoned = db.selectFrom('email').select('id')
+    .where('status', '=', 'sending').where('lease_until', '<', args.now)
+    .orderBy('lease_until').limit(args.limit);
+  const takenOver = await claimRows(db, dialect, abandoned, args);
+  if (takenOver.length >= args.limit) return takenOver.map((r) => ({ ...r, takenOver: true }));
+  const due = db.selectFrom('email').select('id')
+    .where('status', 'in', ['waiting', 'deferred']).where('next_attempt_at', '<=', args.now)
+    .orderBy('next_attempt_at').limit(args.limit - takenOver.length);
+  const fresh = await claimRows(db, dialect, due, args);
+  return [...takenOver.map((r) => ({ ...r, takenOver: true })), ...fresh.map((r) => ({ ...r, takenOver: false }))];
+}
+
+function claimRows(db: Db, dialect: DialectName, ids: SelectQueryBuilder<Database, 'email', { id: string }>, args: { worker: string; now: number; leaseMs: number }) {
+  const locked = dialect === 'postgres' ? ids.forUpdate().skipLocked() : ids;
   return db.updateTable('email')
     .set({ status: 'sending', claimed_by: args.worker, lease_until: args.now + args.leaseMs, attempts: sql`attempts + 1`, updated_at: args.now })
-    .where('id', 'in', due)
+    .where('id', 'in', locked)
     .returningAll()
     .execute();
 }
@@ -56,6 +66,39 @@ export async function renewClaim(db: Db, args: { id: string; worker: string; now
     .where('id', '=', args.id).where('claimed_by', '=', args.worker).where('status', '=', 'sending')
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * The heartbeat of a live worker: starts the lease of every email it holds afresh, in one
+ * statement. On PostgreSQL the rows another transaction is writing right now (this worker's own
+ * outcomes, being recorded) are skipped rather than waited for, so the heartbeat never waits on
+ * or deadlocks with them. Answers how many claims it renewed.
+ */
+export async function renewClaims(db: Db, dialect: DialectName, args: { worker: string; now: number; leaseMs: number }): Promise<number> {
+  let held = db.selectFrom('email').select('id').where('status', '=', 'sending').where('claimed_by', '=', args.worker);
+  if (dialect === 'postgres') held = held.forUpdate().skipLocked();
+  const result = await db.updateTable('email').set({ lease_until: args.now + args.leaseMs }).where('id', 'in', held).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * Gives claimed emails that were not started back to the queue at once (a stopping worker): they
+ * are waiting again, due as they were, and the claim's attempt is taken back. Only the worker's
+ * own claims change.
+ */
+export function releaseClaims(db: Db, args: { worker: string; ids: readonly string[]; now: number }) {
+  if (args.ids.length === 0) return Promise.resolve([]);
+  return db.updateTable('email')
+    .set({ status: 'waiting', claimed_by: null, lease_until: null, attempts: sql`attempts - 1`, updated_at: args.now })
+    .where('id', 'in', args.ids).where('claimed_by', '=', args.worker).where('status', '=', 'sending')
+    .returning(['id', 'provider', 'attempts'])
+    .execute();
+}
+
+/** Whether some worker's claim has run out (it died): another worker should take it over now. */
+export async function hasAbandonedClaims(db: Db, now: number): Promise<boolean> {
+  const row = await db.selectFrom('email').select('id').where('status', '=', 'sending').where('lease_until', '<', now).limit(1).executeTakeFirst();
+  return row !== undefined;
 }
 
 export type Outcome =
@@ -126,17 +169,17 @@ function attemptRow({ row, startedAt, now }: OutcomeReport, worker: string, outc
   return { email_id: row.id, attempt: row.attempts, worker, started_at: startedAt, finished_at: now, outcome: outcome.kind === 'sent' ? 'sent' : outcome.kind, ...error };
 }
 
-/** Unsent emails past their expiry become Expired. */
-export async function expireDue(db: Kysely<Database>, now: number): Promise<number> {
-  const result = await db.updateTable('email')
+/** Unsent emails past their expiry become Expired; answers which. */
+export function expireDue(db: Kysely<Database>, now: number) {
+  return db.updateTable('email')
     .set({ status: 'expired', last_error_code: 'EXPIRED', claimed_by: null, lease_until: null, updated_at: now })
     .where('expires_at', '<=', now)
     .where((eb) => eb.or([
       eb('status', 'in', ['waiting', 'deferred']),
       eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
     ]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returning(['id', 'provider', 'attempts'])
+    .execute();
 }
 
 /**

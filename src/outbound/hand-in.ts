@@ -133,6 +133,10 @@ export async function handIn(ctx: AppContext, actor: User | null, input: EmailIn
   };
   const stored = await storeWithKey(ctx, row, raw, owner, options.idempotencyKey);
   if (stored.duplicate) return stored;
+  ctx.events.emit('email:changed', {
+    id: row.id, event: status === 'sending' ? 'claimed' : 'queued', status, provider: row.provider,
+    ...(status === 'sending' ? { worker: ctx.workerId, attempts: row.attempts } : {}),
+  });
   if (status === 'waiting') ctx.events.emit('email:queued', row.id);
   return { row, raw, duplicate: false };
 }

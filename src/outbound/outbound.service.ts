@@ -198,16 +198,18 @@ export async function resendEmail(ctx: AppContext, actor: User, id: string): Pro
     .set({ status: 'waiting', next_attempt_at: now, deferrals: 0, expires_at: expiresAt, updated_at: now, claimed_by: null, lease_until: null, resent_from: id })
     .where('id', '=', id).where('status', 'in', ['failed', 'expired']).executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new MailroomError('NOT_RESENDABLE');
+  ctx.events.emit('email:changed', { id, event: 'resent', status: 'waiting', provider: row.provider });
   ctx.events.emit('email:queued', id);
   return toView((await repo.findEmail(ctx.db, id))!);
 }
 
 export async function cancelEmail(ctx: AppContext, actor: User, id: string): Promise<EmailView> {
-  await getEmail(ctx, actor, id);
+  const row = await getEmail(ctx, actor, id);
   const now = ctx.clock.now();
   const result = await ctx.db.updateTable('email').set({ status: 'cancelled', updated_at: now })
     .where('id', '=', id).where('status', 'in', ['waiting', 'deferred']).executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new MailroomError('NOT_CANCELLABLE');
+  ctx.events.emit('email:changed', { id, event: 'cancelled', status: 'cancelled', provider: row.provider });
   return toView((await repo.findEmail(ctx.db, id))!);
 }
 

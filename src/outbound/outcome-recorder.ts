@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/tables.ts';
+import { withDatabaseRetry } from '../store/database-errors.ts';
 import { recordOutcomes, type OutcomeReport } from './email.repository.ts';
 
 export interface OutcomeRecorderConfig {
@@ -13,6 +14,8 @@ export interface OutcomeRecorderConfig {
    * batches of 5–10 and less of the gain, 8 ms no more.
    */
   readonly delayMs?: number;
+  /** Told each time a write failed because the database is away, before it is tried again. */
+  readonly onRetry?: (err: unknown) => void;
 }
 
 export interface OutcomeRecorder {
@@ -38,7 +41,7 @@ interface Waiting {
  * to be taken over after its lease like any other that a dead worker left.
  */
 export function createOutcomeRecorder(db: Kysely<Database>, config: OutcomeRecorderConfig): OutcomeRecorder {
-  const { worker, maxBatch = 32, delayMs = 4 } = config;
+  const { worker, maxBatch = 32, delayMs = 4, onRetry } = config;
   const pending: Waiting[] = [];
   let writing = false;
   let cancelTimer: (() => void) | undefined;
@@ -61,7 +64,12 @@ export function createOutcomeRecorder(db: Kysely<Database>, config: OutcomeRecor
     while (pending.length > 0) {
       const batch = pending.splice(0, maxBatch);
       try {
-        const recorded = await recordOutcomes(db, worker, batch.map((w) => w.report));
+        // While the database is away (a restart, a failover, a locked file) the outcomes wait and
+        // are written once it is back: the emails were sent, and writing that now is what keeps
+        // them from being sent again. Had the commit gone through before the connection dropped,
+        // the retry finds the claims already given up and changes nothing.
+        const reports = batch.map((w) => w.report);
+        const recorded = await withDatabaseRetry(() => recordOutcomes(db, worker, reports), { onRetry });
         batch.forEach((w, i) => w.resolve(recorded[i]!));
       } catch (err) {
         for (const w of batch) w.reject(err);

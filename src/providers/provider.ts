@@ -45,6 +45,8 @@ export interface VerifyOptions {
  */
 export interface EmailProvider {
   readonly id: ProviderId;
+  /** How many sends it takes at once (its connections); unlimited when not given. */
+  readonly maxConcurrent?: number;
   send(message: OutgoingMessage): Promise<SendReceipt>;
   /** A connection test; throws the first failure as a MailroomError whose details hold the steps so far. */
   verify?(options?: VerifyOptions): Promise<TestReport>;

@@ -1,16 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/app.ts';
+import type { Operations } from '../api/routes/operations.routes.ts';
 import { openContext, type AppContext } from '../app-context.ts';
 import type { Config } from '../config/config.schema.ts';
 import { startCaptureServer, type CaptureServer } from '../demo/capture-server.ts';
 import { capturedRoutes } from '../demo/captured.routes.ts';
 import { seedDemo, type DemoCredentials } from '../demo/demo-seed.ts';
+import { startClaimHeartbeat } from '../outbound/claim-heartbeat.ts';
 import { runDistributorPass, startDistributor, type DistributorLoop } from '../outbound/distributor.ts';
 import { ProviderRegistry } from '../outbound/provider-registry.ts';
 import { createSyncScheduler } from '../sync/scheduler.ts';
 import { listUsers } from '../users/users.service.ts';
 import { escalateOverdue } from '../workflow/workflow.service.ts';
 import { dispatchNotifications } from '../workflow/workflow-notifier.ts';
+import { DatabaseWatch, LoopMonitor, probeDatabase } from './health.ts';
+import { createLogger, errorFields, logEmailChange, type Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
 
 const WORKFLOW_SWEEP_MS = 60_000;
 
@@ -19,16 +24,21 @@ const WORKFLOW_SWEEP_MS = 60_000;
  * notifications a crash left pending (their idempotency keys keep a second worker from
  * queuing them twice).
  */
-function startWorkflowSweep(ctx: AppContext, log: (line: string) => void): () => Promise<void> {
+function startWorkflowSweep(ctx: AppContext, monitor: LoopMonitor, onError: (err: unknown) => void): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
+  monitor.started(WORKFLOW_SWEEP_MS);
   const timer = setInterval(() => {
+    monitor.passStarted();
     running = (async () => {
       await escalateOverdue(ctx);
       await dispatchNotifications(ctx);
-    })().catch((err: unknown) => log(`workflow sweep: ${(err as Error).message}`));
+    })().then(() => monitor.passEnded(WORKFLOW_SWEEP_MS), (err: unknown) => {
+      monitor.passEnded(WORKFLOW_SWEEP_MS, err);
+      onError(err);
+    });
   }, WORKFLOW_SWEEP_MS);
   timer.unref();
-  return async () => { clearInterval(timer); await running; };
+  return async () => { clearInterval(timer); await running; monitor.stopped(); };
 }
 
 export interface RunningMailroom {
@@ -37,39 +47,75 @@ export interface RunningMailroom {
   readonly app: FastifyInstance | null;
   readonly capture: CaptureServer | null;
   readonly demoCredentials: DemoCredentials[];
+  /**
+   * Stops claiming, gives the claimed emails not yet started back to waiting at once, lets the
+   * sends on the wire finish and be recorded, then closes everything.
+   */
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   /** Serve the API and console; a worker only distributes. */
   readonly api: boolean;
-  readonly log?: (line: string) => void;
+  /** Structured (JSON lines) log; by default pino on standard output at the configured level. */
+  readonly logger?: Logger;
 }
 
 /**
  * `mailroom serve` (API, console and distributor in one process) and `mailroom worker`
- * (distributor only). stop() lets the pass in progress finish before closing the database.
+ * (distributor only). A database that goes away never stops either: the loops back off and
+ * retry, the API answers 503, and everything resumes when it is back.
  */
-export async function startMailroom(config: Readonly<Config>, { api, log = console.log }: StartOptions): Promise<RunningMailroom> {
-  const ctx = await openContext(config);
+export async function startMailroom(config: Readonly<Config>, { api, logger = createLogger(config) }: StartOptions): Promise<RunningMailroom> {
+  const watch = new DatabaseWatch(logger);
+  const ctx = await openContext(config, { onConnectionError: (err) => watch.failed(err) });
+  ctx.events.on('email:changed', (change) => logEmailChange(logger, change));
   const providers = new ProviderRegistry(ctx);
   const capture = api && config.demo ? await startCaptureServer() : null;
   const demoCredentials = capture ? await seedDemo(ctx, capture) : [];
+
+  const distributorMonitor = new LoopMonitor('distributor', () => ctx.clock.now());
+  const sweepMonitor = new LoopMonitor('workflow-sweep', () => ctx.clock.now());
+  const loopFailed = (loop: string) => (err: unknown) => {
+    watch.failed(err);
+    logger.error({ kind: 'loop', loop, ...errorFields(err) }, `${loop} pass failed`);
+  };
+  const heartbeat = startClaimHeartbeat(ctx, { onError: (err) => watch.failed(err) });
+  distributorMonitor.started(0);
   const loop: DistributorLoop = startDistributor(ctx, providers, {
-    onError: (err) => log(`distributor: ${(err as Error).message}`),
+    heartbeat,
+    onError: loopFailed('distributor'),
+    onDatabaseRetry: (err) => watch.failed(err),
+    onPass: (event) => {
+      if (event.phase === 'start') return distributorMonitor.passStarted();
+      if (event.error === undefined) watch.reachable();
+      distributorMonitor.passEnded(event.nextInMs, event.error);
+    },
   });
   ctx.events.on('email:queued', () => loop.kick());
-  const stopSweep = startWorkflowSweep(ctx, log);
+  const stopSweep = startWorkflowSweep(ctx, sweepMonitor, loopFailed('workflow-sweep'));
   // Server-side synchronization: mailboxes polled under a lease, beside the distributor.
-  const scheduler = createSyncScheduler(ctx, { onError: (err) => log(`sync scheduler: ${(err as Error).message}`) });
+  const scheduler = createSyncScheduler(ctx, { onError: loopFailed('sync-scheduler') });
   scheduler.start();
+
+  let stopping = false;
+  const metrics = createMetrics(ctx, { loops: [distributorMonitor, sweepMonitor], watch });
+  const operations: Operations = {
+    live: () => ({ live: true, pid: process.pid, uptimeSeconds: Math.round(process.uptime()) }),
+    async ready() {
+      const database = await probeDatabase(ctx, watch);
+      const loops = [distributorMonitor.snapshot(), sweepMonitor.snapshot()];
+      return { ready: !stopping && database.reachable && loops.every((l) => l.alive), stopping, database, loops };
+    },
+    metrics,
+  };
 
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   if (api) {
     app = await buildApi({
-      ctx, providers, logger: config.logLevel === 'debug',
-      distributor: { kick: () => loop.kick(), runOnce: () => runDistributorPass(ctx, providers) },
+      ctx, providers, logger: config.logLevel === 'debug', operations,
+      distributor: { kick: () => loop.kick(), runOnce: () => runDistributorPass(ctx, providers, { heartbeat }) },
       extraRoutes: capture ? (a) => capturedRoutes(a, capture) : undefined,
     });
     url = await app.listen({ host: config.host, port: config.port });
@@ -77,10 +123,14 @@ export async function startMailroom(config: Readonly<Config>, { api, log = conso
   return {
     ctx, url, app, capture, demoCredentials,
     async stop() {
-      await app?.close();
-      await loop.stop();
+      stopping = true;
+      // The distributor gives back its unstarted claims at once; the API finishes its requests.
+      await Promise.all([loop.stop(), app?.close()]);
+      distributorMonitor.stopped();
       await stopSweep();
       await scheduler.stop();
+      // Last: the heartbeat kept the leases of the sends that were finishing.
+      await heartbeat.stop();
       await providers.close();
       await capture?.close();
       await ctx.close();

@@ -18,9 +18,32 @@ export interface Store {
 // counters, which fit a JavaScript number exactly.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export function openStore(options: { databaseUrl?: string; dataDir: string }): Store {
+export interface StoreOptions {
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  /**
+   * Told when a PostgreSQL connection fails outside a query (the server restarted, the network
+   * dropped). The pool drops that connection and opens a new one when it is needed; the queries
+   * that were running on it fail with their own error.
+   */
+  readonly onConnectionError?: (err: Error) => void;
+}
+
+export function openStore(options: StoreOptions): Store {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl, max: 10,
+      // While the server is away a request fails within seconds, instead of waiting for ever.
+      connectionTimeoutMillis: 5_000,
+      // Connections left idle are closed, so a failover does not leave a pool of dead ones.
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    });
+    const onError = (err: Error) => options.onConnectionError?.(err);
+    // pg emits 'error' on the pool for an idle connection, and on the client for one that is in
+    // use but between queries. Without a listener either one ends the process.
+    pool.on('error', onError);
+    pool.on('connect', (client) => client.on('error', onError));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

@@ -13,7 +13,7 @@ describe('configuration', () => {
     assert.equal(config.databaseUrl, '');
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.demo, false);
-    assert.equal(config.leaseSeconds, 300);
+    assert.equal(config.leaseSeconds, 15);
     assert.ok(Object.isFrozen(config));
   });
 

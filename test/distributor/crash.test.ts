@@ -1,7 +1,8 @@
 // A real `mailroom worker` process, stopped in the middle of a batch. Killed (kill -9), its claims
 // run out and another worker sends what it left: nothing is lost, and only a message that was on
 // the wire at the moment of the kill can arrive twice, with the same Message-ID and bytes.
-// Stopped with SIGTERM, it finishes the pass in progress and exits 0, leaving no claim behind.
+// Stopped with SIGTERM, it finishes the sends on the wire, gives the other claims back to waiting
+// at once and exits 0, leaving no claim behind.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -111,7 +112,7 @@ for (const dialect of DIALECTS) {
       assert.equal(takenOver.length, stuck.length);
     });
 
-    it('finishes the pass in progress on SIGTERM, exits 0 and leaves no email claimed', async () => {
+    it('on SIGTERM finishes the sends on the wire, gives the rest back to waiting at once, exits 0 and leaves no email claimed', async () => {
       smtp.mails.length = 0;
       const ids = await queueMany(env.ctx, alice, 30, 'Stopped with SIGTERM');
       const worker = spawnWorker(env, 'graceful');
@@ -121,11 +122,20 @@ for (const dialect of DIALECTS) {
       const exit = await within(worker.exited, 'the worker to stop');
       assert.deepEqual(exit, { code: 0, signal: null }, worker.output());
 
-      const rows = await env.ctx.db.selectFrom('email').select(['status', 'claimed_by']).where('id', 'in', ids).execute();
-      assert.ok(rows.every((r) => r.status === 'sent' && r.claimed_by === null));
+      const rows = await env.ctx.db.selectFrom('email').select(['id', 'message_id', 'status', 'claimed_by', 'attempts']).where('id', 'in', ids).execute();
+      assert.ok(rows.every((r) => r.claimed_by === null && (r.status === 'sent' || r.status === 'waiting')), JSON.stringify(rows));
+      const given = rows.filter((r) => r.status === 'waiting');
+      assert.ok(given.length > 0, 'the worker stopped before the batch was done');
+      // Given back unsent: not at the server, and the claim's attempt taken back.
       const seen = arrivals(smtp.mails);
-      assert.equal(seen.size, ids.length);
+      assert.ok(given.every((r) => !seen.has(r.message_id) && r.attempts === 0));
       assert.ok([...seen.values()].every((n) => n === 1));
+
+      // Another pass sends what was given back; each email arrived exactly once.
+      await runDistributorPass(env.ctx, providers);
+      assert.deepEqual(await statusCounts(env.ctx), { sent: ids.length + (await env.ctx.db.selectFrom('email').select('id').where('id', 'not in', ids).execute()).length });
+      const after = arrivals(smtp.mails);
+      for (const r of rows) assert.equal(after.get(r.message_id), 1);
     });
   });
 }

@@ -46,7 +46,7 @@ export async function startDemoServer(): Promise<DemoServer> {
     env: {},
     overrides: { demo: true, port: 0, host: '127.0.0.1', dataDir, secretKey: randomBytes(32).toString('base64'), logLevel: 'silent', workerId: `e2e-${process.pid}` },
   });
-  const running = await startMailroom(config, { api: true, log: () => {} });
+  const running = await startMailroom(config, { api: true });
   return {
     running,
     url: running.url!,

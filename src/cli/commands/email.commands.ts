@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { startClaimHeartbeat } from '../../outbound/claim-heartbeat.ts';
 import { runDistributorPass } from '../../outbound/distributor.ts';
 import type { EmailInput } from '../../outbound/hand-in.ts';
 import * as outbound from '../../outbound/outbound.service.ts';
@@ -64,7 +65,9 @@ export function registerEmailCommands(program: Command) {
     .option('--once', 'one pass, then exit (the default)', true)
     .option('--json', 'machine-readable output')
     .action((o: { json?: boolean }) => withCli(async ({ ctx, providers }) => {
-      const run = await runDistributorPass(ctx, providers);
+      // The heartbeat keeps this pass's claims while it sends, however long that takes.
+      const heartbeat = startClaimHeartbeat(ctx);
+      const run = await runDistributorPass(ctx, providers, { heartbeat }).finally(() => heartbeat.stop());
       if (o.json) printJson(run);
       else print(`claimed ${run.claimed}: sent ${run.sent}, failed ${run.failed}, retry later ${run.retried}, deferred ${run.deferred}, expired ${run.expired}, purged ${run.purged}`);
     }));

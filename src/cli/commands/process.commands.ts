@@ -13,13 +13,24 @@ import { assertPortFree } from '../../runtime/port-check.ts';
 const runtime = () => import('../../runtime/mailroom-process.ts');
 const CONSOLE_INDEX = fileURLToPath(new URL('../../../web/dist/index.html', import.meta.url));
 
+/** Orchestrators wait 10–30 s after SIGTERM before they kill; Mailroom is gone before 10. */
+const STOP_DEADLINE_MS = 8_000;
+
 function stopOnSignal(running: RunningMailroom) {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    print(`${signal}: finishing the pass in progress, then stopping.`);
-    void running.stop().then(() => process.exit(0));
+    print(`${signal}: stopping. No new claims; claimed emails not started go back to waiting; sends on the wire finish.`);
+    const deadline = setTimeout(() => {
+      print(`Stopped after ${STOP_DEADLINE_MS / 1000} s with sends still on the wire: their claims run out after the lease (${running.ctx.leaseMs / 1000} s) and another worker takes them over.`);
+      process.exit(0);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    void running.stop().then(() => process.exit(0), (err: unknown) => {
+      print(`Stopping failed: ${(err as Error).message}`);
+      process.exit(1);
+    });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

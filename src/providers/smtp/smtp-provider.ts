@@ -48,6 +48,7 @@ export function createSmtpProvider({ settings, maxConnections = defaultMaxConnec
 
   return {
     id: 'smtp',
+    maxConcurrent: maxConnections,
     async send(message: OutgoingMessage): Promise<SendReceipt> {
       try {
         const info = await transport.sendMail({
