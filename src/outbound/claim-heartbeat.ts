@@ -6,7 +6,7 @@ export interface ClaimHeartbeatConfig {
   readonly intervalMs?: number;
   /** Told when a beat failed (the database is away); the next beat tries again. */
   readonly onError?: (err: unknown) => void;
-  /** Told after every beat, failed or not (the loop watch uses it). */
+  /** Told after every beat that reached the database. */
   readonly onBeat?: () => void;
 }
 
@@ -37,11 +37,11 @@ export function startClaimHeartbeat(ctx: AppContext, config: ClaimHeartbeatConfi
       try {
         await renewClaims(ctx.db, ctx.dialect, { worker: ctx.workerId, now: startedAt, leaseMs: ctx.leaseMs });
         heldUntil = Math.max(heldUntil, startedAt + ctx.leaseMs);
+        config.onBeat?.();
       } catch (err) {
         config.onError?.(err);
       } finally {
         running = undefined;
-        config.onBeat?.();
       }
     })();
     return running;

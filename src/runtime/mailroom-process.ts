@@ -80,7 +80,7 @@ export async function startMailroom(config: Readonly<Config>, { api, logger = cr
     watch.failed(err);
     logger.error({ kind: 'loop', loop, ...errorFields(err) }, `${loop} pass failed`);
   };
-  const heartbeat = startClaimHeartbeat(ctx, { onError: (err) => watch.failed(err) });
+  const heartbeat = startClaimHeartbeat(ctx, { onError: (err) => watch.failed(err), onBeat: () => watch.reachable() });
   distributorMonitor.started(0);
   const loop: DistributorLoop = startDistributor(ctx, providers, {
     heartbeat,

@@ -20,6 +20,9 @@ export function openSqlite(path: string): SqliteDatabase {
     // it. node:sqlite resets a statement before each run, and Kysely runs one query at a time on
     // this connection, so a statement can be reused. The cache is bounded: IN lists vary in length.
     prepare: (sql) => {
+      // SQLite ends a transaction itself on some errors (a full disk, an I/O error); the ROLLBACK
+      // Kysely then sends would fail and hide the error that matters, so it is skipped.
+      if (/^\s*rollback\s*$/i.test(sql)) return rollbackIfOpen(db);
       let stmt = prepared.get(sql);
       if (stmt) {
         prepared.delete(sql);
@@ -34,6 +37,14 @@ export function openSqlite(path: string): SqliteDatabase {
 }
 
 const STATEMENT_CACHE_SIZE = 200;
+
+function rollbackIfOpen(db: DatabaseSync): SqliteStatement {
+  const run = () => {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    return { changes: 0, lastInsertRowid: 0 };
+  };
+  return { reader: false, all: () => [], run, iterate: () => [][Symbol.iterator]() };
+}
 
 function wrapStatement(stmt: StatementSync): SqliteStatement {
   const reader = stmt.columns().length > 0;
