@@ -1,13 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
 import type { Account, AccountDetail } from '../../api/crm-types.ts';
-import { ErrorMessage, Notice } from '../../components/error-message.tsx';
+import { ErrorMessage } from '../../components/error-message.tsx';
 import { TextField } from '../../components/fields.tsx';
 import { Page, Section } from '../../components/page.tsx';
-import { BusyButton, Progress } from '../../components/progress.tsx';
+import { Progress } from '../../components/progress.tsx';
 import { useApiMutation, useApiQuery } from '../../lib/query.ts';
-import { cleanEmails, EmailFields, fieldErrors, Pager, RegardingActivities, SearchForm, StateField, useRecordList } from './record-parts.tsx';
+import { cleanEmails, DetailsForm, EmailFields, fieldErrors, NewRecordForm, Pager, RegardingActivities, SearchForm, StateField, useRecordList } from './record-parts.tsx';
 
 const money = (minor: number) => (minor / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const accountPath = (a: Account) => `/accounts/${encodeURIComponent(a.accountNumber ?? a.id)}`;
@@ -19,7 +19,7 @@ export function AccountsPage() {
   const [form, setForm] = useState({ name: '', accountNumber: '', email: '' });
   const add = useApiMutation(() => api<Account>('POST', '/api/accounts', { name: form.name, accountNumber: form.accountNumber || null, emails: cleanEmails([form.email]) }), { invalidates: ['/api/accounts'] });
   const errors = fieldErrors(add.error);
-  const submit = (e: FormEvent) => { e.preventDefault(); add.mutate(undefined, { onSuccess: (a) => navigate(accountPath(a)) }); };
+  const create = () => add.mutate(undefined, { onSuccess: (a) => navigate(accountPath(a)) });
   return (
     <Page title="Accounts" intro="The companies you deal with. Email synchronization links incoming mail to them by their addresses.">
       <SearchForm label="Search accounts" values={values} onSearch={search} />
@@ -36,15 +36,11 @@ export function AccountsPage() {
         </table>
       ))}
       <Pager hasNext={!!list.data?.nextCursor} paged={paged} onNext={nextPage} onFirst={firstPage} />
-      <Section title="New account">
-        <form className="row" aria-label="New account" onSubmit={submit} noValidate>
-          <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} autoComplete="off" />
-          <TextField label="Account number" value={form.accountNumber} onChange={(e) => setForm({ ...form, accountNumber: e.target.value })} error={errors.accountNumber} hint="e.g. US-008; optional" autoComplete="off" />
-          <TextField label="Primary email" type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} error={errors.emails} autoComplete="off" />
-          <BusyButton type="submit" busy={add.isPending} busyLabel="Adding…">Add account</BusyButton>
-        </form>
-        <ErrorMessage error={add.error} />
-      </Section>
+      <NewRecordForm title="New account" button="Add account" busy={add.isPending} error={add.error} onSubmit={create}>
+        <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} autoComplete="off" />
+        <TextField label="Account number" value={form.accountNumber} onChange={(e) => setForm({ ...form, accountNumber: e.target.value })} error={errors.accountNumber} hint="e.g. US-008; optional" autoComplete="off" />
+        <TextField label="Primary email" type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} error={errors.emails} autoComplete="off" />
+      </NewRecordForm>
     </Page>
   );
 }
@@ -91,19 +87,13 @@ function AccountEditor({ account }: { account: AccountDetail }) {
     ...form, accountNumber: form.accountNumber || null, emails: cleanEmails(form.emails),
   }), { invalidates: ['/api/accounts'] });
   const errors = fieldErrors(save.error);
-  const submit = (e: FormEvent) => { e.preventDefault(); save.mutate(); };
   return (
-    <Section title="Details">
-      <form aria-label="Account details" onSubmit={submit} noValidate>
-        <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} autoComplete="off" />
-        <TextField label="Account number" value={form.accountNumber} onChange={(e) => setForm({ ...form, accountNumber: e.target.value })} error={errors.accountNumber} autoComplete="off" />
-        <EmailFields emails={form.emails} onChange={(emails) => setForm({ ...form, emails })} error={errors.emails} />
-        <TextField label="Currency" value={form.currency} onChange={(e) => setForm({ ...form, currency: e.target.value })} error={errors.currency} autoComplete="off" />
-        <StateField value={form.state} onChange={(state) => setForm({ ...form, state })} />
-        <BusyButton type="submit" busy={save.isPending} busyLabel="Saving…">Save</BusyButton>
-      </form>
-      {save.isSuccess && <Notice kind="success">Saved.</Notice>}
-      <ErrorMessage error={save.error} />
-    </Section>
+    <DetailsForm label="Account details" save={save}>
+      <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} autoComplete="off" />
+      <TextField label="Account number" value={form.accountNumber} onChange={(e) => setForm({ ...form, accountNumber: e.target.value })} error={errors.accountNumber} autoComplete="off" />
+      <EmailFields emails={form.emails} onChange={(emails) => setForm({ ...form, emails })} error={errors.emails} />
+      <TextField label="Currency" value={form.currency} onChange={(e) => setForm({ ...form, currency: e.target.value })} error={errors.currency} autoComplete="off" />
+      <StateField value={form.state} onChange={(state) => setForm({ ...form, state })} />
+    </DetailsForm>
   );
 }

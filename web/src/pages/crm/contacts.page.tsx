@@ -1,13 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
 import type { Account, Contact } from '../../api/crm-types.ts';
-import { ErrorMessage, Notice } from '../../components/error-message.tsx';
+import { ErrorMessage } from '../../components/error-message.tsx';
 import { TextField } from '../../components/fields.tsx';
-import { Page, Section } from '../../components/page.tsx';
-import { BusyButton, Progress } from '../../components/progress.tsx';
+import { Page } from '../../components/page.tsx';
+import { Progress } from '../../components/progress.tsx';
 import { useApiMutation, useApiQuery } from '../../lib/query.ts';
-import { cleanEmails, EmailFields, fieldErrors, Pager, RegardingActivities, SearchForm, StateField, useRecordList } from './record-parts.tsx';
+import { cleanEmails, DetailsForm, EmailFields, fieldErrors, NewRecordForm, Pager, RegardingActivities, SearchForm, StateField, useRecordList } from './record-parts.tsx';
 
 /** Contacts: search, page, and add one. */
 export function ContactsPage() {
@@ -16,7 +16,7 @@ export function ContactsPage() {
   const [form, setForm] = useState({ name: '', email: '', account: '' });
   const add = useApiMutation(() => api<Contact>('POST', '/api/contacts', { name: form.name, emails: cleanEmails([form.email]), account: form.account || null }), { invalidates: ['/api/contacts'] });
   const errors = fieldErrors(add.error);
-  const submit = (e: FormEvent) => { e.preventDefault(); add.mutate(undefined, { onSuccess: (k) => navigate(`/contacts/${encodeURIComponent(k.id)}`) }); };
+  const create = () => add.mutate(undefined, { onSuccess: (k) => navigate(`/contacts/${encodeURIComponent(k.id)}`) });
   return (
     <Page title="Contacts" intro="People you deal with, usually at an account.">
       <SearchForm label="Search contacts" values={values} onSearch={search} />
@@ -33,15 +33,11 @@ export function ContactsPage() {
         </table>
       ))}
       <Pager hasNext={!!list.data?.nextCursor} paged={paged} onNext={nextPage} onFirst={firstPage} />
-      <Section title="New contact">
-        <form className="row" aria-label="New contact" onSubmit={submit} noValidate>
-          <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} autoComplete="off" />
-          <TextField label="Primary email" type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} error={errors.emails} autoComplete="off" />
-          <TextField label="Account" value={form.account} onChange={(e) => setForm({ ...form, account: e.target.value })} error={errors.account} hint="Account number or id; optional" autoComplete="off" />
-          <BusyButton type="submit" busy={add.isPending} busyLabel="Adding…">Add contact</BusyButton>
-        </form>
-        <ErrorMessage error={add.error} />
-      </Section>
+      <NewRecordForm title="New contact" button="Add contact" busy={add.isPending} error={add.error} onSubmit={create}>
+        <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} autoComplete="off" />
+        <TextField label="Primary email" type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} error={errors.emails} autoComplete="off" />
+        <TextField label="Account" value={form.account} onChange={(e) => setForm({ ...form, account: e.target.value })} error={errors.account} hint="Account number or id; optional" autoComplete="off" />
+      </NewRecordForm>
     </Page>
   );
 }
@@ -73,20 +69,14 @@ function ContactEditor({ contact, accountRef }: { contact: Contact; accountRef: 
     ...form, account: form.account || null, purpose: form.purpose || null, language: form.language || null, emails: cleanEmails(form.emails),
   }), { invalidates: ['/api/contacts', '/api/accounts'] });
   const errors = fieldErrors(save.error);
-  const submit = (e: FormEvent) => { e.preventDefault(); save.mutate(); };
   return (
-    <Section title="Details">
-      <form aria-label="Contact details" onSubmit={submit} noValidate>
-        <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} autoComplete="off" />
-        <EmailFields emails={form.emails} onChange={(emails) => setForm({ ...form, emails })} error={errors.emails} />
-        <TextField label="Account" value={form.account} onChange={(e) => setForm({ ...form, account: e.target.value })} error={errors.account} hint="Account number or id; empty for none" autoComplete="off" />
-        <TextField label="Purpose" value={form.purpose} onChange={(e) => setForm({ ...form, purpose: e.target.value })} error={errors.purpose} hint="Statements makes this the contact statements go to" autoComplete="off" />
-        <TextField label="Language" value={form.language} onChange={(e) => setForm({ ...form, language: e.target.value })} error={errors.language} hint="e.g. en-us" autoComplete="off" />
-        <StateField value={form.state} onChange={(state) => setForm({ ...form, state })} />
-        <BusyButton type="submit" busy={save.isPending} busyLabel="Saving…">Save</BusyButton>
-      </form>
-      {save.isSuccess && <Notice kind="success">Saved.</Notice>}
-      <ErrorMessage error={save.error} />
-    </Section>
+    <DetailsForm label="Contact details" save={save}>
+      <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} autoComplete="off" />
+      <EmailFields emails={form.emails} onChange={(emails) => setForm({ ...form, emails })} error={errors.emails} />
+      <TextField label="Account" value={form.account} onChange={(e) => setForm({ ...form, account: e.target.value })} error={errors.account} hint="Account number or id; empty for none" autoComplete="off" />
+      <TextField label="Purpose" value={form.purpose} onChange={(e) => setForm({ ...form, purpose: e.target.value })} error={errors.purpose} hint="Statements makes this the contact statements go to" autoComplete="off" />
+      <TextField label="Language" value={form.language} onChange={(e) => setForm({ ...form, language: e.target.value })} error={errors.language} hint="e.g. en-us" autoComplete="off" />
+      <StateField value={form.state} onChange={(state) => setForm({ ...form, state })} />
+    </DetailsForm>
   );
 }

@@ -1,13 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
 import type { Lead } from '../../api/crm-types.ts';
-import { ErrorMessage, Notice } from '../../components/error-message.tsx';
+import { ErrorMessage } from '../../components/error-message.tsx';
 import { TextField } from '../../components/fields.tsx';
-import { Page, Section } from '../../components/page.tsx';
-import { BusyButton, Progress } from '../../components/progress.tsx';
+import { Page } from '../../components/page.tsx';
+import { Progress } from '../../components/progress.tsx';
 import { useApiMutation, useApiQuery } from '../../lib/query.ts';
-import { cleanEmails, EmailFields, fieldErrors, Pager, RegardingActivities, SearchForm, StateField, useRecordList } from './record-parts.tsx';
+import { cleanEmails, DetailsForm, EmailFields, fieldErrors, NewRecordForm, Pager, RegardingActivities, SearchForm, StateField, useRecordList } from './record-parts.tsx';
 
 /** Leads: search, page, and add one. */
 export function LeadsPage() {
@@ -16,7 +16,7 @@ export function LeadsPage() {
   const [form, setForm] = useState({ name: '', companyName: '', email: '' });
   const add = useApiMutation(() => api<Lead>('POST', '/api/leads', { name: form.name, companyName: form.companyName || null, emails: cleanEmails([form.email]) }), { invalidates: ['/api/leads'] });
   const errors = fieldErrors(add.error);
-  const submit = (e: FormEvent) => { e.preventDefault(); add.mutate(undefined, { onSuccess: (l) => navigate(`/leads/${encodeURIComponent(l.id)}`) }); };
+  const create = () => add.mutate(undefined, { onSuccess: (l) => navigate(`/leads/${encodeURIComponent(l.id)}`) });
   return (
     <Page title="Leads" intro="Prospects not yet qualified into an account.">
       <SearchForm label="Search leads" values={values} onSearch={search} />
@@ -33,15 +33,11 @@ export function LeadsPage() {
         </table>
       ))}
       <Pager hasNext={!!list.data?.nextCursor} paged={paged} onNext={nextPage} onFirst={firstPage} />
-      <Section title="New lead">
-        <form className="row" aria-label="New lead" onSubmit={submit} noValidate>
-          <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} autoComplete="off" />
-          <TextField label="Company" value={form.companyName} onChange={(e) => setForm({ ...form, companyName: e.target.value })} error={errors.companyName} autoComplete="off" />
-          <TextField label="Primary email" type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} error={errors.emails} autoComplete="off" />
-          <BusyButton type="submit" busy={add.isPending} busyLabel="Adding…">Add lead</BusyButton>
-        </form>
-        <ErrorMessage error={add.error} />
-      </Section>
+      <NewRecordForm title="New lead" button="Add lead" busy={add.isPending} error={add.error} onSubmit={create}>
+        <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} autoComplete="off" />
+        <TextField label="Company" value={form.companyName} onChange={(e) => setForm({ ...form, companyName: e.target.value })} error={errors.companyName} autoComplete="off" />
+        <TextField label="Primary email" type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} error={errors.emails} autoComplete="off" />
+      </NewRecordForm>
     </Page>
   );
 }
@@ -71,19 +67,13 @@ function LeadEditor({ lead }: { lead: Lead }) {
     ...form, companyName: form.companyName || null, topic: form.topic || null, emails: cleanEmails(form.emails),
   }), { invalidates: ['/api/leads'] });
   const errors = fieldErrors(save.error);
-  const submit = (e: FormEvent) => { e.preventDefault(); save.mutate(); };
   return (
-    <Section title="Details">
-      <form aria-label="Lead details" onSubmit={submit} noValidate>
-        <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} autoComplete="off" />
-        <TextField label="Company" value={form.companyName} onChange={(e) => setForm({ ...form, companyName: e.target.value })} error={errors.companyName} autoComplete="off" />
-        <TextField label="Topic" value={form.topic} onChange={(e) => setForm({ ...form, topic: e.target.value })} error={errors.topic} autoComplete="off" />
-        <EmailFields emails={form.emails} onChange={(emails) => setForm({ ...form, emails })} error={errors.emails} />
-        <StateField value={form.state} onChange={(state) => setForm({ ...form, state })} />
-        <BusyButton type="submit" busy={save.isPending} busyLabel="Saving…">Save</BusyButton>
-      </form>
-      {save.isSuccess && <Notice kind="success">Saved.</Notice>}
-      <ErrorMessage error={save.error} />
-    </Section>
+    <DetailsForm label="Lead details" save={save}>
+      <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.name} autoComplete="off" />
+      <TextField label="Company" value={form.companyName} onChange={(e) => setForm({ ...form, companyName: e.target.value })} error={errors.companyName} autoComplete="off" />
+      <TextField label="Topic" value={form.topic} onChange={(e) => setForm({ ...form, topic: e.target.value })} error={errors.topic} autoComplete="off" />
+      <EmailFields emails={form.emails} onChange={(emails) => setForm({ ...form, emails })} error={errors.emails} />
+      <StateField value={form.state} onChange={(state) => setForm({ ...form, state })} />
+    </DetailsForm>
   );
 }

@@ -5,11 +5,11 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { query, type ApiError } from '../../api/client.ts';
 import { ACTIVITY_STATUS_LABELS, type Activity, type RecordPage } from '../../api/crm-types.ts';
-import { ErrorMessage } from '../../components/error-message.tsx';
+import { ErrorMessage, Notice } from '../../components/error-message.tsx';
 import { SelectField, TextField } from '../../components/fields.tsx';
 import { formatTime } from '../../components/format.ts';
 import { Section } from '../../components/page.tsx';
-import { Progress } from '../../components/progress.tsx';
+import { BusyButton, Progress } from '../../components/progress.tsx';
 import { useApiQuery } from '../../lib/query.ts';
 
 /** A list from the API with the search words, filters and page cursor of the address. */
@@ -108,5 +108,43 @@ export function ActivityTable({ items }: { items: readonly Activity[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+interface Saving {
+  readonly isPending: boolean;
+  readonly isSuccess: boolean;
+  readonly error: ApiError | null;
+  mutate(variables: undefined): void;
+}
+
+/** A record's Details form: its fields, Save, and what the server said. */
+export function DetailsForm({ label, save, children }: { label: string; save: Saving; children: ReactNode }) {
+  const submit = (e: FormEvent) => { e.preventDefault(); save.mutate(undefined); };
+  return (
+    <Section title="Details">
+      <form aria-label={label} onSubmit={submit} noValidate>
+        {children}
+        <BusyButton type="submit" busy={save.isPending} busyLabel="Saving…">Save</BusyButton>
+      </form>
+      {save.isSuccess && <Notice kind="success">Saved.</Notice>}
+      <ErrorMessage error={save.error} />
+    </Section>
+  );
+}
+
+/** The one-line form that adds a record; `onSubmit` runs it. */
+export function NewRecordForm({ title, button, busy, error, onSubmit, children }: {
+  title: string; button: string; busy: boolean; error: ApiError | null; onSubmit: () => void; children: ReactNode;
+}) {
+  const submit = (e: FormEvent) => { e.preventDefault(); onSubmit(); };
+  return (
+    <Section title={title}>
+      <form className="row" aria-label={title} onSubmit={submit} noValidate>
+        {children}
+        <BusyButton type="submit" busy={busy} busyLabel="Adding…">{button}</BusyButton>
+      </form>
+      <ErrorMessage error={error} />
+    </Section>
   );
 }
