@@ -1,5 +1,5 @@
 // Which records an email address belongs to, in the order of the reference (§2.4 item 38):
-// users, contacts, accounts, leads, then queues. Inactive records are not matched.
+// users, contacts, accounts, leads, then queues. Inactive records and queues are not matched.
 import type { AppContext } from '../app-context.ts';
 import { EMAIL_COLUMNS } from './crm-record.ts';
 
@@ -16,16 +16,6 @@ export interface AddressResolution {
   readonly address: string;
   /** Every match, users first, then contacts, accounts, leads, queues; empty when unresolved. */
   readonly records: readonly ResolvedRecord[];
-}
-
-/**
- * Queues live with server-side synchronization (src/sync); it passes its lookup in, so that
- * crm does not reach into its tables. Addresses arrive lower-cased.
- */
-export type QueueAddressLookup = (addresses: readonly string[]) => Promise<readonly { address: string; id: string; name: string }[]>;
-
-export interface ResolveOptions {
-  readonly queues?: QueueAddressLookup;
 }
 
 const CHUNK = 400;
@@ -49,6 +39,14 @@ async function recordMatches(ctx: AppContext, table: 'contact' | 'account' | 'le
   });
 }
 
+async function queueMatches(ctx: AppContext, lowered: readonly string[]): Promise<Match[]> {
+  return inChunks(lowered, async (chunk) => {
+    const rows = await ctx.db.selectFrom('queue').select(['id', 'name', 'email']).where('active', '=', 1)
+      .where((eb) => eb(eb.fn('lower', ['email']), 'in', chunk)).orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => ({ address: r.email.toLowerCase(), id: r.id, name: r.name }));
+  });
+}
+
 async function userMatches(ctx: AppContext, lowered: readonly string[]): Promise<Match[]> {
   return inChunks(lowered, async (chunk) => {
     const rows = await ctx.db.selectFrom('app_user').select(['id', 'name', 'email'])
@@ -58,7 +56,7 @@ async function userMatches(ctx: AppContext, lowered: readonly string[]): Promise
 }
 
 /** One entry per address given, in the same order, with every record it resolves to. */
-export async function resolveAddresses(ctx: AppContext, addresses: readonly string[], options: ResolveOptions = {}): Promise<AddressResolution[]> {
+export async function resolveAddresses(ctx: AppContext, addresses: readonly string[]): Promise<AddressResolution[]> {
   const lowered = [...new Set(addresses.map((a) => a.trim().toLowerCase()).filter(Boolean))];
   const found = new Map<string, ResolvedRecord[]>();
   const add = (type: ResolvedType, matches: readonly Match[]) => {
@@ -73,7 +71,7 @@ export async function resolveAddresses(ctx: AppContext, addresses: readonly stri
     add('contact', await recordMatches(ctx, 'contact', lowered));
     add('account', await recordMatches(ctx, 'account', lowered));
     add('lead', await recordMatches(ctx, 'lead', lowered));
-    if (options.queues) add('queue', (await options.queues(lowered)).map((q) => ({ ...q, address: q.address.toLowerCase() })));
+    add('queue', await queueMatches(ctx, lowered));
   }
   return addresses.map((address) => ({ address, records: found.get(address.trim().toLowerCase()) ?? [] }));
 }

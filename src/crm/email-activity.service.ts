@@ -15,7 +15,7 @@ import type {
 } from '../store/tables.ts';
 import { ACTIVITY_DIRECTIONS, ACTIVITY_STATUSES } from '../store/tables.ts';
 import { getUser, type User } from '../users/users.service.ts';
-import { resolveAddresses, type AddressResolution, type QueueAddressLookup } from './address-resolution.ts';
+import { resolveAddresses, type AddressResolution } from './address-resolution.ts';
 import { assertMayEdit, decodeCursor, encodeCursor, pageLimit, resolveOwner, type Page } from './crm-record.ts';
 import * as repo from './email-activity.repository.ts';
 import { toDetail, toViews, type EmailActivity, type EmailActivityDetail } from './email-activity.view.ts';
@@ -38,10 +38,8 @@ export interface AttachmentInput {
 }
 
 export interface ActivityOptions {
-  /** The maximum attachment size of Email settings, in KB (5,120 by default, at most 131,072). */
+  /** The maximum attachment size of Email settings, in KB (5,120 by default, at most 131,072; 0 stores none). */
   readonly maxAttachmentKb?: number;
-  /** How queues resolve addresses (server-side synchronization owns queues). */
-  readonly queues?: QueueAddressLookup;
 }
 
 export interface IncomingActivityInput {
@@ -75,8 +73,8 @@ export interface IncomingActivityInput {
 
 export function checkMaxAttachmentKb(value: number | undefined): number {
   const kb = value ?? DEFAULT_MAX_ATTACHMENT_KB;
-  if (!Number.isInteger(kb) || kb < 1 || kb > MAX_ATTACHMENT_KB_LIMIT) {
-    throw new MailroomError('INVALID_PARAMETER', { message: `The maximum attachment size is a whole number of KB from 1 to ${MAX_ATTACHMENT_KB_LIMIT.toLocaleString('en-US')}.`, details: { field: 'maxAttachmentKb' } });
+  if (!Number.isInteger(kb) || kb < 0 || kb > MAX_ATTACHMENT_KB_LIMIT) {
+    throw new MailroomError('INVALID_PARAMETER', { message: `The maximum attachment size is a whole number of KB from 0 to ${MAX_ATTACHMENT_KB_LIMIT.toLocaleString('en-US')}.`, details: { field: 'maxAttachmentKb' } });
   }
   return kb;
 }
@@ -87,11 +85,11 @@ export function normalizeMessageId(value: string | null | undefined): string | n
   return v ? `<${v}>` : null;
 }
 
-async function partyRows(ctx: AppContext, activityId: string, parties: Record<PartyRole, readonly PartyInput[]>, options: ActivityOptions, known: readonly AddressResolution[] = []) {
+async function partyRows(ctx: AppContext, activityId: string, parties: Record<PartyRole, readonly PartyInput[]>, known: readonly AddressResolution[] = []) {
   const all = Object.values(parties).flat().map((p) => p.address);
   const knownBy = new Map(known.map((r) => [r.address.trim().toLowerCase(), r.records]));
   const missing = all.filter((a) => !knownBy.has(a.trim().toLowerCase()));
-  for (const r of await resolveAddresses(ctx, missing, { queues: options.queues })) knownBy.set(r.address.trim().toLowerCase(), r.records);
+  for (const r of await resolveAddresses(ctx, missing)) knownBy.set(r.address.trim().toLowerCase(), r.records);
   const rows: Insertable<EmailActivityPartyTable>[] = [];
   for (const role of ['from', 'to', 'cc', 'bcc'] as const) {
     parties[role].forEach((p, position) => {
@@ -149,7 +147,7 @@ export async function createIncomingActivity(ctx: AppContext, input: IncomingAct
     correlated_by: input.correlatedBy ?? null, correlated_activity_id: input.correlatedActivityId ?? null,
     dedupe_key: key, created_at: now, updated_at: now,
   };
-  const parties = await partyRows(ctx, id, { from: input.from ? [input.from] : [], to: input.to ?? [], cc: input.cc ?? [], bcc: input.bcc ?? [] }, options, input.resolved);
+  const parties = await partyRows(ctx, id, { from: input.from ? [input.from] : [], to: input.to ?? [], cc: input.cc ?? [], bcc: input.bcc ?? [] }, input.resolved);
   const attachments = attachmentRows(id, input.attachments ?? [], maxKb, false);
   const inserted = await ctx.db.transaction().execute(async (trx) => {
     if (!(await repo.insertActivity(trx, row))) return false;
@@ -270,7 +268,7 @@ export async function createActivity(ctx: AppContext, actor: User, input: Activi
   const status: ActivityStatus = direction === 'outgoing' ? 'draft' : 'received';
   const parties = await partyRows(ctx, id, {
     from: [{ address: from.address, name: from.name }], to: toParties('To', input.to), cc: toParties('Cc', input.cc), bcc: toParties('Bcc', input.bcc),
-  }, options);
+  });
   const attachments = attachmentRows(id, input.attachments ?? [], maxKb, true);
   await ctx.db.transaction().execute(async (trx) => {
     await trx.insertInto('email_activity').values({
@@ -298,7 +296,7 @@ export interface ActivityChanges {
 }
 
 /** Regarding and owner change on any activity; the text and recipients only on a Draft. */
-export async function updateActivity(ctx: AppContext, actor: User, id: string, changes: ActivityChanges, options: ActivityOptions = {}): Promise<EmailActivityDetail> {
+export async function updateActivity(ctx: AppContext, actor: User, id: string, changes: ActivityChanges): Promise<EmailActivityDetail> {
   const row = await findRow(ctx, id);
   assertMayEdit(actor, row.owner_id, 'email activity');
   const content = (['subject', 'text', 'html', 'to', 'cc', 'bcc'] as const).filter((k) => changes[k] !== undefined);
@@ -316,7 +314,7 @@ export async function updateActivity(ctx: AppContext, actor: User, id: string, c
   }
   if (changes.owner !== undefined) set.owner_id = await resolveOwner(ctx, actor, changes.owner);
   const roles = (['to', 'cc', 'bcc'] as const).filter((r) => changes[r] !== undefined);
-  const parties = roles.length ? await partyRows(ctx, id, { from: [], to: [], cc: [], bcc: [], ...Object.fromEntries(roles.map((r) => [r, toParties(r, changes[r])])) }, options) : [];
+  const parties = roles.length ? await partyRows(ctx, id, { from: [], to: [], cc: [], bcc: [], ...Object.fromEntries(roles.map((r) => [r, toParties(r, changes[r])])) }) : [];
   await ctx.db.transaction().execute(async (trx) => {
     await trx.updateTable('email_activity').set(set).where('id', '=', id).execute();
     if (roles.length) await trx.deleteFrom('email_activity_party').where('activity_id', '=', id).where('role', 'in', roles).execute();

@@ -6,7 +6,7 @@ import * as repo from './email-activity.repository.ts';
 import { recordNames, refKey, type RecordRef } from './record-types.ts';
 
 export interface PartyRecord extends RecordRef {
-  /** The record's name today; null for a record that is gone or belongs to another domain (queue). */
+  /** The record's name today; null for a record that is gone. */
   readonly name: string | null;
 }
 

@@ -1,5 +1,5 @@
 // The record types an email activity can be regarding, and their display names. Every record of
-// the product with its own page counts; queues and mailboxes belong to sync and are not here.
+// the product with its own page counts. Users and queues are named for parties, not regarding.
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { MailroomError } from '../errors.ts';
@@ -21,6 +21,7 @@ const SOURCES = {
   invoice: { table: 'invoice', label: 'number' },
   'workflow-instance': { table: 'workflow_instance', label: 'document_title' },
   user: { table: 'app_user', label: 'name' },
+  queue: { table: 'queue', label: 'name' },
 } as const;
 type NamedType = keyof typeof SOURCES;
 

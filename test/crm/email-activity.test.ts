@@ -31,18 +31,20 @@ for (const dialect of DIALECTS) {
       leadId = (await createLead(env.ctx, alice, { name: 'Shared Lead', emails: ['other@shared.test', 'shared@contoso.test'] })).id;
       await createContact(env.ctx, alice, { name: 'Gone Contact', emails: ['shared@contoso.test'], state: 'inactive' });
       await env.ctx.db.updateTable('app_user').set({ email: 'SHARED@contoso.test' }).where('id', '=', admin.id).execute();
+      const queue = { owner_id: admin.id, tracking: 'all' as const, created_at: 1, updated_at: 1 };
+      await env.ctx.db.insertInto('queue').values([
+        { ...queue, id: 'queue-support', name: 'Support', email: 'shared@contoso.test', active: 1 },
+        { ...queue, id: 'queue-old', name: 'Old support', email: 'Shared@contoso.test', active: 0 },
+      ]).execute();
     });
     after(async () => { await env.cleanup(); });
 
-    const queues = async (addresses: readonly string[]) => addresses.includes('shared@contoso.test') ? [{ address: 'shared@contoso.test', id: 'queue-support', name: 'Support' }] : [];
-
-    it('resolves an address to users, contacts, accounts, leads, then queues, never to inactive records', async () => {
-      const [shared, unknown, dana] = await resolveAddresses(env.ctx, ['Shared@Contoso.Test', 'nobody@nowhere.test', 'dana@shared.test'], { queues });
+    it('resolves an address to users, contacts, accounts, leads, then queues, never to inactive records or queues', async () => {
+      const [shared, unknown, dana] = await resolveAddresses(env.ctx, ['Shared@Contoso.Test', 'nobody@nowhere.test', 'dana@shared.test']);
       assert.equal(shared!.address, 'Shared@Contoso.Test', 'each answer names the address as given');
       assert.deepEqual(shared!.records.map((r) => [r.type, r.id]), [['user', admin.id], ['contact', contactId], ['account', accountId], ['lead', leadId], ['queue', 'queue-support']]);
       assert.deepEqual(unknown!.records, []);
       assert.deepEqual(dana!.records.map((r) => r.type), ['contact']);
-      assert.deepEqual((await resolveAddresses(env.ctx, ['shared@contoso.test'])).at(0)!.records.map((r) => r.type), ['user', 'contact', 'account', 'lead'], 'no queues without their lookup');
     });
 
     const message = (key: string, extra: Partial<activities.IncomingActivityInput> = {}): activities.IncomingActivityInput => ({
@@ -52,7 +54,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('stores the parties: the sender as its first match, To and Cc with every match or none', async () => {
-      const { activity, created } = await activities.createIncomingActivity(env.ctx, message('parties'), { queues });
+      const { activity, created } = await activities.createIncomingActivity(env.ctx, message('parties'));
       assert.equal(created, true);
       assert.equal(activity.status, 'received');
       assert.equal(activity.direction, 'incoming');
@@ -106,10 +108,12 @@ for (const dialect of DIALECTS) {
       assert.equal(exactly.attachments[0]!.stored, true, 'exactly the limit is allowed');
       const byDefault = await activities.createIncomingActivity(env.ctx, message('default-limit', { attachments: [{ filename: 'five-mb', content: Buffer.alloc(5_120 * KB + 1) }] }));
       assert.equal(byDefault.activity.attachments[0]!.stored, false, 'the default limit is 5,120 KB');
-      for (const bad of [0, 131_073, 1.5]) {
+      for (const bad of [-1, 131_073, 1.5]) {
         await assert.rejects(activities.createIncomingActivity(env.ctx, message(`bad-limit-${bad}`), { maxAttachmentKb: bad }), { code: 'INVALID_PARAMETER' });
       }
-      assert.equal(await activities.findByMessageId(env.ctx, 'bad-limit-0@mail.shared.test'), null, 'nothing half-written');
+      assert.equal(await activities.findByMessageId(env.ctx, 'bad-limit--1@mail.shared.test'), null, 'nothing half-written');
+      const none = await activities.createIncomingActivity(env.ctx, message('zero-limit', { attachments: [small] }), { maxAttachmentKb: 0 });
+      assert.equal(none.activity.attachments[0]!.stored, false, '0 KB stores no attachment, and still tracks the email');
     });
 
     it('checks that the regarding record exists, of any record type the product has', async () => {

@@ -7,6 +7,7 @@ import * as activities from '../../crm/email-activity.service.ts';
 import { currentUser } from '../auth.ts';
 import { IdParams } from '../schemas.ts';
 import * as S from '../schemas-crm.ts';
+import { readEmailSettings } from '../../sync/email-settings.ts';
 import { toEmailInput } from './emails.routes.ts';
 
 const user = { access: 'user' } as const;
@@ -22,7 +23,8 @@ export function activitiesRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post('/api/activities', { config: user, schema: { tags, summary: 'Write an email activity: outgoing ones start as Draft, incoming ones are recorded as Received', body: S.NewActivityBody, response: { 201: S.ActivityDetail, ...S.errorAnswers } } }, async (request, reply) => {
     const { attachments, ...rest } = request.body as Static<typeof S.NewActivityBody>;
     const files = toEmailInput({ attachments }).attachments;
-    return reply.code(201).send(await activities.createActivity(ctx, currentUser(request), { ...rest, attachments: files }));
+    const { maxAttachmentKb } = await readEmailSettings(ctx);
+    return reply.code(201).send(await activities.createActivity(ctx, currentUser(request), { ...rest, attachments: files }, { maxAttachmentKb }));
   });
   app.get('/api/activities/:id', { config: user, schema: { tags, summary: 'An email activity with its text, HTML, parties, attachments, mailboxes and regarding record', params: IdParams, response: ok(S.ActivityDetail) } }, async (request) =>
     activities.getActivity(ctx, idOf(request)));
