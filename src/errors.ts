@@ -79,6 +79,11 @@ export const ERRORS = spec({
     fix: 'Send a valid token in the Authorization header (Bearer …), or sign in again.',
   },
   BAD_CREDENTIALS: { status: 401, retryable: false, message: 'The user name or password is wrong.' },
+  SIGN_IN_THROTTLED: {
+    status: 429, retryable: true, message: 'Too many failed sign-ins; wait before trying again.',
+    explanation: 'Mailroom counts failed sign-ins per user name and per client address; after too many in a short time it refuses further attempts for a while, even with the right password.',
+    fix: 'Wait the number of seconds in details.retryAfterSeconds, then sign in again. An administrator can set a new password meanwhile.',
+  },
   FORBIDDEN: { status: 403, retryable: false, message: 'You may not do this.' },
   SEND_AS_DENIED: {
     status: 403, retryable: false, message: 'The sender may not send as this address.',

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
+import helmet from '@fastify/helmet';
 import { ajvProblems, plainMessage, type AjvLikeError } from './validation-messages.ts';
 import type { AppContext } from '../app-context.ts';
 import { ERRORS, describeError, isMailroomError, MailroomError } from '../errors.ts';
@@ -11,6 +12,7 @@ import type { ProviderRegistry } from '../outbound/provider-registry.ts';
 import { databaseFault, RETRY_AFTER_SECONDS, toDatabaseError } from '../store/database-errors.ts';
 import { createAuthHook, requireDeclaredAccess } from './auth.ts';
 import { operationsRoutes, type Operations } from './routes/operations.routes.ts';
+import { BODY_LIMITS, bodyLimitOf, CONTENT_SECURITY_POLICY, refuseUnsafeText, validatorFor } from './hardening.ts';
 import { emailContentRoutes } from './routes/email-content.routes.ts';
 import { emailsRoutes } from './routes/emails.routes.ts';
 import { parametersRoutes } from './routes/parameters.routes.ts';
@@ -32,7 +34,8 @@ export interface ApiOptions {
   readonly ctx: AppContext;
   readonly providers: ProviderRegistry;
   readonly distributor: DistributorRunner;
-  readonly logger?: boolean;
+  /** Pino level; failures (500) are logged at every level but silent. Requests themselves only at debug. */
+  readonly logLevel?: string;
   /** Extra routes (the demo's captured-mail page). */
   readonly extraRoutes?: (app: FastifyInstance) => void;
   /** Health and metrics of the running process (serve gives them; API tests may not). */
@@ -40,18 +43,18 @@ export interface ApiOptions {
 }
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
-/** Large enough for the biggest allowed message (150 MB) in base64; the size limit itself is checked on the built message. */
 const CONSOLE_FILES = 'servesConsoleFiles';
 /** What `/` says on a checkout where the console was never built (`npm install` builds it). */
 export const CONSOLE_NOT_BUILT = 'The console is not built in this checkout: run `npm run build:web` (or `npm install`, which builds it), then reload this page. The API under /api works without it.';
-const BODY_LIMIT = 210 * 1024 * 1024;
 
-export async function buildApi({ ctx, providers, distributor, logger = false, extraRoutes, operations }: ApiOptions): Promise<FastifyInstance> {
+export async function buildApi({ ctx, providers, distributor, logLevel = 'silent', extraRoutes, operations }: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ? { redact: ['req.headers.authorization', 'body.password', 'body.smtp.password'] } : false,
-    bodyLimit: BODY_LIMIT,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, verbose: true } },
+    logger: logLevel === 'silent' ? false : { level: logLevel, redact: ['req.headers.authorization', 'body.password', 'body.smtp.password'] },
+    disableRequestLogging: logLevel !== 'debug',
+    bodyLimit: BODY_LIMITS.public,
   });
+  app.setValidatorCompiler(validatorFor);
+  await app.register(helmet, { contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY } });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Mailroom API', version: '0.1.0', description: 'Outbound email: queue, send, history, parameters, users.' },
@@ -69,8 +72,12 @@ export async function buildApi({ ctx, providers, distributor, logger = false, ex
     // The console's files hold no data: the scope that serves them is the one place routes are public by default.
     if (this.hasDecorator(CONSOLE_FILES)) route.config = { ...route.config, access: 'public' };
     requireDeclaredAccess(route);
+    route.bodyLimit = bodyLimitOf(route);
   });
+  // Authentication runs on onRequest, before the body is read: a request without a valid token
+  // is refused without Mailroom reading (or holding) what it sent.
   app.addHook('onRequest', createAuthHook(ctx));
+  app.addHook('preValidation', refuseUnsafeText);
 
   app.get('/api/health', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ ok: true }));
   app.get('/api/errors', { config: { access: 'public' }, schema: { tags: ['meta'], summary: 'Every error code with its explanation and fix' } }, async () =>

@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: User | null;
     token: string | null;
+    /** What kind of token signed the request in (a console session or an API token). */
+    tokenKind: 'session' | 'api' | null;
   }
   interface FastifyContextConfig {
     /** Who may call the route: anyone, any signed-in user, or administrators only. */
@@ -43,15 +45,18 @@ export function requireDeclaredAccess(route: RouteOptions): void {
 export function createAuthHook(ctx: AppContext) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     request.user = null;
+    request.tokenKind = null;
     request.token = bearerToken(request);
     const access: Access = request.is404 ? (request.url.startsWith('/api/') ? 'user' : 'public') : declaredAccess(request);
     if (access === 'public') {
       // A stale token must not stop anyone from signing in again.
-      request.user = request.token ? await authenticate(ctx, request.token).catch(() => null) : null;
+      const found = request.token ? await authenticate(ctx, request.token).catch(() => null) : null;
+      request.user = found?.user ?? null;
+      request.tokenKind = found?.kind ?? null;
       return;
     }
     if (!request.token) throw new MailroomError('UNAUTHENTICATED');
-    request.user = await authenticate(ctx, request.token);
+    ({ user: request.user, kind: request.tokenKind } = await authenticate(ctx, request.token));
     if (access === 'admin' && request.user.role !== 'admin') {
       throw new MailroomError('FORBIDDEN', { message: 'Only administrators may do this.' });
     }

@@ -10,3 +10,12 @@ export function parseYesNo(flag: string, value: string): boolean {
   if (['no', 'false', 'off', '0'].includes(v)) return false;
   throw new MailroomError('VALIDATION_FAILED', { message: `${flag} takes yes or no, not ${value}.`, details: { field: flag } });
 }
+
+/** A whole number of days, 1 to 3650. */
+export function parseDays(value: string): number {
+  const days = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    throw new MailroomError('VALIDATION_FAILED', { message: `--expires-in-days takes a whole number of days from 1 to 3650, not ${value}.`, details: { field: 'expires-in-days' } });
+  }
+  return days;
+}

@@ -114,7 +114,7 @@ export async function startMailroom(config: Readonly<Config>, { api, logger = cr
   let url: string | null = null;
   if (api) {
     app = await buildApi({
-      ctx, providers, logger: config.logLevel === 'debug', operations,
+      ctx, providers, logLevel: config.logLevel, operations,
       distributor: { kick: () => loop.kick(), runOnce: () => runDistributorPass(ctx, providers, { heartbeat }) },
       extraRoutes: capture ? (a) => capturedRoutes(a, capture) : undefined,
     });

@@ -436,6 +436,18 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_sign_in_throttle': {
+      async up(db: AnyDb) {
+        // Failed sign-ins per user name and per client address, shared by every process.
+        await db.schema.createTable('sign_in_failure')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('failures', 'integer', (c) => c.notNull())
+          .addColumn('window_start', big, (c) => c.notNull())
+          .addColumn('locked_until', big)
+          .execute();
+        await db.schema.createIndex('token_user_idx').on('token').columns(['user_id', 'kind']).execute();
+      },
+    },
   };
 }
 

@@ -267,6 +267,8 @@ export interface Database {
   // incoming synchronization (0008)
   sync_folder_cursor: SyncFolderCursorTable;
   sync_message: SyncMessageTable;
+  // security (0004)
+  sign_in_failure: SignInFailureTable;
 }
 
 // ── crm records (issue 7, migration 0006): accounts, contacts, leads, invoices, email activities ──
@@ -581,4 +583,14 @@ export interface SyncMessageTable {
   attempts: number;
   error_code: string | null;
   updated_at: number;
+}
+
+// ── security (issue 12) ────────────────────────────────────────────────────────────────────
+
+/** Failed sign-ins for one key (`user:<name>` or `addr:<ip>`) in the current window. */
+export interface SignInFailureTable {
+  key: string;
+  failures: number;
+  window_start: number;
+  locked_until: number | null;
 }

@@ -4,6 +4,7 @@ import { MailroomError } from '../errors.ts';
 import { assertNoLineBreak, isValidAddress, sameAddress } from '../mime/addresses.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../security/passwords.ts';
 import { PROVIDER_IDS, ROLES, type ProviderId, type Role } from '../store/tables.ts';
+import { assertSignInAllowed, clearSignInFailures, recordSignInFailure, throttleKeys } from '../security/sign-in-throttle.ts';
 import * as repo from './users.repository.ts';
 import { createUserMailbox, followUserEmail } from '../sync/mailboxes.service.ts';
 
@@ -97,7 +98,13 @@ export async function updateUser(ctx: AppContext, id: string, changes: UserChang
     set.role = changes.role;
   }
   if (changes.password !== undefined) set.password_hash = await hashPassword(changes.password);
-  if (Object.keys(set).length > 0) await ctx.db.updateTable('app_user').set(set).where('id', '=', id).execute();
+  if (Object.keys(set).length > 0) {
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.updateTable('app_user').set(set).where('id', '=', id).execute();
+      // A new password ends every session and API token the user had.
+      if (changes.password !== undefined) await trx.deleteFrom('token').where('user_id', '=', id).execute();
+    });
+  }
   if (set.email !== undefined) await followUserEmail(ctx, id, set.email);
   return getUser(ctx, id);
 }
@@ -171,28 +178,73 @@ export async function assertMaySendAs(ctx: AppContext, user: User, address: stri
 
 // ── sign-in and tokens ─────────────────────────────────────────────────────────────────────
 
-export async function signIn(ctx: AppContext, username: string, password: string): Promise<{ token: string; user: User; expiresAt: number }> {
+export interface SignInAttempt {
+  readonly username: string;
+  readonly password: string;
+  /** The client's address, so that failures from one address are counted too. */
+  readonly address?: string | null;
+}
+
+/** Verified against when the user name does not exist, so that both answers take the same work. */
+let unknownUserHash: Promise<string> | undefined;
+
+export async function signIn(ctx: AppContext, { username, password, address }: SignInAttempt): Promise<{ token: string; user: User; expiresAt: number }> {
+  const keys = throttleKeys(username, address);
+  await assertSignInAllowed(ctx.db, ctx.clock.now(), keys);
   const row = await repo.findUserByUsername(ctx.db, username);
-  if (!row || !(await verifyPassword(password, row.password_hash))) throw new MailroomError('BAD_CREDENTIALS');
+  unknownUserHash ??= hashPassword(newToken());
+  const matches = await verifyPassword(password, row?.password_hash ?? await unknownUserHash);
+  if (!row || !matches) {
+    await recordSignInFailure(ctx.db, ctx.clock.now(), keys);
+    throw new MailroomError('BAD_CREDENTIALS');
+  }
+  const now = ctx.clock.now();
+  await clearSignInFailures(ctx.db, now, keys);
+  await ctx.db.deleteFrom('token').where('expires_at', '<', now).execute();
   const token = newToken();
-  const expiresAt = ctx.clock.now() + SESSION_MS;
+  const expiresAt = now + SESSION_MS;
   await ctx.db.insertInto('token').values({
-    id: randomUUID(), user_id: row.id, token_hash: hashToken(token), kind: 'session', name: 'session', created_at: ctx.clock.now(), expires_at: expiresAt,
+    id: randomUUID(), user_id: row.id, token_hash: hashToken(token), kind: 'session', name: 'session', created_at: now, expires_at: expiresAt,
   }).execute();
   return { token, user: toUser(row), expiresAt };
 }
 
-export async function createApiToken(ctx: AppContext, userId: string, name: string): Promise<string> {
+/** How many API tokens one user may hold at once. */
+export const API_TOKENS_PER_USER = 20;
+
+export interface NewApiToken {
+  readonly name: string;
+  /** Days until the token stops working; none means it works until revoked. */
+  readonly expiresInDays?: number;
+}
+
+export async function createApiToken(ctx: AppContext, userId: string, { name, expiresInDays }: NewApiToken): Promise<{ token: string; expiresAt: number | null }> {
   await getUser(ctx, userId);
+  assertNoLineBreak('Name', name);
+  const held = await ctx.db.selectFrom('token').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId).where('kind', '=', 'api').executeTakeFirstOrThrow();
+  if (Number(held.n) >= API_TOKENS_PER_USER) {
+    throw new MailroomError('VALIDATION_FAILED', { message: `A user may hold at most ${API_TOKENS_PER_USER} API tokens; revoke one first.`, details: { field: 'name', limit: API_TOKENS_PER_USER } });
+  }
   const token = newToken();
+  const now = ctx.clock.now();
+  const expiresAt = expiresInDays === undefined ? null : now + expiresInDays * 86_400_000;
   await ctx.db.insertInto('token').values({
-    id: randomUUID(), user_id: userId, token_hash: hashToken(token), kind: 'api', name, created_at: ctx.clock.now(), expires_at: null,
+    id: randomUUID(), user_id: userId, token_hash: hashToken(token), kind: 'api', name, created_at: now, expires_at: expiresAt,
   }).execute();
-  return token;
+  return { token, expiresAt };
+}
+
+/** Checks a user's own password again (a session minting an API token must know it). */
+export async function assertPassword(ctx: AppContext, userId: string, password: string | undefined): Promise<void> {
+  const row = await ctx.db.selectFrom('app_user').select('password_hash').where('id', '=', userId).executeTakeFirst();
+  if (password === undefined || !row || !(await verifyPassword(password, row.password_hash))) {
+    throw new MailroomError('BAD_CREDENTIALS', { message: 'Enter your password again to create an API token.', details: { field: 'password' } });
+  }
 }
 
 export async function listApiTokens(ctx: AppContext, userId: string) {
-  return ctx.db.selectFrom('token').select(['id', 'name', 'created_at as createdAt'])
+  return ctx.db.selectFrom('token').select(['id', 'name', 'created_at as createdAt', 'expires_at as expiresAt'])
     .where('user_id', '=', userId).where('kind', '=', 'api').orderBy('created_at').execute();
 }
 
@@ -201,16 +253,22 @@ export async function revokeApiToken(ctx: AppContext, userId: string, tokenId: s
   if (Number(result.numDeletedRows) !== 1) throw new MailroomError('NOT_FOUND', { message: 'No such API token.' });
 }
 
-export async function authenticate(ctx: AppContext, token: string): Promise<User> {
-  const row = await ctx.db.selectFrom('token').innerJoin('app_user', 'app_user.id', 'token.user_id')
-    .selectAll('app_user').select('token.expires_at')
-    .where('token.token_hash', '=', hashToken(token)).executeTakeFirst();
-  if (!row || (row.expires_at !== null && row.expires_at < ctx.clock.now())) throw new MailroomError('UNAUTHENTICATED');
-  return toUser(row);
+export interface Authenticated {
+  readonly user: User;
+  readonly kind: 'session' | 'api';
 }
 
+export async function authenticate(ctx: AppContext, token: string): Promise<Authenticated> {
+  const row = await ctx.db.selectFrom('token').innerJoin('app_user', 'app_user.id', 'token.user_id')
+    .selectAll('app_user').select(['token.expires_at', 'token.kind'])
+    .where('token.token_hash', '=', hashToken(token)).executeTakeFirst();
+  if (!row || (row.expires_at !== null && row.expires_at < ctx.clock.now())) throw new MailroomError('UNAUTHENTICATED');
+  return { user: toUser(row), kind: row.kind };
+}
+
+/** Ends the token the request came with, a session or an API token alike. */
 export async function signOut(ctx: AppContext, token: string): Promise<void> {
-  await ctx.db.deleteFrom('token').where('token_hash', '=', hashToken(token)).where('kind', '=', 'session').execute();
+  await ctx.db.deleteFrom('token').where('token_hash', '=', hashToken(token)).execute();
 }
 
 function checkEmail(address: string): string {

@@ -188,7 +188,9 @@ for (const dialect of DIALECTS) {
       // Other sessions of the same user go on.
       assert.equal((await h.call('GET', '/api/me', { token: h.tokens.alice })).status, 200);
 
-      const created = await h.call('POST', `/api/users/${h.users.alice.id}/tokens`, { token: h.tokens.alice, body: { name: 'erp-connector' } });
+      const unconfirmed = await h.call('POST', `/api/users/${h.users.alice.id}/tokens`, { token: h.tokens.alice, body: { name: 'erp-connector' } });
+      assert.equal(unconfirmed.status, 401, 'a session mints a token only with the password entered again');
+      const created = await h.call('POST', `/api/users/${h.users.alice.id}/tokens`, { token: h.tokens.alice, body: { name: 'erp-connector', password: 'alice-password' } });
       assert.equal(created.status, 201, created.text);
       const apiToken = created.body.token as string;
       assert.equal((await h.call('GET', '/api/me', { token: apiToken })).body.user.username, 'alice');
@@ -197,7 +199,7 @@ for (const dialect of DIALECTS) {
       assert.equal(queued.body.email.userId, h.users.alice.id);
       // An API token carries its user's rights, no more.
       assert.equal((await h.call('GET', '/api/parameters', { token: apiToken })).status, 403);
-      const adminToken = (await h.call('POST', `/api/users/${h.users.admin.id}/tokens`, { token: h.tokens.admin, body: { name: 'ops' } })).body.token as string;
+      const adminToken = (await h.call('POST', `/api/users/${h.users.admin.id}/tokens`, { token: h.tokens.admin, body: { name: 'ops', password: 'admin-password' } })).body.token as string;
       assert.equal((await h.call('GET', '/api/parameters', { token: adminToken })).status, 200);
     });
 

@@ -10,10 +10,10 @@ const user = { access: 'user' } as const;
 export function sessionRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post('/api/session', { config: { access: 'public' }, schema: { tags: ['session'], summary: 'Sign in; returns a bearer token', body: SignInBody } }, async (request) => {
     const { username, password } = request.body as Static<typeof SignInBody>;
-    return signIn(ctx, username, password);
+    return signIn(ctx, { username, password, address: request.ip });
   });
 
-  app.delete('/api/session', { config: user, schema: { tags: ['session'], summary: 'Sign out' } }, async (request, reply) => {
+  app.delete('/api/session', { config: user, schema: { tags: ['session'], summary: 'Sign out: the session or API token the request came with stops working' } }, async (request, reply) => {
     await signOut(ctx, request.token!);
     return reply.code(204).send();
   });

@@ -58,13 +58,19 @@ export function usersRoutes(app: FastifyInstance, ctx: AppContext) {
     return { sendAs: await users.listSendAs(ctx, id) };
   });
 
-  const TokenBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
-  app.post('/api/users/:id/tokens', { config: user, schema: { tags: ['users'], summary: 'Create an API token (shown once)', params: IdParams, body: TokenBody } }, async (request, reply) => {
+  const TokenBody = Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    /** The caller's own password: required when a console session (not an API token) creates the token. */
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+  }, { additionalProperties: false });
+  app.post('/api/users/:id/tokens', { config: user, schema: { tags: ['users'], summary: 'Create an API token (shown once); a console session re-enters its password', params: IdParams, body: TokenBody } }, async (request, reply) => {
     const { id } = request.params as Static<typeof IdParams>;
-    assertSelfOrAdmin(request, id);
-    currentUser(request);
-    const token = await users.createApiToken(ctx, id, (request.body as Static<typeof TokenBody>).name);
-    return reply.code(201).send({ token });
+    const caller = assertSelfOrAdmin(request, id);
+    const { name, expiresInDays, password } = request.body as Static<typeof TokenBody>;
+    if (request.tokenKind === 'session') await users.assertPassword(ctx, caller.id, password);
+    const created = await users.createApiToken(ctx, id, { name, expiresInDays });
+    return reply.code(201).send(created);
   });
 
   app.get('/api/users/:id/tokens', { config: user, schema: { tags: ['users'], summary: 'API tokens (names and dates, never the tokens)', params: IdParams } }, async (request) => {

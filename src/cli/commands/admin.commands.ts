@@ -1,17 +1,23 @@
 import type { Command } from 'commander';
 import { distributorStatus, updateDistributorSettings } from '../../outbound/distributor-settings.ts';
-import { readParameters, toPublic, updateParameters, type ParametersChange } from '../../outbound/email-parameters.ts';
+import { Value } from '@sinclair/typebox/value';
+import { ParametersBody } from '../../api/schemas.ts';
+import { readParameters, StoredParametersSchema, toPublic, updateParameters, type ParametersChange } from '../../outbound/email-parameters.ts';
 import { MailroomError } from '../../errors.ts';
 import type { ProviderId, Role } from '../../store/tables.ts';
 import * as users from '../../users/users.service.ts';
 import { withCli } from '../cli-context.ts';
-import { parseYesNo } from '../cli-options.ts';
+import { parseDays, parseYesNo } from '../cli-options.ts';
 import { print, printJson, table, when } from '../output.ts';
 
 // Keys whose values stay text even when they look like a number or a yes/no.
 const TEXT_KEYS = new Set(['password', 'username', 'host', 'clientSecret', 'clientId', 'tenantId', 'domain', 'batchAccount']);
 
-/** key=value pairs with dotted keys (smtp.host=…) into a nested change; numbers and booleans typed. */
+/**
+ * key=value pairs with dotted keys (smtp.host=…) into a nested change; numbers and booleans
+ * typed. Every key must be a parameter the API knows (unknown ones are refused with the list of
+ * known ones), so the parser never walks into an object's prototype.
+ */
 export function parseAssignments(pairs: readonly string[]): ParametersChange {
   const change: Record<string, unknown> = {};
   for (const pair of pairs) {
@@ -19,14 +25,51 @@ export function parseAssignments(pairs: readonly string[]): ParametersChange {
     if (eq <= 0) throw new MailroomError('INVALID_PARAMETER', { message: `Write parameters as key=value, not "${pair}".` });
     const path = pair.slice(0, eq).split('.');
     const raw = pair.slice(eq + 1);
-    const value = TEXT_KEYS.has(path.at(-1)!)
+    const leaf = leafOf(path);
+    const value = TEXT_KEYS.has(path.at(-1)!) || leaf.type === 'string'
       ? raw
       : raw === 'true' || raw === 'yes' ? true : raw === 'false' || raw === 'no' ? false : /^-?\d+$/.test(raw) ? Number(raw) : raw;
     let node = change;
-    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) {
+      if (!Object.hasOwn(node, key)) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
     node[path.at(-1)!] = value;
   }
+  const problem = [...Value.Errors(ParametersBody, change)][0];
+  if (problem) {
+    const field = problem.path.replace(/^\//, '').replace(/\//g, '.');
+    throw new MailroomError('INVALID_PARAMETER', { message: `${field}: ${problem.message}.`, details: { field } });
+  }
   return change as ParametersChange;
+}
+
+interface SchemaNode { readonly type?: string; readonly properties?: Record<string, SchemaNode> }
+
+/** The schema of the parameter a dotted path names; refuses a path that names none. */
+function leafOf(path: readonly string[]): SchemaNode {
+  let node = ParametersBody as SchemaNode;
+  let stored = StoredParametersSchema as SchemaNode | undefined;
+  for (const [i, key] of path.entries()) {
+    // The throttle is a record in the API's body; its keys are the stored parameter's.
+    const properties = node.properties ?? stored?.properties;
+    const where = path.slice(0, i).join('.');
+    if (!properties || !Object.hasOwn(properties, key)) {
+      const known = properties ? Object.keys(properties).map((k) => (where ? `${where}.${k}` : k)) : [];
+      const name = path.slice(0, i + 1).join('.');
+      throw new MailroomError('INVALID_PARAMETER', {
+        message: known.length ? `Unknown parameter ${name}. Known: ${known.join(', ')}.` : `${where} takes a value, not ${name}.`,
+        details: { field: name, known },
+      });
+    }
+    node = properties[key]!;
+    stored = stored?.properties?.[key];
+  }
+  if (node.properties) {
+    const name = path.join('.');
+    throw new MailroomError('INVALID_PARAMETER', { message: `${name} is a group: set one of ${Object.keys(node.properties).map((k) => `${name}.${k}`).join(', ')}.`, details: { field: name } });
+  }
+  return node;
 }
 
 export function registerAdminCommands(program: Command) {
@@ -93,8 +136,10 @@ export function registerAdminCommands(program: Command) {
     print(`revoked ${who} Send-As ${address}`);
   }));
   u.command('token <user>').description('create an API token (printed once)').option('--name <name>', 'label', 'cli')
-    .action((who: string, o: { name: string }) => withCli(async ({ ctx }) => {
-      print(await users.createApiToken(ctx, (await users.findUser(ctx, who)).id, o.name));
+    .option('--expires-in-days <days>', 'days until the token stops working (default: until revoked)')
+    .action((who: string, o: { name: string; expiresInDays?: string }) => withCli(async ({ ctx }) => {
+      const expiresInDays = o.expiresInDays === undefined ? undefined : parseDays(o.expiresInDays);
+      print((await users.createApiToken(ctx, (await users.findUser(ctx, who)).id, { name: o.name, expiresInDays })).token);
     }));
 
   program.command('options').description('user options').command('set')
