@@ -1,25 +1,45 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { currentUser } from '../api/auth.ts';
+import { defaultSender, listSendAs } from '../users/users.service.ts';
 import { simpleParser } from 'mailparser';
 import { MailroomError } from '../errors.ts';
 import { Type } from '@sinclair/typebox';
-import { DEMO_REFUSALS, type CaptureServer } from './capture-server.ts';
+import { DEMO_REFUSALS, type CaptureServer, type CapturedEmail } from './capture-server.ts';
 
 const user = { access: 'user' } as const;
 
-/** The Captured mail page's API: what the demo's mail sink received. Any signed-in user may look. */
-export function capturedRoutes(app: FastifyInstance, capture: CaptureServer) {
+/**
+ * The Captured mail page's API: what the demo's mail sink received. Administrators see all of it;
+ * a user sees the mail sent from their own addresses (their Email, Sender email and Send-As
+ * grants), as in the email history.
+ */
+export function capturedRoutes(app: FastifyInstance, capture: CaptureServer, ctx: AppContext) {
+  const visible = async (request: FastifyRequest): Promise<(mail: CapturedEmail) => boolean> => {
+    const me = currentUser(request);
+    if (me.role === 'admin') return () => true;
+    const own = new Set([me.email, await defaultSender(ctx, me), ...(await listSendAs(ctx, me.id))].map((a) => a.toLowerCase()));
+    return (mail) => own.has(mail.from.toLowerCase());
+  };
+  const find = async (request: FastifyRequest): Promise<CapturedEmail> => {
+    const mail = capture.get((request.params as { id: string }).id);
+    if (!mail || !(await visible(request))(mail)) throw new MailroomError('NOT_FOUND', { message: 'No such captured email.' });
+    return mail;
+  };
+
   const Refusal = Type.Object({ address: Type.String(), code: Type.Integer(), reply: Type.String(), meaning: Type.String() }, { additionalProperties: false });
   app.get('/api/demo/refusals', {
     config: user,
     schema: { tags: ['demo'], summary: 'Recipients the demo capture server refuses on purpose, to show a failure', response: { 200: Type.Array(Refusal) } },
   }, async () => DEMO_REFUSALS.map(({ address, code, reply, meaning }) => ({ address, code, reply, meaning })));
 
-  app.get('/api/demo/captured', { config: user, schema: { tags: ['demo'], summary: 'Emails the demo capture server received, newest first' } }, async () =>
-    capture.list().map(({ raw: _raw, ...rest }) => rest));
+  app.get('/api/demo/captured', { config: user, schema: { tags: ['demo'], summary: 'Emails the demo capture server received, newest first (a user: their own)' } }, async (request) => {
+    const mine = await visible(request);
+    return capture.list().filter(mine).map(({ raw: _raw, ...rest }) => rest);
+  });
 
   app.get('/api/demo/captured/:id', { config: user, schema: { tags: ['demo'] } }, async (request) => {
-    const mail = capture.get((request.params as { id: string }).id);
-    if (!mail) throw new MailroomError('NOT_FOUND', { message: 'No such captured email.' });
+    const mail = await find(request);
     const parsed = await simpleParser(mail.raw);
     const { raw: _raw, ...rest } = mail;
     return {
@@ -32,8 +52,7 @@ export function capturedRoutes(app: FastifyInstance, capture: CaptureServer) {
   });
 
   app.get('/api/demo/captured/:id/eml', { config: user, schema: { tags: ['demo'] } }, async (request, reply) => {
-    const mail = capture.get((request.params as { id: string }).id);
-    if (!mail) throw new MailroomError('NOT_FOUND', { message: 'No such captured email.' });
+    const mail = await find(request);
     return reply.type('message/rfc822').header('content-disposition', `attachment; filename="${mail.id}.eml"`).send(mail.raw);
   });
 

@@ -116,7 +116,7 @@ export async function startMailroom(config: Readonly<Config>, { api, logger = cr
     app = await buildApi({
       ctx, providers, logLevel: config.logLevel, operations,
       distributor: { kick: () => loop.kick(), runOnce: () => runDistributorPass(ctx, providers, { heartbeat }) },
-      extraRoutes: capture ? (a) => capturedRoutes(a, capture) : undefined,
+      extraRoutes: capture ? (a) => capturedRoutes(a, capture, ctx) : undefined,
     });
     url = await app.listen({ host: config.host, port: config.port });
   }

@@ -1,5 +1,5 @@
 // The real differences between the two dialects, and nothing else.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -47,8 +47,13 @@ export function openStore(options: StoreOptions): Store {
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
-  mkdirSync(options.dataDir, { recursive: true });
+  // Only Mailroom's own user may read the data folder, the database and its WAL (SQLite gives the
+  // WAL and shared-memory files the database file's permissions).
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(options.dataDir, 0o700);
   const file = join(options.dataDir, 'mailroom.db');
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(file) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }

@@ -95,6 +95,7 @@ export async function updateUser(ctx: AppContext, id: string, changes: UserChang
   if (changes.language !== undefined) set.language = changes.language;
   if (changes.role !== undefined) {
     if (!ROLES.includes(changes.role)) throw new MailroomError('VALIDATION_FAILED', { message: `Role must be one of: ${ROLES.join(', ')}.`, details: { field: 'role' } });
+    if (changes.role !== 'admin') await assertAnotherAdmin(ctx, id);
     set.role = changes.role;
   }
   if (changes.password !== undefined) set.password_hash = await hashPassword(changes.password);
@@ -107,6 +108,15 @@ export async function updateUser(ctx: AppContext, id: string, changes: UserChang
   }
   if (set.email !== undefined) await followUserEmail(ctx, id, set.email);
   return getUser(ctx, id);
+}
+
+/** Refuses to take the administrator role from the last user who has it: nobody could give it back. */
+async function assertAnotherAdmin(ctx: AppContext, id: string): Promise<void> {
+  const others = await ctx.db.selectFrom('app_user').select('id').where('role', '=', 'admin').where('id', '!=', id).limit(1).execute();
+  const self = await ctx.db.selectFrom('app_user').select('role').where('id', '=', id).executeTakeFirst();
+  if (self?.role === 'admin' && others.length === 0) {
+    throw new MailroomError('CONFLICT', { message: 'This is the last administrator; make another user an administrator first.', details: { field: 'role' } });
+  }
 }
 
 export async function getOptions(ctx: AppContext, userId: string): Promise<UserOptions> {

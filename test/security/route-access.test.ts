@@ -65,7 +65,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       capture = await startCaptureServer({ port: 0 });
-      h = await startApi(dialect, { extraRoutes: (app) => capturedRoutes(app, capture) });
+      h = await startApi(dialect, { extraRoutes: (app, ctx) => capturedRoutes(app, capture, ctx) });
       await h.app.listen({ port: 0, host: '127.0.0.1' });
       port = (h.app.server.address() as { port: number }).port;
       const doc: Json = (await h.call('GET', '/openapi.json')).body;
@@ -93,6 +93,23 @@ for (const dialect of DIALECTS) {
         }
       }
       assert.ok(tried > 100, `tried ${tried} spellings`);
+    });
+
+    it('shows a user only the captured mail sent from their own addresses, an administrator all of it', async () => {
+      const nodemailer = (await import('nodemailer')).default;
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: capture.port, secure: false, ignoreTLS: true });
+      await transport.sendMail({ from: h.users.admin.email, to: 'bob@fabrikam.test', bcc: 'secret@fabrikam.test', subject: 'Board minutes', text: 'x' });
+      await transport.sendMail({ from: h.users.alice.email, to: 'bob@fabrikam.test', subject: 'Alice note', text: 'x' });
+      transport.close();
+      const asAdmin = await h.call('GET', '/api/demo/captured', { token: h.tokens.admin });
+      assert.deepEqual(asAdmin.body.map((m: Json) => m.subject).sort(), ['Alice note', 'Board minutes']);
+      const asAlice = await h.call('GET', '/api/demo/captured', { token: h.tokens.alice });
+      assert.deepEqual(asAlice.body.map((m: Json) => m.subject), ['Alice note']);
+      const boardId = asAdmin.body.find((m: Json) => m.subject === 'Board minutes').id;
+      for (const url of [`/api/demo/captured/${boardId}`, `/api/demo/captured/${boardId}/eml`]) {
+        assert.equal((await h.call('GET', url, { token: h.tokens.alice })).status, 404, `${url}: another user's mail stays hidden`);
+        assert.equal((await h.call('GET', url, { token: h.tokens.admin })).status, 200);
+      }
     });
 
     it('answers the route itself (not the raw URL) with 401 when it is percent-encoded or absolute-form', async () => {

@@ -15,9 +15,10 @@ export function createEmlProvider({ outboxDir }: EmlProviderConfig): EmailProvid
   return {
     id: 'eml',
     async send(message: OutgoingMessage): Promise<SendReceipt> {
-      await mkdir(outboxDir, { recursive: true });
+      // Messages hold Bcc and attachments: readable by Mailroom's own user only.
+      await mkdir(outboxDir, { recursive: true, mode: 0o700 });
       const path = join(outboxDir, `${message.id}.eml`);
-      await writeFile(path, message.raw);
+      await writeFile(path, message.raw, { mode: 0o600 });
       return { recipients: message.envelope.to.map((address) => ({ address, accepted: true })), response: `Written to ${path}` };
     },
   };
