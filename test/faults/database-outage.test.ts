@@ -38,7 +38,7 @@ for (const dialect of DIALECTS) {
       smtp = await startSmtpServer({ dataDelayMs: 40 });
       const users = await seedUsers(env.ctx);
       alice = users.alice;
-      token = await createApiToken(env.ctx, users.admin.id, 'operator');
+      token = (await createApiToken(env.ctx, users.admin.id, { name: 'operator' })).token;
       await pointSmtpAt(env.ctx, smtp);
       if (dialect === 'postgres') {
         const pgUrl = new URL(PG_ADMIN_URL);

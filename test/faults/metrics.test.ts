@@ -24,8 +24,8 @@ for (const dialect of DIALECTS) {
       env = await createTestEnv(dialect);
       smtp = await startSwitchableSmtp();
       const { admin, alice } = await seedUsers(env.ctx);
-      adminToken = await createApiToken(env.ctx, admin.id, 'prometheus');
-      aliceToken = await createApiToken(env.ctx, alice.id, 'alice');
+      adminToken = (await createApiToken(env.ctx, admin.id, { name: 'prometheus' })).token;
+      aliceToken = (await createApiToken(env.ctx, alice.id, { name: 'alice' })).token;
       await pointSmtpAt(env.ctx, smtp.server);
       running = await startMailroom({ ...env.config, port: 0 }, { api: true });
       // Each phase through the running distributor: accepted, refused for good, refused for now.
