@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import fastifyStatic from '@fastify/static';
 import helmet from '@fastify/helmet';
 import { ajvProblems, plainMessage, type AjvLikeError } from './validation-messages.ts';
@@ -13,6 +15,8 @@ import { databaseFault, RETRY_AFTER_SECONDS, toDatabaseError } from '../store/da
 import { createAuthHook, requireDeclaredAccess } from './auth.ts';
 import { operationsRoutes, type Operations } from './routes/operations.routes.ts';
 import { BODY_LIMITS, bodyLimitOf, CONTENT_SECURITY_POLICY, refuseUnsafeText, validatorFor } from './hardening.ts';
+import { swaggerOptions, useContract, type Api } from './openapi.ts';
+import { ErrorDescription, Health, list, ref } from './response-schemas.ts';
 import { emailContentRoutes } from './routes/email-content.routes.ts';
 import { emailsRoutes } from './routes/emails.routes.ts';
 import { parametersRoutes } from './routes/parameters.routes.ts';
@@ -37,7 +41,7 @@ export interface ApiOptions {
   /** Pino level; failures (500) are logged at every level but silent. Requests themselves only at debug. */
   readonly logLevel?: string;
   /** Extra routes (the demo's captured-mail page). */
-  readonly extraRoutes?: (app: FastifyInstance) => void;
+  readonly extraRoutes?: (app: Api) => void;
   /** Health and metrics of the running process (serve gives them; API tests may not). */
   readonly operations?: Operations;
 }
@@ -55,13 +59,8 @@ export async function buildApi({ ctx, providers, distributor, logLevel = 'silent
   });
   app.setValidatorCompiler(validatorFor);
   await app.register(helmet, { contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY } });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Mailroom API', version: '0.1.0', description: 'Outbound email: queue, send, history, parameters, users.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  await app.register(swagger, swaggerOptions);
+  useContract(app);
   app.setErrorHandler((err, request, reply) => {
     const e = toMailroomError(err);
     if (databaseFault(e)) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
@@ -79,23 +78,24 @@ export async function buildApi({ ctx, providers, distributor, logLevel = 'silent
   app.addHook('onRequest', createAuthHook(ctx));
   app.addHook('preValidation', refuseUnsafeText);
 
-  app.get('/api/health', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ ok: true }));
-  app.get('/api/errors', { config: { access: 'public' }, schema: { tags: ['meta'], summary: 'Every error code with its explanation and fix' } }, async () =>
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get('/api/health', { config: { access: 'public' }, schema: { hide: true, response: { 200: ref(Health) } } }, async () => ({ ok: true }));
+  api.get('/api/errors', { config: { access: 'public' }, schema: { tags: ['meta'], summary: 'Every error code with its explanation and fix', response: { 200: list(ref(ErrorDescription)) } } }, async () =>
     Object.keys(ERRORS).map((code) => describeError(code as keyof typeof ERRORS)));
-  sessionRoutes(app, ctx);
-  usersRoutes(app, ctx);
-  parametersRoutes(app, ctx, providers, distributor);
-  emailsRoutes(app, ctx, providers);
-  templatesRoutes(app, ctx);
-  workflowRoutes(app, ctx);
-  crmRoutes(app, ctx, providers);
+  sessionRoutes(api, ctx);
+  usersRoutes(api, ctx);
+  parametersRoutes(api, ctx, providers, distributor);
+  emailsRoutes(api, ctx, providers);
+  templatesRoutes(api, ctx);
+  workflowRoutes(api, ctx);
+  crmRoutes(api, ctx, providers);
   crmRecordsRoutes(app, ctx);
   activitiesRoutes(app, ctx);
   syncRoutes(app, ctx);
-  emailContentRoutes(app, ctx);
+  emailContentRoutes(api, ctx);
   if (operations) operationsRoutes(app, operations);
-  extraRoutes?.(app);
-  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  extraRoutes?.(api);
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true, description: 'this document' }) } } }, async () => app.swagger());
   const notFound = (request: FastifyRequest, reply: FastifyReply) =>
     reply.code(404).send({ error: { ...describeError('NOT_FOUND'), message: `No route ${request.method} ${request.url}.` } });
   if (!existsSync(WEB_DIST)) {

@@ -35,8 +35,11 @@ export function interactiveChoices(params: StoredParameters): InteractiveChoice[
   return ALL_CHOICES.filter((c) => (c.id === 'graph' ? isGraphConfigured(params) : c.id === 'exchange' ? isExchangeConfigured(params) : true));
 }
 
-export interface Draft extends Required<Pick<EmailInput, 'to' | 'cc' | 'bcc' | 'subject' | 'body'>> {
+export interface Draft extends Required<Pick<EmailInput, 'subject' | 'body'>> {
   readonly from: string;
+  readonly to: readonly string[];
+  readonly cc: readonly string[];
+  readonly bcc: readonly string[];
   readonly html: string;
   readonly attachments: readonly { filename: string; contentType?: string; size: number }[];
   /** Whether the dialog must ask how to send, and what it would use otherwise. */

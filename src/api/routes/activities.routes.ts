@@ -6,6 +6,7 @@ import type { AppContext } from '../../app-context.ts';
 import * as activities from '../../crm/email-activity.service.ts';
 import { currentUser } from '../auth.ts';
 import { IdParams } from '../schemas.ts';
+import { Binary } from '../response-schemas.ts';
 import * as S from '../schemas-crm.ts';
 import { readEmailSettings } from '../../sync/email-settings.ts';
 import { toEmailInput } from './emails.routes.ts';
@@ -34,7 +35,7 @@ export function activitiesRoutes(app: FastifyInstance, ctx: AppContext) {
     await activities.deleteActivity(ctx, currentUser(request), idOf(request));
     return reply.code(204).send();
   });
-  app.get('/api/activities/:id/attachments/:attachmentId', { config: user, schema: { tags, summary: 'An attachment\'s content, as a download', params: S.AttachmentParams, response: { 200: { type: 'string', format: 'binary' }, ...S.errorAnswers } } }, async (request, reply) => {
+  app.get('/api/activities/:id/attachments/:attachmentId', { config: user, schema: { tags, summary: 'An attachment\'s content, as a download', params: S.AttachmentParams, response: { 200: Binary('application/octet-stream', 'The attachment as stored'), ...S.errorAnswers } } }, async (request, reply) => {
     const { id, attachmentId } = request.params as Static<typeof S.AttachmentParams>;
     const file = await activities.getAttachment(ctx, id, attachmentId);
     return reply.header('content-type', 'application/octet-stream')

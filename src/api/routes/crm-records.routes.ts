@@ -21,7 +21,7 @@ export function crmRecordsRoutes(app: FastifyInstance, ctx: AppContext) {
   let tags = ['accounts'];
   app.get('/api/accounts', { config: user, schema: { tags, summary: 'Accounts, by name; search with q', querystring: S.ListQuery, response: ok(S.AccountPage) } }, async (request) =>
     accounts.listAccounts(ctx, listQuery(request.query as Static<typeof S.ListQuery>)));
-  app.post('/api/accounts', { config: user, schema: { tags, body: S.NewAccountBody, response: created(S.Account) } }, async (request, reply) =>
+  app.post('/api/accounts', { config: user, schema: { tags, summary: 'Create an account (you own it)', body: S.NewAccountBody, response: created(S.Account) } }, async (request, reply) =>
     reply.code(201).send(await accounts.createAccount(ctx, currentUser(request), request.body as Static<typeof S.NewAccountBody>)));
   app.get('/api/accounts/:id', { config: user, schema: { tags, summary: 'An account (id or account number) with its contacts and open invoices', params: IdParams, response: ok(S.AccountDetail) } }, async (request) =>
     accounts.getAccountDetail(ctx, idOf(request)));
@@ -39,12 +39,12 @@ export function crmRecordsRoutes(app: FastifyInstance, ctx: AppContext) {
     const q = request.query as Static<typeof S.ContactListQuery>;
     return contacts.listContacts(ctx, { ...listQuery(q), accountId: q.account });
   });
-  app.post('/api/contacts', { config: user, schema: { tags, body: S.NewContactBody, response: created(S.Contact) } }, async (request, reply) =>
+  app.post('/api/contacts', { config: user, schema: { tags, summary: 'Create a contact (you own it)', body: S.NewContactBody, response: created(S.Contact) } }, async (request, reply) =>
     reply.code(201).send(await contacts.createContact(ctx, currentUser(request), request.body as Static<typeof S.NewContactBody>)));
-  app.get('/api/contacts/:id', { config: user, schema: { tags, params: IdParams, response: ok(S.Contact) } }, async (request) => contacts.getContact(ctx, idOf(request)));
+  app.get('/api/contacts/:id', { config: user, schema: { tags, summary: 'A contact', params: IdParams, response: ok(S.Contact) } }, async (request) => contacts.getContact(ctx, idOf(request)));
   app.patch('/api/contacts/:id', { config: user, schema: { tags, summary: 'Change a contact (its owner or an administrator)', params: IdParams, body: S.ContactChangesBody, response: ok(S.Contact) } }, async (request) =>
     contacts.updateContact(ctx, currentUser(request), idOf(request), request.body as Static<typeof S.ContactChangesBody>));
-  app.delete('/api/contacts/:id', { config: user, schema: { tags, params: IdParams, response: deleted } }, async (request, reply) => {
+  app.delete('/api/contacts/:id', { config: user, schema: { tags, summary: 'Delete a contact (its owner or an administrator)', params: IdParams, response: deleted } }, async (request, reply) => {
     await contacts.deleteContact(ctx, currentUser(request), idOf(request));
     return reply.code(204).send();
   });
@@ -52,12 +52,12 @@ export function crmRecordsRoutes(app: FastifyInstance, ctx: AppContext) {
   tags = ['leads'];
   app.get('/api/leads', { config: user, schema: { tags, summary: 'Leads, by name; search with q', querystring: S.ListQuery, response: ok(S.LeadPage) } }, async (request) =>
     leads.listLeads(ctx, listQuery(request.query as Static<typeof S.ListQuery>)));
-  app.post('/api/leads', { config: user, schema: { tags, body: S.NewLeadBody, response: created(S.Lead) } }, async (request, reply) =>
+  app.post('/api/leads', { config: user, schema: { tags, summary: 'Create a lead (you own it)', body: S.NewLeadBody, response: created(S.Lead) } }, async (request, reply) =>
     reply.code(201).send(await leads.createLead(ctx, currentUser(request), request.body as Static<typeof S.NewLeadBody>)));
-  app.get('/api/leads/:id', { config: user, schema: { tags, params: IdParams, response: ok(S.Lead) } }, async (request) => leads.getLead(ctx, idOf(request)));
+  app.get('/api/leads/:id', { config: user, schema: { tags, summary: 'A lead', params: IdParams, response: ok(S.Lead) } }, async (request) => leads.getLead(ctx, idOf(request)));
   app.patch('/api/leads/:id', { config: user, schema: { tags, summary: 'Change a lead (its owner or an administrator)', params: IdParams, body: S.LeadChangesBody, response: ok(S.Lead) } }, async (request) =>
     leads.updateLead(ctx, currentUser(request), idOf(request), request.body as Static<typeof S.LeadChangesBody>));
-  app.delete('/api/leads/:id', { config: user, schema: { tags, params: IdParams, response: deleted } }, async (request, reply) => {
+  app.delete('/api/leads/:id', { config: user, schema: { tags, summary: 'Delete a lead (its owner or an administrator)', params: IdParams, response: deleted } }, async (request, reply) => {
     await leads.deleteLead(ctx, currentUser(request), idOf(request));
     return reply.code(204).send();
   });

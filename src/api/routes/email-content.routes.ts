@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AppContext } from '../../app-context.ts';
 import { MailroomError } from '../../errors.ts';
 import { getRawEmail } from '../../outbound/outbound.service.ts';
 import { currentUser } from '../auth.ts';
+import { errors, type Api } from '../openapi.ts';
+import { Binary, MessageContent, ref } from '../response-schemas.ts';
 
 const user = { access: 'user' } as const;
 
@@ -31,13 +32,13 @@ export function describeContent(parsed: ParsedMail): EmailContent {
 }
 
 /** The email detail's message tab and attachment downloads; the same access rules as the email itself. */
-export function emailContentRoutes(app: FastifyInstance, ctx: AppContext) {
-  app.get('/api/emails/:id/content', { config: user, schema: { tags: ['emails'], summary: 'Headers, text, HTML body and attachment list of the stored message', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }) } }, async (request) => {
+export function emailContentRoutes(app: Api, ctx: AppContext) {
+  app.get('/api/emails/:id/content', { config: user, schema: { tags: ['emails'], summary: 'Headers, text, HTML body and attachment list of the stored message', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }), response: { 200: ref(MessageContent), ...errors('NOT_FOUND') } } }, async (request) => {
     const raw = await getRawEmail(ctx, currentUser(request), (request.params as { id: string }).id);
     return describeContent(await simpleParser(raw));
   });
 
-  app.get('/api/emails/:id/attachments/:index', { config: user, schema: { tags: ['emails'], summary: 'One attachment of the stored message', params: AttachmentParams } }, async (request, reply) => {
+  app.get('/api/emails/:id/attachments/:index', { config: user, schema: { tags: ['emails'], summary: 'One attachment of the stored message', params: AttachmentParams, response: { 200: Binary('*/*', 'The attachment, in its own content type'), ...errors('NOT_FOUND') } } }, async (request, reply) => {
     const { id, index } = request.params as Static<typeof AttachmentParams>;
     const parsed = await simpleParser(await getRawEmail(ctx, currentUser(request), id));
     const attachment = parsed.attachments[index];

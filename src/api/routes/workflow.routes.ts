@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../app-context.ts';
 import { getOptions, setOptions } from '../../users/users.service.ts';
@@ -8,7 +7,10 @@ import { WORK_ITEM_ACTIONS } from '../../workflow/workflow-engine.ts';
 import { dispatchNotifications } from '../../workflow/workflow-notifier.ts';
 import * as workflow from '../../workflow/workflow.service.ts';
 import { currentUser } from '../auth.ts';
+import { errors, type Api } from '../openapi.ts';
+import { list, NoContent, ref } from '../response-schemas.ts';
 import { IdParams } from '../schemas.ts';
+import { DispatchResult, EscalationResult, WorkflowDefinition, WorkflowEvents, WorkflowHistory, WorkflowInstance, WorkflowOptions, WorkItem } from '../workflow-response-schemas.ts';
 
 const admin = { access: 'admin' } as const;
 const user = { access: 'user' } as const;
@@ -34,46 +36,46 @@ const WorkflowOptionsBody = Type.Object({ sendNotificationsInEmail: Type.Boolean
 
 const idOf = (request: { params: unknown }) => (request.params as Static<typeof IdParams>).id;
 
-export function workflowRoutes(app: FastifyInstance, ctx: AppContext) {
-  app.get('/api/workflow-events', { config: user, schema: { tags, summary: 'Workflow and approval-step events, and the placeholders notification texts may use' } }, async () => ({
+export function workflowRoutes(app: Api, ctx: AppContext) {
+  app.get('/api/workflow-events', { config: user, schema: { tags, summary: 'Workflow and approval-step events, and the placeholders notification texts may use', response: { 200: ref(WorkflowEvents) } } }, async () => ({
     workflowEvents: WORKFLOW_EVENTS, stepEvents: STEP_EVENTS, labels: EVENT_LABELS, placeholders: TEXT_VOCABULARY.values,
   }));
 
-  app.get('/api/workflows', { config: admin, schema: { tags, summary: 'Workflow definitions' } }, async () => definitions.listDefinitions(ctx));
-  app.post('/api/workflows', { config: admin, schema: { tags, summary: 'Create a system-level or organization-level workflow', body: DefinitionInputSchema } }, async (request, reply) =>
+  app.get('/api/workflows', { config: admin, schema: { tags, summary: 'Workflow definitions', response: { 200: list(ref(WorkflowDefinition)) } } }, async () => definitions.listDefinitions(ctx));
+  app.post('/api/workflows', { config: admin, schema: { tags, summary: 'Create a system-level or organization-level workflow', body: DefinitionInputSchema, response: { 201: ref(WorkflowDefinition), ...errors('CONFLICT', 'NOT_FOUND', 'WORKFLOW_TEMPLATE_MISSING') } } }, async (request, reply) =>
     reply.code(201).send(await definitions.createDefinition(ctx, request.body as DefinitionInput)));
-  app.get('/api/workflows/:id', { config: admin, schema: { tags, params: IdParams } }, async (request) => definitions.getDefinition(ctx, idOf(request)));
-  app.put('/api/workflows/:id', { config: admin, schema: { tags, summary: 'Save a new version; running workflows keep theirs', params: IdParams, body: DefinitionInputSchema } }, async (request) =>
+  app.get('/api/workflows/:id', { config: admin, schema: { tags, summary: 'One workflow definition', params: IdParams, response: { 200: ref(WorkflowDefinition), ...errors('NOT_FOUND') } } }, async (request) => definitions.getDefinition(ctx, idOf(request)));
+  app.put('/api/workflows/:id', { config: admin, schema: { tags, summary: 'Save a new version; running workflows keep theirs', params: IdParams, body: DefinitionInputSchema, response: { 200: ref(WorkflowDefinition), ...errors('CONFLICT', 'NOT_FOUND', 'WORKFLOW_TEMPLATE_MISSING') } } }, async (request) =>
     definitions.updateDefinition(ctx, idOf(request), request.body as DefinitionInput));
-  app.delete('/api/workflows/:id', { config: admin, schema: { tags, summary: 'Delete a workflow that never ran', params: IdParams } }, async (request, reply) => {
+  app.delete('/api/workflows/:id', { config: admin, schema: { tags, summary: 'Delete a workflow that never ran', params: IdParams, response: { 204: NoContent('Deleted'), ...errors('NOT_FOUND', 'CONFLICT') } } }, async (request, reply) => {
     await definitions.deleteDefinition(ctx, idOf(request));
     return reply.code(204).send();
   });
 
-  app.post('/api/workflow/submit', { config: user, schema: { tags, summary: 'Submit a document to workflow', body: SubmitBody } }, async (request, reply) =>
+  app.post('/api/workflow/submit', { config: user, schema: { tags, summary: 'Submit a document to workflow', body: SubmitBody, response: { 201: ref(WorkflowInstance), ...errors('NOT_FOUND', 'WORKFLOW_NO_DEFINITION', 'WORKFLOW_NO_ASSIGNEE') } } }, async (request, reply) =>
     reply.code(201).send(await workflow.submitDocument(ctx, currentUser(request), request.body as Static<typeof SubmitBody>)));
-  app.get('/api/workflow/instances', { config: user, schema: { tags, summary: 'Workflows: all for administrators, the ones you submitted for users', querystring: InstancesQuery } }, async (request) =>
+  app.get('/api/workflow/instances', { config: user, schema: { tags, summary: 'Workflows: all for administrators, the ones you submitted for users', querystring: InstancesQuery, response: { 200: list(ref(WorkflowInstance)) } } }, async (request) =>
     workflow.listInstances(ctx, currentUser(request), request.query as Static<typeof InstancesQuery>));
-  app.get('/api/workflow/instances/:id', { config: user, schema: { tags, params: IdParams } }, async (request) => workflow.getInstance(ctx, currentUser(request), idOf(request)));
-  app.get('/api/workflow/instances/:id/history', { config: user, schema: { tags, summary: 'Workflow history: every event and assignment, with the notifications sent', params: IdParams } }, async (request) =>
+  app.get('/api/workflow/instances/:id', { config: user, schema: { tags, summary: 'One workflow with its work items', params: IdParams, response: { 200: ref(WorkflowInstance), ...errors('NOT_FOUND') } } }, async (request) => workflow.getInstance(ctx, currentUser(request), idOf(request)));
+  app.get('/api/workflow/instances/:id/history', { config: user, schema: { tags, summary: 'Workflow history: every event and assignment, with the notifications sent', params: IdParams, response: { 200: ref(WorkflowHistory), ...errors('NOT_FOUND') } } }, async (request) =>
     workflow.workflowHistory(ctx, currentUser(request), idOf(request)));
-  app.post('/api/workflow/instances/:id/cancel', { config: user, schema: { tags, summary: 'Cancel (terminate) a workflow: its originator or an administrator', params: IdParams, body: CancelBody } }, async (request) =>
+  app.post('/api/workflow/instances/:id/cancel', { config: user, schema: { tags, summary: 'Cancel (terminate) a workflow: its originator or an administrator', params: IdParams, body: CancelBody, response: { 200: ref(WorkflowInstance), ...errors('NOT_FOUND', 'FORBIDDEN', 'WORKFLOW_INSTANCE_CLOSED') } } }, async (request) =>
     workflow.terminateInstance(ctx, currentUser(request), idOf(request), (request.body as Static<typeof CancelBody> | undefined)?.comment));
 
-  app.get('/api/work-items', { config: user, schema: { tags, summary: 'Your work items (pending unless all=true)', querystring: InboxQuery } }, async (request) =>
+  app.get('/api/work-items', { config: user, schema: { tags, summary: 'Your work items (pending unless all=true)', querystring: InboxQuery, response: { 200: list(ref(WorkItem)) } } }, async (request) =>
     workflow.listWorkItems(ctx, currentUser(request), request.query as Static<typeof InboxQuery>));
   for (const action of WORK_ITEM_ACTIONS) {
-    app.post(`/api/work-items/:id/${action}`, { config: user, schema: { tags, summary: `${action[0]!.toUpperCase()}${action.slice(1).replace('-', ' ')} one of your work items`, params: IdParams, body: ActionBody } }, async (request) =>
+    app.post(`/api/work-items/:id/${action}`, { config: user, schema: { tags, summary: `${action[0]!.toUpperCase()}${action.slice(1).replace('-', ' ')} one of your work items`, params: IdParams, body: ActionBody, response: { 200: ref(WorkItem), ...errors('NOT_FOUND', 'WORKFLOW_NOT_OWNER', 'WORKFLOW_ITEM_CLOSED', 'WORKFLOW_ACTION_INVALID', 'WORKFLOW_INSTANCE_CLOSED', 'WORKFLOW_NO_ASSIGNEE') } } }, async (request) =>
       workflow.actOnWorkItem(ctx, currentUser(request), idOf(request), action, (request.body ?? {}) as Static<typeof ActionBody>));
   }
 
-  app.post('/api/workflow/escalate', { config: admin, schema: { tags, summary: 'Escalate overdue work items now' } }, async () => workflow.escalateOverdue(ctx));
-  app.post('/api/workflow/notifications/dispatch', { config: admin, schema: { tags, summary: 'Queue workflow notifications still waiting (after a crash)' } }, async () => dispatchNotifications(ctx));
+  app.post('/api/workflow/escalate', { config: admin, schema: { tags, summary: 'Escalate overdue work items now', response: { 200: ref(EscalationResult) } } }, async () => workflow.escalateOverdue(ctx));
+  app.post('/api/workflow/notifications/dispatch', { config: admin, schema: { tags, summary: 'Queue workflow notifications still waiting (after a crash)', response: { 200: ref(DispatchResult) } } }, async () => dispatchNotifications(ctx));
 
-  app.get('/api/workflow/options', { config: user, schema: { tags, summary: 'Your Workflow options' } }, async (request) => ({
+  app.get('/api/workflow/options', { config: user, schema: { tags, summary: 'Your Workflow options', response: { 200: ref(WorkflowOptions) } } }, async (request) => ({
     sendNotificationsInEmail: (await getOptions(ctx, currentUser(request).id)).sendNotificationsInEmail,
   }));
-  app.patch('/api/workflow/options', { config: user, schema: { tags, summary: 'Send notifications in email: yes or no', body: WorkflowOptionsBody } }, async (request) => {
+  app.patch('/api/workflow/options', { config: user, schema: { tags, summary: 'Send notifications in email: yes or no', body: WorkflowOptionsBody, response: { 200: ref(WorkflowOptions) } } }, async (request) => {
     const { sendNotificationsInEmail } = request.body as Static<typeof WorkflowOptionsBody>;
     return { sendNotificationsInEmail: (await setOptions(ctx, currentUser(request).id, { sendNotificationsInEmail })).sendNotificationsInEmail };
   });
