@@ -1,44 +1,16 @@
 // The seed's workflow test and "Statements to contact" from the `mailroom` command, run as child
 // processes against a temporary data folder (or PostgreSQL database) and a real SMTP server.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import { simpleParser } from 'mailparser';
 import type { Json } from '../fixtures/api.ts';
 import { createTestEnv, DIALECTS, skipUnless, type TestEnv } from '../fixtures/context.ts';
 import { startSmtpServer, type RunningSmtpServer } from '../fixtures/smtp-server.ts';
+import { runCli, type CliResult } from '../fixtures/cli.ts';
 import { approvalWorkflow, notificationTemplate } from './workflow-setup.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const NODE = join(ROOT, 'node_modules/.bin/node');
-const MAIN = join(ROOT, 'src/cli/main.ts');
-
-interface CliResult { readonly code: number; readonly out: string; readonly err: string; readonly json: Json }
-
-function runCli(env: TestEnv, args: readonly string[]): Promise<CliResult> {
-  const childEnv: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, HOME: process.env.HOME, MAILROOM_DATA_DIR: env.dataDir, MAILROOM_SECRET_KEY: env.config.secretKey,
-    MAILROOM_LOG_LEVEL: 'silent', MAILROOM_WORKER_ID: 'workflow-cli-test', ...(env.config.databaseUrl ? { DATABASE_URL: env.config.databaseUrl } : {}),
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [MAIN, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const text = Buffer.concat(out).toString('utf8');
-      let json: Json;
-      try { json = JSON.parse(text); } catch { json = undefined; }
-      resolve({ code: code ?? -1, out: text, err: Buffer.concat(err).toString('utf8'), json });
-    });
-  });
-}
 
 async function ok(env: TestEnv, args: readonly string[]): Promise<CliResult> {
   const res = await runCli(env, args);
