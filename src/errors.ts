@@ -301,6 +301,21 @@ export const ERRORS = spec({
     explanation: 'Email settings process email only for approved mailboxes, so this mailbox is not synchronized and what would be sent through it waits.',
     fix: 'An administrator or a delegated mailbox approver approves the email address on the Mailboxes page (mailroom approve MAILBOX).',
   },
+  MAILBOX_INCOMING_DISABLED: {
+    status: 409, retryable: false, message: 'The mailbox\'s incoming channel is not enabled.',
+    explanation: 'Incoming email is synchronized only for a mailbox whose incoming method is server-side synchronization and whose incoming channel passed Test and enable (a failure that does not go away disables it).',
+    fix: 'Set incoming to server-side synchronization on the mailbox and run Test and enable (mailroom test-enable MAILBOX).',
+  },
+  MAILBOX_HELD: {
+    status: 409, retryable: true, message: 'Another worker is synchronizing this mailbox right now.',
+    explanation: 'A mailbox is synchronized by one worker at a time; another one holds its lease.',
+    fix: 'Nothing: that worker carries on from the same cursor. Try again once its cycle ends.',
+  },
+  RECONCILIATION_GAP: {
+    status: 409, retryable: false, message: 'Messages on the server were never processed.',
+    explanation: 'Reconciliation compared what the mailbox\'s folders hold with what Mailroom processed and found messages that were neither tracked, skipped with a reason, failing, set aside, nor waiting after the cursor.',
+    fix: 'Read the listed messages (UID and Message-ID) on the mailbox\'s sync status; set Process email from earlier or track them by hand, and report the gap: it should never happen.',
+  },
   APPROVER_ROLE_FOR_QUEUE: {
     status: 400, retryable: false, message: 'The delegated mailbox approver role cannot be given to a queue.',
     fix: 'Give the role to a user.',

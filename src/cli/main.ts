@@ -7,6 +7,7 @@ import { registerWorkflowCommands } from './commands/workflow.commands.ts';
 import { registerCrmCommands } from './commands/crm.commands.ts';
 import { registerRecordCommands } from './commands/records.commands.ts';
 import { registerSyncCommands } from './commands/sync.commands.ts';
+import { registerIncomingCommands } from './commands/incoming.commands.ts';
 import { reportError } from './output.ts';
 
 const program = new Command('mailroom')
@@ -20,6 +21,7 @@ registerWorkflowCommands(program);
 registerCrmCommands(program);
 registerRecordCommands(program);
 registerSyncCommands(program);
+registerIncomingCommands(program);
 
 try {
   await program.parseAsync(process.argv);

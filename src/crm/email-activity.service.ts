@@ -172,6 +172,24 @@ export async function linkMailbox(ctx: AppContext, activityId: string, mailboxId
   await repo.linkMailbox(ctx.db, activityId, mailboxId, ctx.clock.now());
 }
 
+/**
+ * Sets the regarding record of these activities (a folder tracking rule's, applied again on every
+ * sync); returns how many changed. The record must exist.
+ */
+export async function applyRegarding(ctx: AppContext, activityIds: readonly string[], regarding: RecordRef): Promise<number> {
+  if (!activityIds.length) return 0;
+  await assertRegardingExists(ctx, regarding);
+  let changed = 0;
+  for (let i = 0; i < activityIds.length; i += 400) {
+    const result = await ctx.db.updateTable('email_activity').set({ regarding_type: regarding.type, regarding_id: regarding.id, updated_at: ctx.clock.now() })
+      .where('id', 'in', activityIds.slice(i, i + 400))
+      .where((eb) => eb.or([eb('regarding_type', 'is', null), eb('regarding_type', '!=', regarding.type), eb('regarding_id', 'is', null), eb('regarding_id', '!=', regarding.id)]))
+      .executeTakeFirst();
+    changed += Number(result.numUpdatedRows);
+  }
+  return changed;
+}
+
 /** The oldest activity with this Message-ID (with or without angle brackets), or null. */
 export async function findByMessageId(ctx: AppContext, messageId: string): Promise<EmailActivity | null> {
   const id = normalizeMessageId(messageId);

@@ -9,6 +9,7 @@ import { seedDemo, type DemoCredentials } from '../demo/demo-seed.ts';
 import { startClaimHeartbeat } from '../outbound/claim-heartbeat.ts';
 import { runDistributorPass, startDistributor, type DistributorLoop } from '../outbound/distributor.ts';
 import { ProviderRegistry } from '../outbound/provider-registry.ts';
+import { incomingSyncJob } from '../sync/incoming/incoming-job.ts';
 import { createSyncScheduler } from '../sync/scheduler.ts';
 import { listUsers } from '../users/users.service.ts';
 import { escalateOverdue } from '../workflow/workflow.service.ts';
@@ -94,8 +95,9 @@ export async function startMailroom(config: Readonly<Config>, { api, logger = cr
   });
   ctx.events.on('email:queued', () => loop.kick());
   const stopSweep = startWorkflowSweep(ctx, sweepMonitor, loopFailed('workflow-sweep'));
-  // Server-side synchronization: mailboxes polled under a lease, beside the distributor.
-  const scheduler = createSyncScheduler(ctx, { onError: loopFailed('sync-scheduler') });
+  // Server-side synchronization: each due mailbox's incoming cycle under a lease (then IDLE on its
+  // Inbox while held), beside the distributor.
+  const scheduler = createSyncScheduler(ctx, { job: incomingSyncJob(), onError: loopFailed('sync-scheduler') });
   scheduler.start();
 
   let stopping = false;

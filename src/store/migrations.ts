@@ -436,6 +436,36 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0012_incoming_options': {
+      async up(db: AnyDb) {
+        // A user's personal email options for incoming mail (the queue's option is on the queue).
+        await db.schema.createTable('email_tracking_option')
+          .addColumn('user_id', 'text', (c) => c.primaryKey().references('app_user.id').onDelete('cascade'))
+          .addColumn('tracking', 'text', (c) => c.notNull())
+          .addColumn('auto_create', 'integer', (c) => c.notNull())
+          .addColumn('create_as', 'text', (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('folder_tracking_rule')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+          .addColumn('folder', 'text', (c) => c.notNull())
+          .addColumn('regarding_type', 'text')
+          .addColumn('regarding_id', 'text')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addUniqueConstraint('folder_tracking_rule_user_folder', ['user_id', 'folder'])
+          .execute();
+        // The last reconciliation of each mailbox: what the server holds against what was processed.
+        await db.schema.createTable('sync_reconciliation')
+          .addColumn('mailbox_id', 'text', (c) => c.primaryKey().references('mailbox.id').onDelete('cascade'))
+          .addColumn('ran_at', big, (c) => c.notNull())
+          .addColumn('gaps', 'integer', (c) => c.notNull())
+          .addColumn('result', 'text', (c) => c.notNull())
+          .execute();
+        // The sync status page: a mailbox's failures and its counts per outcome.
+        await db.schema.createIndex('sync_message_outcome_idx').on('sync_message').columns(['mailbox_id', 'outcome']).execute();
+      },
+    },
     '0004_sign_in_throttle': {
       async up(db: AnyDb) {
         // Failed sign-ins per user name and per client address, shared by every process.

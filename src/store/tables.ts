@@ -267,6 +267,10 @@ export interface Database {
   // incoming synchronization (0008)
   sync_folder_cursor: SyncFolderCursorTable;
   sync_message: SyncMessageTable;
+  // incoming options, folder rules, reconciliation (0012)
+  email_tracking_option: EmailTrackingOptionTable;
+  folder_tracking_rule: FolderTrackingRuleTable;
+  sync_reconciliation: SyncReconciliationTable;
   // security (0004)
   sign_in_failure: SignInFailureTable;
 }
@@ -583,6 +587,37 @@ export interface SyncMessageTable {
   attempts: number;
   error_code: string | null;
   updated_at: number;
+}
+
+// ── Incoming options (migration 0012): personal tracking options, folder rules, reconciliation.
+export const AUTO_CREATE_AS = ['contact', 'lead'] as const;
+export type AutoCreateAs = (typeof AUTO_CREATE_AS)[number];
+
+export interface EmailTrackingOptionTable {
+  user_id: string;
+  tracking: TrackingOption;
+  /** Automatically create records for unresolved senders of tracked email (1) or not (0). */
+  auto_create: number;
+  create_as: AutoCreateAs;
+  updated_at: number;
+}
+
+export interface FolderTrackingRuleTable {
+  id: string;
+  user_id: string;
+  /** The folder's path on the server, under the Inbox (INBOX/Projects). */
+  folder: string;
+  regarding_type: string | null;
+  regarding_id: string | null;
+  created_at: number;
+}
+
+export interface SyncReconciliationTable {
+  mailbox_id: string;
+  ran_at: number;
+  gaps: number;
+  /** JSON: the reconciliation report (per folder: counts and the gaps). */
+  result: string;
 }
 
 // ── security (issue 12) ────────────────────────────────────────────────────────────────────

@@ -58,7 +58,7 @@ export const DEFAULT_SYNC_LEASE_MS = 2 * DEFAULT_CHECK_TIMEOUT_MS;
  * LOCKED); SQLite has one writer, so the claim takes the write lock first (BEGIN IMMEDIATE) and a
  * second process waits for it (busy timeout) instead of failing when it tries to write.
  */
-async function claimTransaction<T>(ctx: AppContext, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+export async function claimTransaction<T>(ctx: AppContext, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   if (ctx.dialect === 'postgres') return ctx.db.transaction().execute(fn);
   return ctx.db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
@@ -112,7 +112,7 @@ export async function claimDue(ctx: AppContext, leaseMs: number, batch: number):
   });
 }
 
-async function renew(ctx: AppContext, id: string, leaseMs: number): Promise<void> {
+export async function renew(ctx: AppContext, id: string, leaseMs: number): Promise<void> {
   await ctx.db.updateTable('mailbox').set({ lease_until: ctx.clock.now() + leaseMs }).where('id', '=', id).where('claimed_by', '=', ctx.workerId).execute();
 }
 
@@ -142,13 +142,16 @@ export function createSyncScheduler(ctx: AppContext, config: SchedulerConfig = {
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<unknown> = Promise.resolve();
   let lastPassAt: number | null = null;
+  /** Jobs the loop started and has not seen finish (a held mailbox's job can last its whole hold). */
+  const running = new Set<Promise<boolean>>();
 
   async function runJob(mailbox: MailboxRow, profile: ProfileRow): Promise<boolean> {
     const renewal = setInterval(() => { void renew(ctx, mailbox.id, leaseMs).catch(() => undefined); }, Math.max(leaseMs / 3, 10));
+    const startedAt = ctx.clock.now();
     try {
       await job({ ctx, mailbox, profile, signal: abort.signal });
       if (abort.signal.aborted) return false;
-      await recordJobSuccess(ctx, mailbox, profile);
+      await recordJobSuccess(ctx, mailbox, profile, startedAt);
       return true;
     } catch (err) {
       if (abort.signal.aborted) return false;
@@ -169,10 +172,24 @@ export function createSyncScheduler(ctx: AppContext, config: SchedulerConfig = {
     return { claimed: claimed.length, succeeded, failed: claimed.length - succeeded };
   }
 
+  /** The loop's pass: claims what is due (up to the batch, counting jobs still running) and starts them without waiting. */
+  async function startDue(): Promise<number> {
+    const free = batch - running.size;
+    if (free <= 0) return 0;
+    const claimed = await claimDue(ctx, leaseMs, free);
+    for (const { mailbox, profile } of claimed) {
+      const started = runJob(mailbox, profile).catch((err: unknown) => { config.onError?.(err); return false; });
+      running.add(started);
+      void started.finally(() => running.delete(started));
+    }
+    lastPassAt = ctx.clock.now();
+    return claimed.length;
+  }
+
   function loop() {
     if (stopped) return;
-    current = runOnce().then(
-      (pass) => { if (!stopped) timer = setTimeout(loop, pass.claimed > 0 ? 0 : idleMs); },
+    current = startDue().then(
+      (claimed) => { if (!stopped) timer = setTimeout(loop, claimed > 0 ? 0 : idleMs); },
       (err: unknown) => { config.onError?.(err); if (!stopped) timer = setTimeout(loop, idleMs); },
     );
   }
@@ -185,6 +202,7 @@ export function createSyncScheduler(ctx: AppContext, config: SchedulerConfig = {
       clearTimeout(timer);
       abort.abort();
       await current.catch(() => undefined);
+      await Promise.all([...running]);
       await releaseHeld(ctx);
     },
     lastPassAt: () => lastPassAt,

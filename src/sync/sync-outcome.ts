@@ -19,11 +19,12 @@ async function writeHeld(ctx: AppContext, mailbox: MailboxRow, columns: Partial<
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function recordJobSuccess(ctx: AppContext, mailbox: MailboxRow, profile: ProfileRow): Promise<void> {
+/** startedAt: when the job began; the next poll is one interval after it (a job that held the mailbox for the interval is due again at once). */
+export async function recordJobSuccess(ctx: AppContext, mailbox: MailboxRow, profile: ProfileRow, startedAt = ctx.clock.now()): Promise<void> {
   const now = ctx.clock.now();
   const held = await writeHeld(ctx, mailbox, {
     last_success_at: now, last_error_code: null, last_error_count: 0, last_error_at: null, last_error_response: null, last_error_channel: null,
-    next_retry_at: null, next_poll_at: now + pollIntervalMs(profile),
+    next_retry_at: null, next_poll_at: Math.max(now, startedAt + pollIntervalMs(profile)),
   });
   if (held && mailbox.last_error_count > 0) {
     await raiseMailboxAlert(ctx, mailbox, {

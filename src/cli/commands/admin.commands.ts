@@ -1,3 +1,4 @@
+import { readTrackingOptions, setTrackingOptions } from '../../sync/tracking-options.service.ts';
 import type { Command } from 'commander';
 import { distributorStatus, updateDistributorSettings } from '../../outbound/distributor-settings.ts';
 import { Value } from '@sinclair/typebox/value';
@@ -142,20 +143,40 @@ export function registerAdminCommands(program: Command) {
       print((await users.createApiToken(ctx, (await users.findUser(ctx, who)).id, { name: o.name, expiresInDays })).token);
     }));
 
-  program.command('options').description('user options').command('set')
+  const options = program.command('options').description('user options: sending, and personal email options for incoming mail');
+  options.command('set')
     .requiredOption('--user <username>')
     .option('--provider <id>', 'email provider ID: smtp, eml, or "ask" for the blank "ask each time"')
     .option('--sender-email <address>', 'override of the From address ("" clears)')
     .option('--do-not-ask-again <yes|no>')
     .option('--notifications <yes|no>', 'send notifications in email')
+    .option('--tracking <all|replies|records|email-enabled>', 'which incoming email of the user\'s mailbox becomes an activity')
+    .option('--auto-create <yes|no>', 'create a contact (or lead) for an unresolved sender of tracked email')
+    .option('--create-as <contact|lead>', 'what --auto-create creates (default contact)')
     .option('--json')
-    .action((o: { user: string; provider?: string; senderEmail?: string; doNotAskAgain?: string; notifications?: string; json?: boolean }) => withCli(async ({ ctx }) => {
-      const options = await users.setOptions(ctx, (await users.findUser(ctx, o.user)).id, {
+    .action((o: { user: string; provider?: string; senderEmail?: string; doNotAskAgain?: string; notifications?: string; tracking?: string; autoCreate?: string; createAs?: string; json?: boolean }) => withCli(async ({ ctx }) => {
+      const userId = (await users.findUser(ctx, o.user)).id;
+      const outbound = {
         ...(o.provider !== undefined ? { providerId: o.provider === 'ask' || o.provider === '' ? null : (o.provider as ProviderId) } : {}),
         ...(o.senderEmail !== undefined ? { senderEmail: o.senderEmail || null } : {}),
         ...(o.doNotAskAgain !== undefined ? { doNotAskAgain: parseYesNo('--do-not-ask-again', o.doNotAskAgain) } : {}),
         ...(o.notifications !== undefined ? { sendNotificationsInEmail: parseYesNo('--notifications', o.notifications) } : {}),
-      });
-      if (o.json) printJson(options); else print('saved');
+      };
+      const incoming = {
+        ...(o.tracking !== undefined ? { tracking: o.tracking } : {}),
+        ...(o.autoCreate !== undefined ? { autoCreate: parseYesNo('--auto-create', o.autoCreate) } : {}),
+        ...(o.createAs !== undefined ? { createAs: o.createAs } : {}),
+      };
+      // Incoming options are checked first: a refused value saves nothing of either kind.
+      const tracking = Object.keys(incoming).length ? await setTrackingOptions(ctx, userId, incoming) : await readTrackingOptions(ctx, userId);
+      const sending = Object.keys(outbound).length || !Object.keys(incoming).length ? await users.setOptions(ctx, userId, outbound) : await users.getOptions(ctx, userId);
+      if (o.json) printJson({ ...sending, email: tracking }); else print('saved');
+    }));
+  options.command('show').requiredOption('--user <username>').option('--json')
+    .action((o: { user: string; json?: boolean }) => withCli(async ({ ctx }) => {
+      const userId = (await users.findUser(ctx, o.user)).id;
+      const all = { ...(await users.getOptions(ctx, userId)), email: await readTrackingOptions(ctx, userId) };
+      if (o.json) return printJson(all);
+      for (const [k, v] of Object.entries(all)) print(`${k.padEnd(26)} ${v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
     }));
 }

@@ -1,19 +1,21 @@
-// One incoming cycle of a mailbox's folder: pull after the folder's cursor (messages already done
-// are not read), decide, correlate, store the activity through crm, then write the message's
-// processing record and move the cursor. A message is never tracked twice: crm's activity is
-// idempotent on the dedupe key (the Message-ID), and the processing record is keyed by the server's
-// UID, so a crash, a kill -9 or a UIDVALIDITY change only re-reads, never re-creates.
+// One incoming cycle of a mailbox's folders: pull after the folder's cursor (messages already done
+// are not read), decide from the header block, correlate, and only for a message that is kept read
+// its source, store the activity through crm, then write the message's processing record and move
+// the cursor. A message is never tracked twice: crm's activity is idempotent on the dedupe key (the
+// Message-ID), and the processing record is keyed by the server's UID, so a crash, a kill -9 or a
+// UIDVALIDITY change only re-reads, never re-creates.
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../../app-context.ts';
 import { isMailroomError } from '../../errors.ts';
-import { resolveAddresses } from '../../crm/address-resolution.ts';
-import { createIncomingActivity, findByMessageId, findByTrackingToken } from '../../crm/email-activity.service.ts';
+import { resolveAddresses, type AddressResolution } from '../../crm/address-resolution.ts';
+import { applyRegarding, createIncomingActivity, findByMessageId, findByTrackingToken, linkMailbox } from '../../crm/email-activity.service.ts';
 import type { EmailActivity } from '../../crm/email-activity.view.ts';
 import type { IncomingItem, ItemRef, MailboxConnector } from '../connectors/connector.ts';
 import { messageIdOf } from '../connectors/header-lines.ts';
 import { automatedReason } from './automated-sender.ts';
 import { correlate, type CorrelatedActivity, type CorrelationSettings } from './correlation.ts';
-import { parseMessage } from './message-parser.ts';
+import { parseHeaders, parseMessage, type ParsedMessage } from './message-parser.ts';
+import { createSenderRecord, type AutoCreate } from './record-creation.ts';
 import * as records from './sync-message.repository.ts';
 import { decideTracking, type TrackingOption } from './tracking-decision.ts';
 
@@ -30,10 +32,14 @@ export interface IncomingMailbox {
   readonly processFrom: number | null;
   readonly deleteAfterProcessing: boolean;
   readonly moveFailedToUndeliverable: boolean;
+  /** The owner's "automatically create records" option; null: off. */
+  readonly autoCreate?: AutoCreate | null;
 }
 
 export interface IncomingSettings extends CorrelationSettings {
   readonly maxAttachmentKb: number;
+  /** Email settings' "track email sent between users as two activities" (default on). */
+  readonly trackBetweenUsersAsTwo?: boolean;
 }
 
 export interface FolderPlan {
@@ -49,16 +55,22 @@ export interface CycleResult {
   undeliverable: number;
 }
 
+export const emptyCycle = (): CycleResult => ({ tracked: 0, skipped: 0, failed: 0, undeliverable: 0 });
+
 const toCorrelated = (a: EmailActivity | null): CorrelatedActivity | null => (a ? { id: a.id, regarding: a.regarding ? { type: a.regarding.type, id: a.regarding.id } : null } : null);
 
-export async function syncMailboxFolders(ctx: AppContext, connector: MailboxConnector, mailbox: IncomingMailbox, settings: IncomingSettings, plans: readonly FolderPlan[] = [{ folder: 'INBOX' }]): Promise<CycleResult> {
-  const result: CycleResult = { tracked: 0, skipped: 0, failed: 0, undeliverable: 0 };
-  for (const plan of plans) await syncFolder(ctx, connector, mailbox, settings, plan, result);
+export async function syncMailboxFolders(ctx: AppContext, connector: MailboxConnector, mailbox: IncomingMailbox, settings: IncomingSettings, plans: readonly FolderPlan[] = [{ folder: 'INBOX' }], signal?: AbortSignal): Promise<CycleResult> {
+  const result = emptyCycle();
+  for (const plan of plans) {
+    if (signal?.aborted) break;
+    await syncFolder(ctx, connector, mailbox, settings, plan, result, signal);
+  }
   return result;
 }
 
-async function syncFolder(ctx: AppContext, connector: MailboxConnector, mailbox: IncomingMailbox, settings: IncomingSettings, plan: FolderPlan, result: CycleResult): Promise<void> {
+async function syncFolder(ctx: AppContext, connector: MailboxConnector, mailbox: IncomingMailbox, settings: IncomingSettings, plan: FolderPlan, result: CycleResult, signal?: AbortSignal): Promise<void> {
   const cursor = await records.readCursor(ctx.db, mailbox.id, plan.folder);
+  const startedAt = ctx.clock.now();
   let blocked = false;
   const removals: ItemRef[] = [];
   const toMove: ItemRef[] = [];
@@ -76,42 +88,60 @@ async function syncFolder(ctx: AppContext, connector: MailboxConnector, mailbox:
     if (!blocked && item.cursor) {
       await records.writeCursor(ctx.db, mailbox.id, plan.folder, item.cursor, ctx.clock.now());
     }
+    // A stop between messages: what is committed stays, the rest is read by whoever holds the mailbox next.
+    if (signal?.aborted) break;
   }
+  // POP3 has no cursor: the time of its last complete pass tells reconciliation what it has seen.
+  if (connector.type === 'pop3' && !signal?.aborted) await records.writeCursor(ctx.db, mailbox.id, plan.folder, { uidValidity: '', lastUid: 0 }, startedAt);
   // Only after every activity above is committed: POP3 DELE (carried out at QUIT) and moves.
   for (const ref of removals) await connector.remove!(ref);
   for (const ref of toMove) await connector.moveToUndeliverable!(ref);
+  if (plan.regarding) await applyRegarding(ctx, await records.activityIdsIn(ctx.db, mailbox.id, plan.folder), plan.regarding);
 }
 
 type Outcome = keyof CycleResult;
 
+/** The dedupe key of a message: its Message-ID (or, without one, its header block). */
+const dedupeKeyOf = (messageId: string | null, headers: Buffer) => `message:${createHash('sha256').update(messageId ?? headers).digest('hex')}`;
+
 async function processItem(ctx: AppContext, mailbox: IncomingMailbox, settings: IncomingSettings, plan: FolderPlan, item: IncomingItem): Promise<Outcome> {
-  const messageId = messageIdOf(item.headers);
-  const base = { mailboxId: mailbox.id, ref: item.ref, messageId, receivedAt: item.receivedAt?.getTime() ?? null, at: ctx.clock.now() };
+  const base = { mailboxId: mailbox.id, ref: item.ref, messageId: messageIdOf(item.headers), receivedAt: item.receivedAt?.getTime() ?? null, at: ctx.clock.now() };
   try {
-    const parsed = await parseMessage(await item.loadSource());
-    const { match, token } = await correlate(parsed, settings, {
+    // Decided on the header block: a message that is not kept is never read whole.
+    const head = await parseHeaders(item.headers);
+    const { match, token } = await correlate(head, settings, {
       byMessageId: async (id) => toCorrelated(await findByMessageId(ctx, id)),
       byTrackingToken: async (t) => toCorrelated(await findByTrackingToken(ctx, t)),
     });
-    const [sender] = parsed.from ? await resolveAddresses(ctx, [parsed.from.address]) : [];
-    const decision = decideTracking({
-      option: mailbox.tracking, folderRule: plan.regarding !== undefined, correlated: match !== null, senderTypes: (sender?.records ?? []).map((r) => r.type),
-    });
+    const [sender] = head.from ? await resolveAddresses(ctx, [head.from.address]) : [];
+    const senderTypes = (sender?.records ?? []).map((r) => r.type);
+    const decision = decideTracking({ option: mailbox.tracking, folderRule: plan.regarding !== undefined, correlated: match !== null, senderTypes });
+    const automated = automatedReason(item.headers, head.from?.address ?? null);
     if (!decision.track) {
-      const automated = automatedReason(item.headers, parsed.from?.address ?? null);
       await records.record(ctx.db, { ...base, outcome: 'skipped', reason: automated ? `${decision.reason}; automated sender (${automated})` : decision.reason });
       return 'skipped';
     }
-    const dedupeKey = `message:${createHash('sha256').update(parsed.messageId ?? item.headers).digest('hex')}`;
+    // One activity for mail between users when Email settings say so: the sender's own activity.
+    if (settings.trackBetweenUsersAsTwo === false && senderTypes.includes('user') && head.messageId) {
+      const own = await findByMessageId(ctx, head.messageId);
+      if (own) {
+        await linkMailbox(ctx, own.id, mailbox.id);
+        await records.record(ctx.db, { ...base, outcome: 'tracked', reason: `sent between users: linked to activity ${own.id} (one activity, as Email settings say)`, activityId: own.id });
+        return 'tracked';
+      }
+    }
+    const parsed = await parseMessage(await item.loadSource());
+    const resolved = await senderRecords(ctx, mailbox, parsed, sender, automated);
     const { activity, created } = await createIncomingActivity(ctx, {
-      dedupeKey, mailboxId: mailbox.id, messageId: parsed.messageId, inReplyTo: parsed.inReplyTo, references: parsed.references,
+      dedupeKey: dedupeKeyOf(parsed.messageId, item.headers), mailboxId: mailbox.id, messageId: parsed.messageId, inReplyTo: parsed.inReplyTo, references: parsed.references,
       subject: parsed.subject, text: parsed.text, html: parsed.html, from: parsed.from, to: parsed.to, cc: parsed.cc, bcc: parsed.bcc,
       receivedAt: base.receivedAt, sentAt: parsed.date, trackingToken: token,
       regarding: plan.regarding ?? match?.activity.regarding ?? null, ownerId: mailbox.ownerId, accepting: mailbox.accepting,
       correlatedBy: match?.method ?? null, correlatedActivityId: match?.activity.id ?? null,
-      attachments: parsed.attachments, resolved: sender ? [sender] : [],
+      attachments: parsed.attachments, resolved: resolved.resolution ? [resolved.resolution] : [],
     }, { maxAttachmentKb: settings.maxAttachmentKb });
-    await records.record(ctx.db, { ...base, outcome: 'tracked', reason: created ? decision.why : `already tracked as activity ${activity.id}: this mailbox linked to it`, activityId: activity.id });
+    const why = [created ? decision.why : `already tracked as activity ${activity.id}: this mailbox linked to it`, resolved.note].filter(Boolean).join('; ');
+    await records.record(ctx.db, { ...base, outcome: 'tracked', reason: why, activityId: activity.id });
     return 'tracked';
   } catch (err) {
     if (!isMailroomError(err) || err.code.startsWith('MAILBOX_')) throw err; // the connection: the scheduler's alerts handle it
@@ -120,4 +150,12 @@ async function processItem(ctx: AppContext, mailbox: IncomingMailbox, settings: 
     await records.record(ctx.db, { ...base, outcome, reason: err.message, errorCode: err.code, attempts });
     return outcome;
   }
+}
+
+/** The sender's records; a new contact or lead for an unresolved person when the owner asks. */
+async function senderRecords(ctx: AppContext, mailbox: IncomingMailbox, parsed: ParsedMessage, sender: AddressResolution | undefined, automated: string | null): Promise<{ resolution: AddressResolution | null; note: string | null }> {
+  if (!sender || sender.records.length > 0 || !parsed.from || !mailbox.autoCreate) return { resolution: sender ?? null, note: null };
+  if (automated) return { resolution: sender, note: `no record created: automated sender (${automated})` };
+  const made = await createSenderRecord(ctx, mailbox.autoCreate, parsed.from);
+  return { resolution: { address: sender.address, records: [made] }, note: `created ${made.type} ${made.id} for the sender` };
 }

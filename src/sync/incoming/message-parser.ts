@@ -58,15 +58,32 @@ function toParsed(email: Email): ParsedMessage {
   };
 }
 
-/** A message without a header block is not mail: refused with the reason, the rest syncs on. */
-export async function parseMessage(source: Buffer): Promise<ParsedMessage> {
+function assertHeaderBlock(source: Buffer): void {
   const head = source.subarray(0, Math.min(source.length, 8192)).toString('latin1');
   if (!/^[!-9;-~]+:/m.test(head.split(/\r?\n\r?\n/)[0] ?? '')) {
     throw new MailroomError('MESSAGE_PARSE_FAILED', { message: 'The message has no header fields.' });
   }
+}
+
+async function parse(source: Buffer): Promise<ParsedMessage> {
   try {
     return toParsed(await PostalMime.parse(source, { attachmentEncoding: 'arraybuffer' }));
   } catch (err) {
     throw new MailroomError('MESSAGE_PARSE_FAILED', { message: `The message could not be parsed: ${(err as Error).message}`, cause: err });
   }
+}
+
+/** A message without a header block is not mail: refused with the reason, the rest syncs on. */
+export async function parseMessage(source: Buffer): Promise<ParsedMessage> {
+  assertHeaderBlock(source);
+  return parse(source);
+}
+
+/**
+ * The header block alone (ids, subject, parties): enough to decide whether a message is tracked
+ * and to correlate it, without reading its body. Bodies and attachments come out empty.
+ */
+export async function parseHeaders(headers: Buffer): Promise<ParsedMessage> {
+  assertHeaderBlock(headers);
+  return parse(Buffer.concat([headers, Buffer.from('\r\n\r\n')]));
 }

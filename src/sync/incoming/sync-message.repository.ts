@@ -57,3 +57,23 @@ export async function record(db: Db, r: ProcessingRecord): Promise<void> {
 export async function listRecords(db: Db, mailboxId: string) {
   return db.selectFrom('sync_message').selectAll().where('mailbox_id', '=', mailboxId).orderBy('folder').orderBy('uid_validity').orderBy('uid').execute();
 }
+
+/** The activities tracked from a folder (a folder rule's regarding is applied to them again). */
+export async function activityIdsIn(db: Db, mailboxId: string, folder: string): Promise<string[]> {
+  const rows = await db.selectFrom('sync_message').select('activity_id').where('mailbox_id', '=', mailboxId).where('folder', '=', folder)
+    .where('outcome', '=', 'tracked').where('activity_id', 'is not', null).execute();
+  return [...new Set(rows.map((r) => r.activity_id!))];
+}
+
+export async function cursorRow(db: Db, mailboxId: string, folder: string) {
+  return db.selectFrom('sync_folder_cursor').selectAll().where('mailbox_id', '=', mailboxId).where('folder', '=', folder).executeTakeFirst();
+}
+
+/** The outcome of each of these server messages (one folder, one UIDVALIDITY) that has a record. */
+export async function outcomesOf(db: Db, mailboxId: string, refs: readonly ItemRef[]): Promise<Map<string, SyncOutcome>> {
+  const first = refs[0];
+  if (!first) return new Map();
+  const rows = await db.selectFrom('sync_message').select(['uid', 'outcome']).where('mailbox_id', '=', mailboxId).where('folder', '=', first.folder)
+    .where('uid_validity', '=', first.uidValidity).where('uid', 'in', refs.map((r) => r.uid)).execute();
+  return new Map(rows.map((r) => [r.uid, r.outcome]));
+}

@@ -1,0 +1,104 @@
+// The scheduler's job for a held mailbox: one incoming cycle (every evaluated folder), the daily
+// reconciliation when it is due, then, while the mailbox stays held and the server has IDLE, a wait
+// on the Inbox that runs another cycle as soon as mail arrives. Without IDLE (POP3) the next cycle
+// is the next poll. syncMailboxCycle is the entry point for one mailbox, once.
+import type { AppContext } from '../../app-context.ts';
+import type { ConnectorConfig, MailboxConnector } from '../connectors/connector.ts';
+import { createConnector } from '../connectors/create-connector.ts';
+import type { MailboxRow } from '../mailboxes.service.ts';
+import type { MailboxJob } from '../scheduler.ts';
+import type { ProfileRow } from '../server-profiles.service.ts';
+import { pollIntervalMs } from '../sync-outcome.ts';
+import { connectorConfig, type CheckOptions } from '../test-enable.ts';
+import { emptyCycle, syncMailboxFolders, type CycleResult } from './incoming-sync.ts';
+import { INBOX, incomingPlan, type IncomingPlan } from './mailbox-plan.ts';
+import { reconcileMailbox, reconciliationDue, type Reconciliation } from './reconciliation.ts';
+
+/** IMAP asks clients to re-issue IDLE within 30 minutes; a hold ends before that. */
+export const MAX_HOLD_MS = 25 * 60_000;
+
+export interface IncomingJobOptions extends CheckOptions {
+  /**
+   * How long a held mailbox then waits for new mail with IDLE; by default the profile's polling
+   * interval (at most 25 minutes), so the mailbox is due again when the hold ends. 0: no IDLE.
+   */
+  readonly holdMs?: number;
+  /** Reconcile when the last reconciliation is a day old (default yes). */
+  readonly reconcile?: boolean;
+  /** Called after each cycle (the first and every one IDLE wakes). */
+  readonly onCycle?: (mailbox: MailboxRow, result: CycleResult) => void;
+}
+
+export interface MailboxCycle {
+  readonly result: CycleResult;
+  readonly reconciliation: Reconciliation | null;
+}
+
+const add = (a: CycleResult, b: CycleResult): CycleResult => ({
+  tracked: a.tracked + b.tracked, skipped: a.skipped + b.skipped, failed: a.failed + b.failed, undeliverable: a.undeliverable + b.undeliverable,
+});
+
+export function incomingConnector(ctx: AppContext, mailbox: MailboxRow, profile: ProfileRow, options: CheckOptions = {}): MailboxConnector {
+  const config: ConnectorConfig = connectorConfig(ctx, mailbox, profile, ['incoming'], options.timeoutMs);
+  return (options.connectorFactory ?? createConnector)(config);
+}
+
+async function cycle(ctx: AppContext, connector: MailboxConnector, plan: IncomingPlan, signal?: AbortSignal): Promise<CycleResult> {
+  return syncMailboxFolders(ctx, connector, plan.mailbox, plan.settings, plan.folders, signal);
+}
+
+/** Waits on the Inbox with IDLE until the hold ends, running a cycle on every change. */
+async function hold(ctx: AppContext, connector: MailboxConnector, plan: IncomingPlan, holdMs: number, signal: AbortSignal | undefined, onCycle: (r: CycleResult) => void): Promise<CycleResult> {
+  let total = emptyCycle();
+  const until = Date.now() + holdMs;
+  while (connector.waitForChange && !signal?.aborted) {
+    const left = until - Date.now();
+    if (left <= 0) break;
+    if (!(await connector.waitForChange(INBOX, left, signal))) continue;
+    if (signal?.aborted) break;
+    const next = await cycle(ctx, connector, plan, signal);
+    onCycle(next);
+    total = add(total, next);
+  }
+  return total;
+}
+
+/**
+ * One mailbox, one cycle (then the IDLE hold when holdMs > 0): what `sync --once`, the API's
+ * "synchronize now" and the scheduler's job run. Connection failures throw MAILBOX_* errors.
+ */
+export async function syncMailboxCycle(ctx: AppContext, mailbox: MailboxRow, profile: ProfileRow, options: IncomingJobOptions = {}, signal?: AbortSignal): Promise<MailboxCycle> {
+  const plan = await incomingPlan(ctx, mailbox, profile);
+  const connector = incomingConnector(ctx, mailbox, profile, options);
+  try {
+    let result = await cycle(ctx, connector, plan, signal);
+    options.onCycle?.(mailbox, result);
+    let reconciliation: Reconciliation | null = null;
+    if ((options.reconcile ?? true) && !signal?.aborted && (await reconciliationDue(ctx, mailbox.id))) {
+      reconciliation = await reconcileMailbox(ctx, connector, mailbox, plan.folders.map((f) => f.folder), plan.mailbox.processFrom);
+    }
+    const holdMs = options.holdMs ?? Math.min(pollIntervalMs(profile), MAX_HOLD_MS);
+    if (holdMs > 0 && connector.waitForChange) {
+      result = add(result, await hold(ctx, connector, plan, holdMs, signal, (r) => options.onCycle?.(mailbox, r)));
+    }
+    return { result, reconciliation };
+  } finally {
+    await connector.close().catch(() => undefined);
+  }
+}
+
+/** Reconciles one mailbox now, on a connection of its own. */
+export async function reconcileMailboxNow(ctx: AppContext, mailbox: MailboxRow, profile: ProfileRow, options: CheckOptions = {}): Promise<Reconciliation> {
+  const plan = await incomingPlan(ctx, mailbox, profile);
+  const connector = incomingConnector(ctx, mailbox, profile, options);
+  try {
+    return await reconcileMailbox(ctx, connector, mailbox, plan.folders.map((f) => f.folder), plan.mailbox.processFrom);
+  } finally {
+    await connector.close().catch(() => undefined);
+  }
+}
+
+/** The scheduler's job: the incoming cycle of the held mailbox, then its IDLE hold. */
+export function incomingSyncJob(options: IncomingJobOptions = {}): MailboxJob {
+  return async ({ ctx, mailbox, profile, signal }) => { await syncMailboxCycle(ctx, mailbox, profile, options, signal); };
+}

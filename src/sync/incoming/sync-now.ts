@@ -1,0 +1,85 @@
+// Synchronizing one mailbox now, outside the schedule (`mailroom sync --once --mailbox M`, the
+// API's POST /api/mailboxes/{id}/sync): the same rules as the scheduler (server-side sync,
+// enabled, approved as Email settings need, one worker at a time, the profile's connection limit),
+// the same outcome bookkeeping, and the cycle's counts returned.
+import type { AppContext } from '../../app-context.ts';
+import { MailroomError } from '../../errors.ts';
+import type { User } from '../../users/users.service.ts';
+import { readEmailSettings } from '../email-settings.ts';
+import { getMailboxFor, type MailboxRow } from '../mailboxes.service.ts';
+import { claimTransaction, DEFAULT_SYNC_LEASE_MS, renew } from '../scheduler.ts';
+import type { ProfileRow } from '../server-profiles.service.ts';
+import { recordJobFailure, recordJobSuccess } from '../sync-outcome.ts';
+import { mailboxProfile } from '../test-enable.ts';
+import { reconcileMailboxNow, syncMailboxCycle, type IncomingJobOptions, type MailboxCycle } from './incoming-job.ts';
+import type { Reconciliation } from './reconciliation.ts';
+
+/** Why this mailbox is not synchronized, as the error the caller shows; null when it may be. */
+export async function syncBlocker(ctx: AppContext, mailbox: MailboxRow): Promise<MailroomError | null> {
+  if (mailbox.incoming_method !== 'sss' || mailbox.incoming_enabled !== 1) {
+    return new MailroomError('MAILBOX_INCOMING_DISABLED', { message: `The incoming channel of ${mailbox.email} is ${mailbox.incoming_method === 'sss' ? 'not enabled: run Test and enable' : 'set to none'}.` });
+  }
+  const settings = await readEmailSettings(ctx);
+  const needsApproval = mailbox.owner_kind === 'user' ? settings.approvedUsersOnly : settings.approvedQueuesOnly;
+  if (needsApproval && mailbox.approval !== 'approved') return new MailroomError('MAILBOX_NOT_APPROVED', { message: `The email address of ${mailbox.email} is ${mailbox.approval}, not approved.` });
+  return null;
+}
+
+/** Takes the mailbox's lease for this worker, within the profile's connection limit. */
+async function claimOne(ctx: AppContext, mailbox: MailboxRow, profile: ProfileRow, leaseMs: number): Promise<void> {
+  const now = ctx.clock.now();
+  const problem = await claimTransaction(ctx, async (trx) => {
+    let locked = trx.selectFrom('email_server_profile').select('id').where('id', '=', profile.id);
+    if (ctx.dialect === 'postgres') locked = locked.forUpdate();
+    await locked.execute();
+    const held = await trx.selectFrom('mailbox').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('profile_id', '=', profile.id).where('lease_until', '>', now).executeTakeFirstOrThrow();
+    if (Number(held.n) >= profile.max_connections) return `the profile ${profile.name} is at its maximum of ${profile.max_connections} concurrent connection(s)`;
+    const taken = await trx.updateTable('mailbox').set({ claimed_by: ctx.workerId, lease_until: now + leaseMs })
+      .where('id', '=', mailbox.id).where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)])).executeTakeFirst();
+    return Number(taken.numUpdatedRows) === 1 ? null : `worker ${mailbox.claimed_by ?? 'another worker'} holds it`;
+  });
+  if (problem) throw new MailroomError('MAILBOX_HELD', { message: `${mailbox.email} cannot be synchronized now: ${problem}.` });
+}
+
+/** Runs fn under the mailbox's lease; `record`: write the outcome as a cycle (else only give the lease back). */
+async function whileHeld<T>(ctx: AppContext, mailbox: MailboxRow, profile: ProfileRow, leaseMs: number, fn: () => Promise<T>, record = true): Promise<T> {
+  await claimOne(ctx, mailbox, profile, leaseMs);
+  const held = { ...mailbox, claimed_by: ctx.workerId };
+  const renewal = setInterval(() => { void renew(ctx, mailbox.id, leaseMs).catch(() => undefined); }, Math.max(leaseMs / 3, 10));
+  const startedAt = ctx.clock.now();
+  try {
+    const value = await fn();
+    if (record) await recordJobSuccess(ctx, held, profile, startedAt);
+    else await ctx.db.updateTable('mailbox').set({ claimed_by: null, lease_until: null }).where('id', '=', mailbox.id).where('claimed_by', '=', ctx.workerId).execute();
+    return value;
+  } catch (err) {
+    await recordJobFailure(ctx, held, profile, 'incoming', err);
+    throw err;
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+export interface SyncNowOptions extends IncomingJobOptions {
+  readonly leaseMs?: number;
+}
+
+/** One cycle of a mailbox the actor may see, now (no IDLE hold). */
+export async function syncMailboxNow(ctx: AppContext, actor: User, ref: string, options: SyncNowOptions = {}): Promise<MailboxCycle & { mailboxId: string }> {
+  const mailbox = await getMailboxFor(ctx, actor, ref);
+  const blocker = await syncBlocker(ctx, mailbox);
+  if (blocker) throw blocker;
+  const profile = await mailboxProfile(ctx, mailbox);
+  const cycle = await whileHeld(ctx, mailbox, profile, options.leaseMs ?? DEFAULT_SYNC_LEASE_MS, () => syncMailboxCycle(ctx, mailbox, profile, { ...options, holdMs: 0 }));
+  return { mailboxId: mailbox.id, ...cycle };
+}
+
+/** Reconciles a mailbox the actor may see, now. */
+export async function reconcileNow(ctx: AppContext, actor: User, ref: string, options: SyncNowOptions = {}): Promise<Reconciliation> {
+  const mailbox = await getMailboxFor(ctx, actor, ref);
+  const profile = await mailboxProfile(ctx, mailbox);
+  const blocker = await syncBlocker(ctx, mailbox);
+  if (blocker) throw blocker;
+  return whileHeld(ctx, mailbox, profile, options.leaseMs ?? DEFAULT_SYNC_LEASE_MS, () => reconcileMailboxNow(ctx, mailbox, profile, options), false);
+}

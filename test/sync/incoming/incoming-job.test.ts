@@ -1,0 +1,131 @@
+// Incoming synchronization as the scheduler runs it, against the real Dovecot of the sync world,
+// on both dialects: the tracking option and record creation of the mailbox's user, folder rules
+// with their regarding record, IDLE while the mailbox is held, the sync status with each failure's
+// reason, and reconciliation finding a gap made on purpose and none on a clean mailbox.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { createAccount } from '../../../src/crm/accounts.service.ts';
+import { listContacts } from '../../../src/crm/contacts.service.ts';
+import { listActivities, updateActivity } from '../../../src/crm/email-activity.service.ts';
+import { mailboxAlerts } from '../../../src/sync/alerts.service.ts';
+import { addFolderRule } from '../../../src/sync/folder-rules.service.ts';
+import { incomingSyncJob } from '../../../src/sync/incoming/incoming-job.ts';
+import { reconcileNow, syncMailboxNow } from '../../../src/sync/incoming/sync-now.ts';
+import { mailboxSyncStatus } from '../../../src/sync/incoming/sync-status.ts';
+import { createSyncScheduler } from '../../../src/sync/scheduler.ts';
+import { setTrackingOptions } from '../../../src/sync/tracking-options.service.ts';
+import { DIALECTS, skipUnless } from '../../fixtures/context.ts';
+import { skipUnlessDovecot } from '../../fixtures/dovecot.ts';
+import { createSyncWorld, startSyncServers, type SyncServers, type SyncWorld, type WorldMailbox } from '../../fixtures/world.ts';
+
+const skipDovecot = skipUnlessDovecot();
+const mail = (to: string, n: number, from = `Ana Ortiz <ana${n}@contoso.test>`, headers = '') =>
+  `From: ${from}\r\nTo: ${to}\r\nSubject: message ${n}\r\nMessage-ID: <job-${n}-${to}>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n${headers}\r\nbody ${n}\r\n`;
+
+for (const dialect of DIALECTS) {
+  describe(`incoming sync job (${dialect})`, { skip: skipDovecot || (await skipUnless(dialect)) }, () => {
+    let servers: SyncServers;
+    let world: SyncWorld;
+    before(async () => {
+      servers = await startSyncServers();
+      world = await createSyncWorld(dialect, servers, { mailboxes: 0, mailbox: { enable: true } });
+    });
+    after(async () => { await world?.close(); await servers?.stop(); });
+    const activitiesOf = async (box: WorldMailbox) => (await listActivities(world.ctx, { mailboxId: box.id, limit: 100 })).items;
+
+    it('the scheduler\'s job tracks by the user\'s option, creates a contact for a person and never for an automated sender', async () => {
+      const box = await world.addMailbox();
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all', autoCreate: true });
+      await servers.dovecot.deliver(box.server, [
+        mail(box.email, 1),
+        mail(box.email, 2, 'News <news@contoso.test>', 'List-Id: <news.contoso.test>\r\n'),
+        mail(box.email, 3, 'no-reply@contoso.test'),
+        '\r\nno headers at all\r\n',
+      ]);
+      const pass = await createSyncScheduler(world.ctx, { job: incomingSyncJob({ holdMs: 0 }) }).runOnce();
+      assert.deepEqual([pass.claimed, pass.succeeded], [1, 1]);
+      assert.equal((await activitiesOf(box)).length, 3);
+      const contacts = (await listContacts(world.ctx, { limit: 100 })).items;
+      assert.deepEqual(contacts.map((c) => c.emails[0]), ['ana1@contoso.test'], 'only the person became a contact');
+      assert.equal(contacts[0]!.ownerId, box.user.id);
+      assert.equal(contacts[0]!.name, 'Ana Ortiz');
+      const status = await mailboxSyncStatus(world.ctx, world.admin, box.id);
+      assert.deepEqual(status.counts, { tracked: 3, skipped: 0, failing: 1, undeliverable: 0 });
+      assert.equal(status.health, 'warning', 'a failing message is never healthy');
+      assert.equal(status.failures[0]!.code, 'MESSAGE_PARSE_FAILED');
+      assert.match(status.failures[0]!.reason ?? '', /header/);
+      assert.ok((await box.row()).last_success_at, 'the cycle is a success of the mailbox');
+    });
+
+    it('the default option tracks only replies; "records" tracks mail from an account\'s address', async () => {
+      const box = await world.addMailbox();
+      await createAccount(world.ctx, world.admin, { name: `Fabrikam ${dialect}`, emails: ['buyer@fabrikam.test'] });
+      await servers.dovecot.deliver(box.server, [mail(box.email, 10), mail(box.email, 11, 'buyer@fabrikam.test')]);
+      assert.deepEqual((await syncMailboxNow(world.ctx, box.user, box.id)).result, { tracked: 0, skipped: 2, failed: 0, undeliverable: 0 });
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'records' });
+      await servers.dovecot.deliver(box.server, [mail(box.email, 12, 'buyer@fabrikam.test')]);
+      assert.deepEqual((await syncMailboxNow(world.ctx, box.user, box.id)).result, { tracked: 1, skipped: 0, failed: 0, undeliverable: 0 });
+      const [one] = await activitiesOf(box);
+      assert.equal(one!.from?.records[0]?.type, 'account');
+    });
+
+    it('a folder rule tracks its folder whatever the option, and applies its regarding again on every sync', async () => {
+      const box = await world.addMailbox();
+      const account = await createAccount(world.ctx, world.admin, { name: `Projects ${dialect}`, emails: [] });
+      await addFolderRule(world.ctx, box.user.id, { folder: 'INBOX/Projects', regarding: `account:${account.id}` });
+      await servers.dovecot.deliver(box.server, [mail(box.email, 20)], { folder: 'INBOX/Projects' });
+      await servers.dovecot.deliver(box.server, [mail(box.email, 21)]);
+      assert.deepEqual((await syncMailboxNow(world.ctx, box.user, box.id)).result, { tracked: 1, skipped: 1, failed: 0, undeliverable: 0 });
+      const [tracked] = await activitiesOf(box);
+      assert.deepEqual([tracked!.regarding?.type, tracked!.regarding?.id], ['account', account.id]);
+      await updateActivity(world.ctx, world.admin, tracked!.id, { regarding: null });
+      await syncMailboxNow(world.ctx, box.user, box.id);
+      const [again] = await activitiesOf(box);
+      assert.equal(again!.regarding?.id, account.id, 'the rule\'s regarding is applied again');
+    });
+
+    it('while held, IDLE on the Inbox tracks new mail at once', async () => {
+      const box = await world.addMailbox();
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+      const cycles: number[] = [];
+      const scheduler = createSyncScheduler(world.ctx, { idleMs: 60_000, job: incomingSyncJob({ holdMs: 20_000, onCycle: (_m, r) => cycles.push(r.tracked) }) });
+      scheduler.start();
+      try {
+        for (let i = 0; i < 100 && cycles.length === 0; i++) await sleep(50);
+        assert.deepEqual(cycles, [0], 'the first cycle ran');
+        await sleep(300); // in IDLE now
+        await servers.dovecot.deliver(box.server, [mail(box.email, 30)]);
+        for (let i = 0; i < 100 && (await activitiesOf(box)).length === 0; i++) await sleep(50);
+        assert.equal((await activitiesOf(box)).length, 1, 'tracked within seconds, long before the next poll');
+        assert.deepEqual(cycles, [0, 1]);
+        assert.equal((await box.row()).claimed_by, world.ctx.workerId, 'still held');
+      } finally {
+        await scheduler.stop();
+      }
+      assert.equal((await box.row()).claimed_by, null, 'released on stop');
+    });
+
+    it('reconciliation reports none on a clean mailbox and the gap made on purpose, as an alert and in the health', async () => {
+      const box = await world.addMailbox();
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+      await servers.dovecot.deliver(box.server, [mail(box.email, 40), mail(box.email, 41), mail(box.email, 42)]);
+      const first = await syncMailboxNow(world.ctx, box.user, box.id);
+      assert.equal(first.reconciliation?.gaps, 0, 'reconciled on the first cycle: clean');
+      assert.equal((await mailboxSyncStatus(world.ctx, box.user, box.id)).health, 'healthy');
+      // The gap: one message's processing record removed, as if it had never been processed.
+      await world.ctx.db.deleteFrom('sync_message').where('mailbox_id', '=', box.id).where('message_id', '=', `<job-41-${box.email}>`).execute();
+      await servers.dovecot.deliver(box.server, [mail(box.email, 43)]);
+      const report = await reconcileNow(world.ctx, box.user, box.id);
+      assert.equal(report.gaps, 1);
+      const inbox = report.folders[0]!;
+      assert.deepEqual([inbox.onServer, inbox.tracked, inbox.notYetSeen, inbox.gapCount], [4, 2, 1, 1]);
+      assert.equal(inbox.gaps[0]!.messageId, `<job-41-${box.email}>`);
+      const status = await mailboxSyncStatus(world.ctx, box.user, box.id);
+      assert.equal(status.health, 'error');
+      assert.match(status.reasons.join(' '), /never processed/);
+      const alerts = await mailboxAlerts(world.ctx, world.admin, box.id);
+      assert.ok(alerts.some((a) => a.code === 'RECONCILIATION_GAP' && a.level === 'error'));
+    });
+  });
+}
