@@ -9,7 +9,9 @@ function run(command: string, args: readonly string[]): void {
 }
 
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
-// The admin console: typecheck it and build web/dist fresh, which the e2e tests drive in Chromium.
+// The admin console: its API types must be what /openapi.json generates (else a server change
+// could slip past its typecheck), then typecheck it and build web/dist fresh for the e2e tests.
+run(process.execPath, ['--no-warnings', 'scripts/api-types.ts', '--check']);
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'web/tsconfig.json']);
 run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', 'web', '--logLevel', 'warn']);
 

@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PRIORITIES } from '../templates/template-render.ts';
 import { TEMPLATE_KINDS } from '../templates/template-kinds.ts';
-import { EventNotificationSchema, StepSchema, WORKFLOW_EVENTS, type WorkflowEvent } from '../workflow/workflow-definition.ts';
+import { EventNotificationSchema, STEP_EVENTS, StepSchema, WORKFLOW_EVENTS, type WorkflowEvent } from '../workflow/workflow-definition.ts';
 import { WORK_ITEM_ACTIONS } from '../workflow/workflow-engine.ts';
 import { Draft, EmailView, list, literals, nullable, ref } from './response-schemas.ts';
 
@@ -42,7 +42,7 @@ export const WorkflowDefinition = Type.Object({
 }, { ...strict, $id: 'WorkflowDefinition' });
 
 export const WorkflowEvents = Type.Object({
-  workflowEvents: list(Type.String()), stepEvents: list(Type.String()),
+  workflowEvents: list(literals(WORKFLOW_EVENTS)), stepEvents: list(literals(STEP_EVENTS)),
   labels: Type.Record(Type.String(), Type.String()), placeholders: list(Type.String()),
 }, { ...strict, $id: 'WorkflowEvents' });
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, get, getToken, setToken, toApiError, whenSignedOut, type ApiError } from './api/client.ts';
-import type { Me } from './api/types.ts';
+import type { Me } from './api/schema.ts';
 import { ErrorMessage } from './components/error-message.tsx';
 import { Page } from './components/page.tsx';
 import { Progress } from './components/progress.tsx';

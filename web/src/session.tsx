@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { Me } from './api/types.ts';
+import type { Me } from './api/schema.ts';
 
 export interface SessionState {
   readonly me: Me;

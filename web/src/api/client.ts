@@ -1,16 +1,12 @@
 // The one way the console reaches Mailroom: the REST API under /api, with the session's bearer
 // token. Failures arrive as ApiError, carrying the server's code, message, explanation and fix.
+// What each route answers is typed in schema.ts, from the OpenAPI document.
+import type { ErrorAnswer } from './schema.ts';
 
 const TOKEN_KEY = 'mailroom.session';
 
-export interface ErrorBody {
-  readonly code: string;
-  readonly message: string;
-  readonly explanation?: string;
-  readonly fix?: string;
-  readonly details?: unknown;
-  readonly response?: string;
-}
+/** The error of an answer, as the document declares it; the console's own (no answer, not JSON) need not say whether to retry. */
+export type ErrorBody = Omit<ErrorAnswer['error'], 'retryable'> & Partial<Pick<ErrorAnswer['error'], 'retryable'>>;
 
 export class ApiError extends Error {
   readonly status: number;
@@ -84,7 +80,7 @@ async function request(method: string, path: string, body?: unknown): Promise<Re
     throw toApiError(err);
   }
   if (res.ok) return res;
-  let parsed: { error?: ErrorBody } = {};
+  let parsed: Partial<ErrorAnswer> = {};
   try { parsed = await res.json(); } catch { /* not JSON: a proxy's error page */ }
   const error = new ApiError(res.status, parsed.error ?? { code: `HTTP_${res.status}`, message: `The server answered ${res.status} ${res.statusText}.` });
   if (error.code === 'UNAUTHENTICATED' && token) {

@@ -1,4 +1,4 @@
-import type { FailureDetails } from '../api/types.ts';
+import type { FailureDetails } from '../api/schema.ts';
 import { describeSmtpCommand } from './format.ts';
 
 /** The Failure details of an email: the server's own reply, what it means, and what to do. */

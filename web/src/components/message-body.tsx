@@ -1,7 +1,7 @@
 // Showing a stored message safely: HTML bodies, sanitized, in a sandboxed frame that runs no script and
 // loads nothing from the network unless the reader asks for remote images.
 import { useState } from 'react';
-import type { MessageContent } from '../api/types.ts';
+import type { MessageContent } from '../api/schema.ts';
 import { sanitizeEmailHtml } from '../lib/sanitize.ts';
 import { formatSize } from './format.ts';
 
@@ -39,7 +39,10 @@ export function SafeHtmlFrame({ html, title }: { html: string; title: string }) 
   );
 }
 
-export function MessageBody({ content, title }: { content: MessageContent; title: string }) {
+/** An email's attachment, or one of the demo's captured copy (which has no index). */
+type Attachment = Omit<MessageContent['attachments'][number], 'index' | 'inline'> & Partial<Pick<MessageContent['attachments'][number], 'index' | 'inline'>>;
+
+export function MessageBody({ content, title }: { content: Pick<MessageContent, 'html' | 'text'>; title: string }) {
   const [view, setView] = useState<'html' | 'text'>(content.html ? 'html' : 'text');
   return (
     <div className="message-body">
@@ -61,7 +64,7 @@ export function HeaderList({ headers }: { headers: readonly string[] }) {
 }
 
 export function AttachmentList({ attachments, onDownload }: {
-  attachments: MessageContent['attachments'];
+  attachments: readonly Attachment[];
   onDownload?: (index: number, filename: string) => void;
 }) {
   if (attachments.length === 0) return <p className="muted">No attachments.</p>;

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { ProviderId, SendChoice } from '../api/types.ts';
+import type { ProviderId, SendChoice } from '../api/schema.ts';
 import { useSession } from '../session.tsx';
 
 /**

@@ -1,4 +1,4 @@
-import type { EmailStatus } from '../api/types.ts';
+import type { EmailStatus } from '../api/schema.ts';
 import { STATUS_LABELS } from './format.ts';
 
 export function StatusBadge({ status }: { status: EmailStatus }) {

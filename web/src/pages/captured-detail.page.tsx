@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { downloadFile } from '../api/client.ts';
-import type { CapturedDetail } from '../api/types.ts';
+import type { CapturedDetail } from '../api/schema.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { formatSize, formatTime } from '../components/format.ts';
 import { AttachmentList, HeaderList, MessageBody } from '../components/message-body.tsx';

@@ -1,4 +1,4 @@
-import type { CapturedEmail } from '../api/types.ts';
+import type { CapturedEmail } from '../api/schema.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { formatTime, formatSize } from '../components/format.ts';
 import { Page } from '../components/page.tsx';

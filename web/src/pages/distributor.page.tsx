@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../api/client.ts';
-import type { DistributorRun, DistributorStatus } from '../api/types.ts';
+import type { DistributorRun, DistributorStatus } from '../api/schema.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { CheckboxField, parseNumber, TextField } from '../components/fields.tsx';
 import { describeWorker, formatTime, relativeTime } from '../components/format.ts';

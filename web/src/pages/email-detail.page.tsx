@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, downloadFile } from '../api/client.ts';
-import type { EmailDetail, EmailView, MessageContent } from '../api/types.ts';
+import type { EmailDetail, EmailView, MessageContent } from '../api/schema.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { FailureDetailsView } from '../components/failure-details.tsx';
 import { describeWorker, formatMailboxes, formatSize, formatTime, PROVIDER_LABELS, relativeTime } from '../components/format.ts';

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { query } from '../api/client.ts';
-import { EMAIL_STATUSES, type HistoryPage } from '../api/types.ts';
+import { EMAIL_STATUSES } from '../api/values.ts';
+import type { HistoryPage } from '../api/schema.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { SelectField, TextField } from '../components/fields.tsx';
 import { formatMailboxes, formatTime, PROVIDER_LABELS, STATUS_LABELS } from '../components/format.ts';

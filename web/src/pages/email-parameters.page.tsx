@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { EmailParameters } from '../api/types.ts';
+import type { EmailParameters } from '../api/schema.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { Page } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { EmailTemplate, KindSpec, Organization } from '../api/workflow-types.ts';
+import type { EmailTemplate, TemplateKindSpec, Organization } from '../api/schema.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { SelectField } from '../components/fields.tsx';
 import { Page, Section } from '../components/page.tsx';
@@ -23,7 +23,7 @@ function TemplatesPage({ scope }: { scope: 'system' | 'organization' }) {
   const orgId = organizationId || organizations.data?.[0]?.id || '';
   const path = scope === 'system' ? '/api/templates?scope=system' : orgId ? `/api/templates?organization=${encodeURIComponent(orgId)}` : null;
   const templates = useApiQuery<EmailTemplate[]>(path);
-  const kinds = useApiQuery<KindSpec[]>('/api/template-kinds');
+  const kinds = useApiQuery<TemplateKindSpec[]>('/api/template-kinds');
   const [editing, setEditing] = useState<string | 'new' | null>(null);
   const selected = editing === 'new' ? null : templates.data?.find((t) => t.id === editing) ?? null;
   const title = scope === 'system' ? 'System email templates' : 'Organization email templates';

@@ -1,4 +1,4 @@
-import type { Summary } from '../api/types.ts';
+import type { EmailStatus, Summary } from '../api/schema.ts';
 import { BarChart } from '../components/bar-chart.tsx';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { Page, Section } from '../components/page.tsx';
@@ -9,7 +9,7 @@ import { useSession } from '../session.tsx';
 
 function countsOf(summary: Summary) {
   const c = summary.counts;
-  const n = (...keys: (keyof Summary['counts'])[]) => keys.reduce((sum, k) => sum + (c[k] ?? 0), 0);
+  const n = (...keys: EmailStatus[]) => keys.reduce((sum, k) => sum + (c[k] ?? 0), 0);
   return {
     sent: n('sent'),
     failed: n('failed', 'expired'),

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../api/client.ts';
-import type { Organization } from '../api/workflow-types.ts';
+import type { Organization } from '../api/schema.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { TextField } from '../components/fields.tsx';
 import { Page, Section } from '../components/page.tsx';

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, base64ToBlob, fileToBase64, saveBlob, toApiError, type ApiError } from '../api/client.ts';
-import type { Draft, ProviderId, SendResult } from '../api/types.ts';
+import type { Draft, ProviderId, SendResult } from '../api/schema.ts';
 import { AttachmentsInput, type PickedFile } from '../components/attachments-input.tsx';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { FailureDetailsView } from '../components/failure-details.tsx';

@@ -1,7 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, base64ToBlob, saveBlob, toApiError, type ApiError } from '../api/client.ts';
-import type { ProviderId } from '../api/types.ts';
-import type { StatementDraft, StatementSendResult } from '../api/workflow-types.ts';
+import type { ProviderId, StatementDraft, StatementSendResult } from '../api/schema.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { FailureDetailsView } from '../components/failure-details.tsx';
 import { TextField } from '../components/fields.tsx';

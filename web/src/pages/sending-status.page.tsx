@@ -1,5 +1,5 @@
 import { api } from '../api/client.ts';
-import type { EmailView } from '../api/types.ts';
+import type { EmailView } from '../api/schema.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { formatMailboxes, formatTime, formatTimeOfDay, relativeTime } from '../components/format.ts';
 import { Page } from '../components/page.tsx';

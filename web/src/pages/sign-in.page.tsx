@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../api/client.ts';
-import type { Session } from '../api/types.ts';
+import type { Session } from '../api/schema.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { TextField } from '../components/fields.tsx';
 import { BusyButton } from '../components/progress.tsx';

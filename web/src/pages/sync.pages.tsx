@@ -2,6 +2,7 @@
 // test and enable, per-channel status and results, alerts), the alerts wall, and queues.
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
+import type { EmailSettings, MailboxAlert, Queue, ServerProfile, SyncMailbox } from '../api/schema.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { CheckboxField, SelectField, TextField } from '../components/fields.tsx';
 import { formatTime as when } from '../components/format.ts';
@@ -9,19 +10,11 @@ import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
 import { useApiMutation, useApiQuery } from '../lib/query.ts';
 
-type Settings = Record<string, string | number | boolean | null>;
-interface ChannelState { method: string; enabled: boolean; status: string; test: { status: string; step: string; code?: string; message?: string; response?: string } | null }
-interface Mailbox {
-  id: string; email: string; ownerKind: string; profileId: string | null;
-  channels: Record<'incoming' | 'outgoing' | 'act', ChannelState>;
-  approval: { status: string; by: string | null; at: number | null };
-  lastSuccessAt: number | null; lastError: { code: string; count: number; at: number | null } | null; nextRetryAt: number | null;
-}
-interface Alert { id: string; mailboxId: string | null; level: string; code: string | null; message: string; response: string | null; fix: string | null; createdAt: number }
-interface Profile { id: string; name: string; serverType: string; incomingHost: string; incomingPort: number; outgoingHost: string; outgoingPort: number; isDefault: boolean; maxConnections: number; minPollingMinutes: number }
-interface Queue { id: string; name: string; email: string; active: boolean; tracking: string; members: string[] }
+type Setting = keyof EmailSettings;
+type SettingsDraft = Partial<Record<Setting, string | number | boolean | null>>;
+type ChannelState = SyncMailbox['channels']['incoming'];
 
-const SETTING_LABELS: Record<string, string> = {
+const SETTING_LABELS: Partial<Record<Setting, string>> = {
   defaultIncoming: 'Default incoming method', defaultOutgoing: 'Default outgoing method', defaultAct: 'Default appointments, contacts and tasks method',
   approvedUsersOnly: 'Process emails only for approved users', approvedQueuesOnly: 'Process emails only for approved queues',
   alertErrors: 'Show alerts for errors', alertWarnings: 'Show alerts for warnings', alertInformation: 'Show alerts for information', notifyMailboxOwner: 'Notify mailbox owner',
@@ -33,16 +26,16 @@ const SETTING_LABELS: Record<string, string> = {
 };
 
 export function EmailSettingsPage() {
-  const settings = useApiQuery<Settings>('/api/email-settings');
-  const [draft, setDraft] = useState<Settings>({});
-  const save = useApiMutation((change: Settings) => api('PATCH', '/api/email-settings', change), { invalidates: ['/api/email-settings'] });
+  const settings = useApiQuery<EmailSettings>('/api/email-settings');
+  const [draft, setDraft] = useState<SettingsDraft>({});
+  const save = useApiMutation((change: SettingsDraft) => api('PATCH', '/api/email-settings', change), { invalidates: ['/api/email-settings'] });
   if (!settings.data) return <Page title="Email settings"><ErrorMessage error={settings.error} />{settings.isLoading && <Progress label="Loading Email settings…" />}</Page>;
-  const value = (k: string) => (k in draft ? draft[k] : settings.data![k]);
+  const value = (k: Setting) => (k in draft ? draft[k] : settings.data![k]);
   const submit = (e: FormEvent) => { e.preventDefault(); save.mutate(draft, { onSuccess: () => setDraft({}) }); };
   return (
     <Page title="Email settings" intro="The defaults of new mailboxes, approval, alerts, attachment size and tracking, for the whole environment.">
       <form onSubmit={submit} aria-label="Email settings" noValidate>
-        {Object.keys(SETTING_LABELS).map((k) => {
+        {(Object.keys(SETTING_LABELS) as Setting[]).map((k) => {
           const v = value(k);
           if (typeof settings.data![k] === 'boolean') {
             return <CheckboxField key={k} label={SETTING_LABELS[k]!} checked={v === true} onChange={(e) => setDraft({ ...draft, [k]: e.target.checked })} />;
@@ -66,7 +59,7 @@ export function EmailSettingsPage() {
 const blankProfile = { name: '', serverType: 'imap', incomingHost: '', incomingPort: '', outgoingHost: '', outgoingPort: '' };
 
 export function ServerProfilesPage() {
-  const profiles = useApiQuery<Profile[]>('/api/email-server-profiles');
+  const profiles = useApiQuery<ServerProfile[]>('/api/email-server-profiles');
   const [form, setForm] = useState(blankProfile);
   const add = useApiMutation(() => api('POST', '/api/email-server-profiles', {
     name: form.name, serverType: form.serverType, incomingHost: form.incomingHost, outgoingHost: form.outgoingHost || undefined,
@@ -117,7 +110,7 @@ export function ServerProfilesPage() {
 
 const channelText = (c: ChannelState) => `${c.method === 'sss' ? 'Server-side sync' : 'None'} · ${c.status === 'not-run' ? 'Not run' : c.status === 'success' ? 'Success' : 'Failure'}${c.enabled ? ' · enabled' : ''}`;
 
-function AlertList({ alerts }: { alerts: Alert[] }) {
+function AlertList({ alerts }: { alerts: readonly MailboxAlert[] }) {
   if (alerts.length === 0) return <p className="empty">No alerts.</p>;
   return (
     <ul className="alerts">{alerts.map((a) => (
@@ -127,12 +120,12 @@ function AlertList({ alerts }: { alerts: Alert[] }) {
 }
 
 function MailboxAlerts({ id }: { id: string }) {
-  const alerts = useApiQuery<Alert[]>(`/api/mailboxes/${encodeURIComponent(id)}/alerts`);
+  const alerts = useApiQuery<MailboxAlert[]>(`/api/mailboxes/${encodeURIComponent(id)}/alerts`);
   return <><ErrorMessage error={alerts.error} />{alerts.data && <AlertList alerts={alerts.data} />}</>;
 }
 
 export function MailboxesPage() {
-  const mailboxes = useApiQuery<Mailbox[]>('/api/mailboxes', { pollMs: 10_000 });
+  const mailboxes = useApiQuery<SyncMailbox[]>('/api/mailboxes', { pollMs: 10_000 });
   const [open, setOpen] = useState<string | null>(null);
   const approve = useApiMutation((id: string) => api('POST', `/api/mailboxes/${encodeURIComponent(id)}/approve`), { invalidates: ['/api/mailboxes'] });
   const testEnable = useApiMutation((id: string) => api('POST', `/api/mailboxes/${encodeURIComponent(id)}/test-enable`), { invalidates: ['/api/mailboxes'] });
@@ -168,7 +161,7 @@ export function MailboxesPage() {
 }
 
 export function AlertsWallPage() {
-  const alerts = useApiQuery<Alert[]>('/api/alerts', { pollMs: 15_000 });
+  const alerts = useApiQuery<MailboxAlert[]>('/api/alerts', { pollMs: 15_000 });
   return (
     <Page title="Alerts" intro="Alerts of the mailboxes on the email server profiles you own.">
       <ErrorMessage error={alerts.error} />

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../api/client.ts';
-import { PROVIDER_IDS, type ProviderId, type User, type UserOptions } from '../api/types.ts';
+import { PROVIDER_IDS } from '../api/values.ts';
+import type { ProviderId, User, UserOptions } from '../api/schema.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { CheckboxField, SelectField, TextField } from '../components/fields.tsx';
 import { PROVIDER_LABELS } from '../components/format.ts';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { User } from '../api/types.ts';
+import type { User } from '../api/schema.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';

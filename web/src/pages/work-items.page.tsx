@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, toApiError, type ApiError } from '../api/client.ts';
-import type { WorkItem, WorkItemAction } from '../api/workflow-types.ts';
+import type { WorkItem, WorkItemAction } from '../api/schema.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { CheckboxField, TextField } from '../components/fields.tsx';
 import { formatTime } from '../components/format.ts';

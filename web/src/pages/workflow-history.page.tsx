@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, toApiError, type ApiError } from '../api/client.ts';
-import type { WorkflowHistory } from '../api/workflow-types.ts';
+import type { WorkflowHistory } from '../api/schema.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { formatTime } from '../components/format.ts';
 import { Page, Section } from '../components/page.tsx';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../api/client.ts';
-import type { Organization, WorkflowInstance } from '../api/workflow-types.ts';
+import type { Organization, WorkflowInstance } from '../api/schema.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { SelectField, TextField } from '../components/fields.tsx';
 import { formatTime } from '../components/format.ts';

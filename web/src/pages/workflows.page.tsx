@@ -1,6 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { User } from '../api/types.ts';
-import type { Organization, WorkflowDefinition, WorkflowEvents } from '../api/workflow-types.ts';
+import type { Organization, User, WorkflowDefinition, WorkflowEvents } from '../api/schema.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';

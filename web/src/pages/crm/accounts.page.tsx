@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client.ts';
-import type { Account, AccountDetail } from '../../api/crm-types.ts';
+import type { Account, AccountDetail } from '../../api/schema.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { TextField } from '../../components/fields.tsx';
 import { Page, Section } from '../../components/page.tsx';

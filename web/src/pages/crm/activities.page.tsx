@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, downloadFile } from '../../api/client.ts';
-import { ACTIVITY_STATUS_LABELS, RECORD_TYPE_LABELS, recordPath, type Activity, type ActivityDetail, type ActivityParty } from '../../api/crm-types.ts';
+import { ACTIVITY_STATUS_LABELS, RECORD_TYPE_LABELS, recordPath } from '../../api/values.ts';
+import type { Activity, ActivityDetail, ActivityParty } from '../../api/schema.ts';
 import { ErrorMessage, Notice } from '../../components/error-message.tsx';
 import { SelectField, TextField } from '../../components/fields.tsx';
 import { formatSize, formatTime } from '../../components/format.ts';

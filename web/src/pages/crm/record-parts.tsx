@@ -4,7 +4,8 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { query, type ApiError } from '../../api/client.ts';
-import { ACTIVITY_STATUS_LABELS, type Activity, type RecordPage } from '../../api/crm-types.ts';
+import { ACTIVITY_STATUS_LABELS } from '../../api/values.ts';
+import type { Activity, RecordPage } from '../../api/schema.ts';
 import { ErrorMessage, Notice } from '../../components/error-message.tsx';
 import { SelectField, TextField } from '../../components/fields.tsx';
 import { formatTime } from '../../components/format.ts';

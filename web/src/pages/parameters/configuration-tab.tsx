@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../../api/client.ts';
-import { PROVIDER_IDS, type EmailParameters, type ProviderId } from '../../api/types.ts';
+import { PROVIDER_IDS } from '../../api/values.ts';
+import type { EmailParameters, ProviderId } from '../../api/schema.ts';
 import { Notice } from '../../components/error-message.tsx';
 import { parseNumber, SelectField, TextField } from '../../components/fields.tsx';
 import { PROVIDER_LABELS } from '../../components/format.ts';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client.ts';
-import type { ConnectionReport } from '../../api/types.ts';
+import type { ConnectionReport } from '../../api/schema.ts';
 import { ErrorMessage, Notice } from '../../components/error-message.tsx';
 import { TextField } from '../../components/fields.tsx';
 import { BusyButton } from '../../components/progress.tsx';

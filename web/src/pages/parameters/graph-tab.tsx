@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { EmailParameters, GraphParameters } from '../../api/types.ts';
+import type { EmailParameters, GraphParameters } from '../../api/schema.ts';
 import { Notice } from '../../components/error-message.tsx';
 import { CheckboxField, TextField } from '../../components/fields.tsx';
 import { FormError } from '../../components/form-error.tsx';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, toApiError, type ApiError } from '../../api/client.ts';
-import type { EmailParameters } from '../../api/types.ts';
+import type { EmailParameters } from '../../api/schema.ts';
 
 /** Saving one section of the Email parameters (graph, exchange): busy state, field errors, the saved notice. */
 export function useSectionSave(section: 'graph' | 'exchange', onSaved: (p: EmailParameters) => void) {

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../../api/client.ts';
-import type { EmailParameters, SmtpParameters } from '../../api/types.ts';
+import type { EmailParameters, SmtpParameters } from '../../api/schema.ts';
 import { Notice } from '../../components/error-message.tsx';
 import { CheckboxField, parseNumber, TextField } from '../../components/fields.tsx';
 import { FormError } from '../../components/form-error.tsx';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client.ts';
-import type { EmailView } from '../../api/types.ts';
+import type { EmailView } from '../../api/schema.ts';
 import { ErrorMessage, Notice } from '../../components/error-message.tsx';
 import { FailureDetailsView } from '../../components/failure-details.tsx';
 import { SelectField, TextField } from '../../components/fields.tsx';

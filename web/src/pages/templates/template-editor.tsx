@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../../api/client.ts';
 import { replace } from '../../api/replace.ts';
-import type { EmailTemplate, KindSpec, Preview, Priority, TemplateKind, TemplateMessage } from '../../api/workflow-types.ts';
-import type { EmailView } from '../../api/types.ts';
+import type { EmailTemplate, EmailView, TemplateKindSpec, TemplatePreview, Priority, TemplateKind, TemplateMessage } from '../../api/schema.ts';
 import { ErrorMessage, Notice } from '../../components/error-message.tsx';
 import { SelectField, TextArea, TextField } from '../../components/fields.tsx';
 import { SafeHtmlFrame } from '../../components/message-body.tsx';
@@ -17,7 +16,7 @@ const KIND_LABELS: Record<TemplateKind, string> = { workflow: 'Workflow notifica
 export function TemplateEditor({ template, organizationId, kinds, onSaved, onClose }: {
   template: EmailTemplate | null;
   organizationId: string | null;
-  kinds: readonly KindSpec[];
+  kinds: readonly TemplateKindSpec[];
   onSaved(t: EmailTemplate): void;
   onClose(): void;
 }) {
@@ -26,7 +25,7 @@ export function TemplateEditor({ template, organizationId, kinds, onSaved, onClo
     senderName: template?.senderName ?? '', senderEmail: template?.senderEmail ?? '', defaultLanguage: template?.defaultLanguage ?? 'en-us',
     priority: template?.priority ?? 'normal' as Priority,
   });
-  const [messages, setMessages] = useState<TemplateMessage[]>(template?.messages ?? [{ language: 'en-us', subject: '', html: '' }]);
+  const [messages, setMessages] = useState<TemplateMessage[]>(template ? [...template.messages] : [{ language: 'en-us', subject: '', html: '' }]);
   const [tab, setTab] = useState(template?.defaultLanguage ?? messages[0]?.language ?? 'en-us');
   const [newLanguage, setNewLanguage] = useState('');
   const [saved, setSaved] = useState<EmailTemplate | null>(template);
@@ -118,7 +117,7 @@ export function TemplateEditor({ template, organizationId, kinds, onSaved, onClo
   );
 }
 
-function Placeholders({ spec }: { spec: KindSpec }) {
+function Placeholders({ spec }: { spec: TemplateKindSpec }) {
   return (
     <details className="subsection">
       <summary>Placeholders of a {KIND_LABELS[spec.kind].toLowerCase()} template</summary>
@@ -136,7 +135,7 @@ function Placeholders({ spec }: { spec: KindSpec }) {
 }
 
 function PreviewPanel({ template, language }: { template: EmailTemplate; language: string }) {
-  const [preview, setPreview] = useState<Preview | null>(null);
+  const [preview, setPreview] = useState<TemplatePreview | null>(null);
   const [to, setTo] = useState('');
   const [sent, setSent] = useState<EmailView | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -146,7 +145,7 @@ function PreviewPanel({ template, language }: { template: EmailTemplate; languag
     setBusy(what);
     setError(null);
     try {
-      if (what === 'preview') setPreview(await api<Preview>('POST', `${base}/preview`, { language }));
+      if (what === 'preview') setPreview(await api<TemplatePreview>('POST', `${base}/preview`, { language }));
       else setSent((await api<{ email: EmailView }>('POST', `${base}/test-send`, { to, language })).email);
     } catch (err) {
       setError(toApiError(err));

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../../api/client.ts';
-import type { Role, User } from '../../api/types.ts';
+import type { Role, User } from '../../api/schema.ts';
 import { ErrorMessage, Notice } from '../../components/error-message.tsx';
 import { SelectField, TextField } from '../../components/fields.tsx';
 import { FormError } from '../../components/form-error.tsx';

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { EventNotification, Recipient } from '../../api/workflow-types.ts';
+import type { EventNotification, Recipient } from '../../api/schema.ts';
 import { CheckboxField, SelectField, TextArea, TextField } from '../../components/fields.tsx';
 
 /** The recipients and text of one event, as the form edits them. Users are names or ids, comma-separated. */

@@ -1,4 +1,4 @@
-import type { Step } from '../../api/workflow-types.ts';
+import type { Step, WorkflowEvents } from '../../api/schema.ts';
 import { SelectField, TextField } from '../../components/fields.tsx';
 import { NotificationEditor, fromForm, toForm, type NotificationForm } from './notification-editor.tsx';
 
@@ -16,7 +16,7 @@ export interface StepForm {
   notifications: Record<string, NotificationForm>;
 }
 
-export function stepToForm(s: Step | undefined, stepEvents: readonly string[], names: ReadonlyMap<string, string>): StepForm {
+export function stepToForm(s: Step | undefined, stepEvents: WorkflowEvents['stepEvents'], names: ReadonlyMap<string, string>): StepForm {
   const name = (id: string) => names.get(id) ?? id;
   return {
     name: s?.name ?? '', assignType: s?.assignTo.type ?? 'user',

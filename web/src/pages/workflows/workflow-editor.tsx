@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../../api/client.ts';
 import { replace } from '../../api/replace.ts';
-import type { Organization, WorkflowDefinition, WorkflowEvents } from '../../api/workflow-types.ts';
+import type { Organization, WorkflowDefinition, WorkflowEvents } from '../../api/schema.ts';
 import { ErrorMessage, Notice } from '../../components/error-message.tsx';
 import { CheckboxField, SelectField, TextField } from '../../components/fields.tsx';
 import { Section } from '../../components/page.tsx';
