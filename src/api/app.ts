@@ -28,6 +28,7 @@ import { crmRoutes } from './routes/crm.routes.ts';
 import { crmRecordsRoutes } from './routes/crm-records.routes.ts';
 import { activitiesRoutes } from './routes/activities.routes.ts';
 import { syncRoutes } from './routes/sync.routes.ts';
+import { incomingRoutes } from './routes/incoming.routes.ts';
 
 export interface DistributorRunner {
   kick(): void;
@@ -92,6 +93,7 @@ export async function buildApi({ ctx, providers, distributor, logLevel = 'silent
   crmRecordsRoutes(app, ctx);
   activitiesRoutes(app, ctx);
   syncRoutes(app, ctx);
+  incomingRoutes(app, ctx);
   emailContentRoutes(api, ctx);
   if (operations) operationsRoutes(app, operations);
   extraRoutes?.(api);

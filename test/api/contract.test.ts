@@ -14,6 +14,7 @@ import { capturedRoutes } from '../../src/demo/captured.routes.ts';
 import { attachment, startApi, type Answer, type ApiHarness, type Json } from '../fixtures/api.ts';
 import { DIALECTS, skipUnless } from '../fixtures/context.ts';
 import { startSmtpServer, type RunningSmtpServer } from '../fixtures/smtp-server.ts';
+import { startDovecot, type RunningDovecot } from '../fixtures/dovecot.ts';
 import { answerChecker, documentProblems, operationsOf } from './contract-validator.ts';
 
 type Who = 'admin' | 'alice' | 'nobody';
@@ -300,6 +301,34 @@ const CALLS: Record<string, (w: World) => Call[] | Promise<Call[]>> = {
   'GET /api/queues/{id}': () => [{ as: 'alice', params: { id: 'Support' }, expect: 200 }],
   'PATCH /api/queues/{id}': () => [{ as: 'admin', params: { id: 'Support' }, body: { active: false }, expect: 200 }],
 
+  // ── incoming synchronization: alice's mailbox synchronizes from a real Dovecot ──
+  'GET /api/users/{id}/email-options': (w) => [{ as: 'alice', params: { id: 'me' }, expect: 200 }, { as: 'alice', params: { id: w.h.users.admin.id }, expect: 403 }],
+  'PATCH /api/users/{id}/email-options': () => [
+    { as: 'alice', params: { id: 'me' }, body: { tracking: 'all', autoCreate: true }, expect: 200 },
+    { as: 'alice', params: { id: 'me' }, body: { tracking: 'everything' }, expect: 400 },
+    { as: 'alice', params: { id: 'me' }, body: { colour: 'red' }, expect: 400 },
+  ],
+  'GET /api/users/{id}/folder-rules': () => [{ as: 'alice', params: { id: 'me' }, expect: 200 }],
+  'POST /api/users/{id}/folder-rules': (w) => [
+    { as: 'alice', params: { id: 'me' }, body: { folder: 'INBOX/Projects', regarding: `contact:${w.ids.contact}` }, expect: 201 },
+    { as: 'alice', params: { id: 'me' }, body: { folder: 'INBOX/Projects' }, expect: 409 },
+    { as: 'alice', params: { id: 'me' }, body: { folder: 'Projects' }, expect: 400 },
+  ],
+  'DELETE /api/users/{id}/folder-rules/{ruleId}': () => [
+    { as: 'alice', params: { id: 'me', ruleId: 'INBOX/Projects' }, expect: 204 },
+    { as: 'alice', params: { id: 'me', ruleId: 'INBOX/Projects' }, expect: 404 },
+  ],
+  'POST /api/mailboxes/{id}/sync': async (w) => {
+    await syncFromDovecot(w);
+    return [
+      { as: 'alice', params: { id: 'alice@contoso.test' }, expect: 200 },
+      { as: 'alice', params: { id: 'admin@contoso.test' }, expect: 404 },
+      { as: 'admin', params: { id: 'dave@contoso.test' }, expect: 409 },
+    ];
+  },
+  'POST /api/mailboxes/{id}/reconcile': () => [{ as: 'alice', params: { id: 'alice@contoso.test' }, expect: 200 }],
+  'GET /api/mailboxes/{id}/sync-status': () => [{ as: 'alice', params: { id: 'alice@contoso.test' }, expect: 200 }, { as: 'alice', params: { id: 'admin@contoso.test' }, expect: 404 }],
+
   // ── demo ──
   'GET /api/demo/refusals': () => [{ as: 'alice', expect: 200 }],
   'GET /api/demo/captured': () => [{ as: 'alice', expect: 200 }],
@@ -307,6 +336,22 @@ const CALLS: Record<string, (w: World) => Call[] | Promise<Call[]>> = {
   'GET /api/demo/captured/{id}/eml': (w) => [{ as: 'alice', params: { id: w.capture.list()[0]!.id }, expect: 200 }],
   'DELETE /api/demo/captured': () => [{ as: 'alice', expect: 403 }, { as: 'admin', expect: 204 }],
 };
+
+let dovecot: RunningDovecot | undefined;
+/** Alice's mailbox on a Dovecot profile, tested and enabled, with one message in her Inbox. */
+async function syncFromDovecot(w: World): Promise<void> {
+  dovecot ??= await startDovecot();
+  const server = dovecot.addUser('contract');
+  await w.api('admin', 'POST', '/api/email-server-profiles', {
+    name: `Dovecot ${server.username}`, serverType: 'imap', incomingHost: dovecot.host, incomingPort: dovecot.imapPort, incomingSsl: true,
+    outgoingHost: w.ids.smtpHost, outgoingPort: Number(w.ids.smtpPort), outgoingSsl: false, verifyCertificate: false,
+  }, 201);
+  await w.api('admin', 'PATCH', '/api/mailboxes/alice@contoso.test', { profile: `Dovecot ${server.username}`, incoming: 'sss', username: server.username, password: server.password, allowCredentials: true });
+  await w.api('admin', 'POST', '/api/mailboxes/alice@contoso.test/approve');
+  const enabled = await w.api('admin', 'POST', '/api/mailboxes/alice@contoso.test/test-enable');
+  assert.equal(enabled.channels.incoming.enabled, true, JSON.stringify(enabled.channels.incoming));
+  await dovecot.deliver(server, ['From: Robin <robin@northwind.test>\r\nTo: alice@contoso.test\r\nSubject: Hello\r\nMessage-ID: <contract-1@northwind.test>\r\n\r\nHi\r\n']);
+}
 
 async function setUp(h: ApiHarness, smtp: RunningSmtpServer, capture: CaptureServer): Promise<World> {
   const tokenOf = (as: Who) => (as === 'nobody' ? null : h.tokens[as]);
@@ -375,6 +420,8 @@ for (const dialect of DIALECTS) {
       await h.close();
       await smtp.close();
       await capture.close();
+      await dovecot?.stop();
+      dovecot = undefined;
     });
 
     it('publishes a valid OpenAPI 3.1 document, every operation with a success answer and its security', async () => {
