@@ -6424,6 +6424,470 @@ export interface paths {
         };
         readonly trace?: never;
     };
+    readonly "/api/mailboxes/{id}/sync-status": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Incoming sync status: health, counts per outcome, every failing or set-aside message with its reason, the folders' cursors and the last reconciliation */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    /** @description an id, or an email address */
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly mailboxId: string;
+                            readonly email: string;
+                            /**
+                             * @description never healthy with a gap, a disabled channel, or a failing or set-aside message
+                             * @enum {string}
+                             */
+                            readonly health: "healthy" | "warning" | "error" | "not-synchronizing";
+                            readonly reasons: readonly string[];
+                            readonly lastSuccessAt: number | null;
+                            readonly lastError: {
+                                readonly code: string;
+                                readonly count: number;
+                                readonly at: number | null;
+                                readonly response: string | null;
+                            } | null;
+                            /** @description epoch milliseconds */
+                            readonly nextPollAt: number;
+                            readonly counts: {
+                                readonly tracked: number;
+                                readonly skipped: number;
+                                readonly failing: number;
+                                readonly undeliverable: number;
+                            };
+                            /** @description the newest 100 messages that fail or were set aside, with their reasons */
+                            readonly failures: readonly {
+                                readonly folder: string;
+                                readonly uid: string;
+                                readonly messageId: string | null;
+                                /** @enum {string} */
+                                readonly outcome: "failed" | "undeliverable";
+                                readonly reason: string | null;
+                                readonly code: string | null;
+                                readonly attempts: number;
+                                /** @description epoch milliseconds */
+                                readonly at: number;
+                            }[];
+                            readonly folders: readonly {
+                                readonly folder: string;
+                                readonly uidValidity: string;
+                                readonly lastUid: number;
+                                /** @description epoch milliseconds */
+                                readonly updatedAt: number;
+                            }[];
+                            readonly reconciliation: {
+                                readonly mailboxId: string;
+                                /** @description epoch milliseconds */
+                                readonly ranAt: number;
+                                readonly gaps: number;
+                                readonly folders: readonly {
+                                    readonly folder: string;
+                                    /** @description empty for POP3 */
+                                    readonly uidValidity: string;
+                                    readonly onServer: number;
+                                    readonly tracked: number;
+                                    readonly skipped: number;
+                                    readonly failing: number;
+                                    readonly undeliverable: number;
+                                    /** @description after the cursor: the next cycle reads them */
+                                    readonly notYetSeen: number;
+                                    readonly gapCount: number;
+                                    /** @description the first 200 gaps */
+                                    readonly gaps: readonly {
+                                        readonly uid: string;
+                                        readonly messageId: string | null;
+                                        readonly receivedAt: number | null;
+                                    }[];
+                                }[];
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/mailboxes/{id}/sync": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Synchronize the mailbox's incoming email now: one cycle, with the counts it made */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    /** @description an id, or an email address */
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly mailboxId: string;
+                            readonly result: {
+                                readonly tracked: number;
+                                readonly skipped: number;
+                                readonly failed: number;
+                                readonly undeliverable: number;
+                            };
+                            readonly reconciliation: {
+                                readonly mailboxId: string;
+                                /** @description epoch milliseconds */
+                                readonly ranAt: number;
+                                readonly gaps: number;
+                                readonly folders: readonly {
+                                    readonly folder: string;
+                                    /** @description empty for POP3 */
+                                    readonly uidValidity: string;
+                                    readonly onServer: number;
+                                    readonly tracked: number;
+                                    readonly skipped: number;
+                                    readonly failing: number;
+                                    readonly undeliverable: number;
+                                    /** @description after the cursor: the next cycle reads them */
+                                    readonly notYetSeen: number;
+                                    readonly gapCount: number;
+                                    /** @description the first 200 gaps */
+                                    readonly gaps: readonly {
+                                        readonly uid: string;
+                                        readonly messageId: string | null;
+                                        readonly receivedAt: number | null;
+                                    }[];
+                                }[];
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/mailboxes/{id}/reconcile": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Reconcile now: what the server holds against what Mailroom processed; a gap is also raised as an alert */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    /** @description an id, or an email address */
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly mailboxId: string;
+                            /** @description epoch milliseconds */
+                            readonly ranAt: number;
+                            readonly gaps: number;
+                            readonly folders: readonly {
+                                readonly folder: string;
+                                /** @description empty for POP3 */
+                                readonly uidValidity: string;
+                                readonly onServer: number;
+                                readonly tracked: number;
+                                readonly skipped: number;
+                                readonly failing: number;
+                                readonly undeliverable: number;
+                                /** @description after the cursor: the next cycle reads them */
+                                readonly notYetSeen: number;
+                                readonly gapCount: number;
+                                /** @description the first 200 gaps */
+                                readonly gaps: readonly {
+                                    readonly uid: string;
+                                    readonly messageId: string | null;
+                                    readonly receivedAt: number | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/users/{id}/email-options": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Personal email options for incoming mail: which email is tracked, automatic record creation */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    /** @description a user id or user name, or "me" */
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly userId: string;
+                            /**
+                             * @description all, replies (email in response to email from the application), records (leads, contacts, accounts), email-enabled
+                             * @enum {string}
+                             */
+                            readonly tracking: "all" | "replies" | "records" | "email-enabled";
+                            /** @description create a contact or lead for an unresolved sender of tracked email */
+                            readonly autoCreate: boolean;
+                            /** @enum {string} */
+                            readonly createAs: "contact" | "lead";
+                        };
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        /** Change personal email options (your own; administrators anyone's) */
+        readonly patch: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    /** @description a user id or user name, or "me" */
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly tracking?: string;
+                        readonly autoCreate?: boolean;
+                        readonly createAs?: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly userId: string;
+                            /**
+                             * @description all, replies (email in response to email from the application), records (leads, contacts, accounts), email-enabled
+                             * @enum {string}
+                             */
+                            readonly tracking: "all" | "replies" | "records" | "email-enabled";
+                            /** @description create a contact or lead for an unresolved sender of tracked email */
+                            readonly autoCreate: boolean;
+                            /** @enum {string} */
+                            readonly createAs: "contact" | "lead";
+                        };
+                    };
+                };
+            };
+        };
+        readonly trace?: never;
+    };
+    readonly "/api/users/{id}/folder-rules": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Folder tracking rules: folders under the Inbox whose email is tracked, each with an optional regarding record */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    /** @description a user id or user name, or "me" */
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly id: string;
+                            readonly userId: string;
+                            readonly folder: string;
+                            readonly regarding: {
+                                readonly type: string;
+                                readonly id: string;
+                            } | null;
+                            /** @description epoch milliseconds */
+                            readonly createdAt: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        /** Add a folder tracking rule (at most 25, under the Inbox, IMAP only) */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    /** @description a user id or user name, or "me" */
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly folder: string;
+                        /** @description TYPE:ID (account:…), or a record id */
+                        readonly regarding?: string | null;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly userId: string;
+                            readonly folder: string;
+                            readonly regarding: {
+                                readonly type: string;
+                                readonly id: string;
+                            } | null;
+                            /** @description epoch milliseconds */
+                            readonly createdAt: number;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/users/{id}/folder-rules/{ruleId}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        readonly post?: never;
+        /** Remove a folder tracking rule (by id or folder) */
+        readonly delete: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    /** @description a user id or user name, or "me" */
+                    readonly id: string;
+                    /** @description the rule's id or folder */
+                    readonly ruleId: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description removed */
+                readonly 204: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/emails/{id}/content": {
         readonly parameters: {
             readonly query?: never;
