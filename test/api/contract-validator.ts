@@ -26,6 +26,24 @@ const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').r
 const describe = (errors: ErrorObject[] | null | undefined) =>
   (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`).join('; ');
 
+/**
+ * The document with every object schema closed (additionalProperties: false where it says nothing),
+ * for checking what a handler hands to the serializer: a field the schema lacks would be dropped
+ * silently on the way out, so the handler's own payload must not have one.
+ */
+export function closedDocument(doc: Json): Json {
+  const closed = structuredClone(doc);
+  const close = (node: Json) => {
+    if (Array.isArray(node)) { node.forEach(close); return; }
+    if (!node || typeof node !== 'object') return;
+    if (node.type === 'object' && node.properties && node.additionalProperties === undefined) node.additionalProperties = false;
+    for (const value of Object.values(node)) close(value);
+  };
+  close(closed.paths);
+  close(closed.components);
+  return closed;
+}
+
 export function answerChecker(doc: Json) {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema(doc, 'mailroom:openapi');

@@ -7,6 +7,11 @@
 // it, the value the calls to make (at least one success; errors where the route has its own).
 // Build what the calls need in `setUp` or inside the entry (entries run in order, and each may
 // call the API first).
+//
+// Each answer is checked twice: the body sent, and what the handler handed to the serializer
+// (a preSerialization hook keeps it) against the document with every object closed. The
+// serializer drops a field its schema lacks without a word, so a handler that returns a field the
+// schema forgot (or relies on the schema to strip one) fails here instead.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCaptureServer, type CaptureServer } from '../../src/demo/capture-server.ts';
@@ -15,7 +20,7 @@ import { attachment, startApi, type Answer, type ApiHarness, type Json } from '.
 import { DIALECTS, skipUnless } from '../fixtures/context.ts';
 import { startSmtpServer, type RunningSmtpServer } from '../fixtures/smtp-server.ts';
 import { startDovecot, type RunningDovecot } from '../fixtures/dovecot.ts';
-import { answerChecker, documentProblems, operationsOf } from './contract-validator.ts';
+import { answerChecker, closedDocument, documentProblems, operationsOf } from './contract-validator.ts';
 
 type Who = 'admin' | 'alice' | 'nobody';
 interface Call {
@@ -409,11 +414,21 @@ for (const dialect of DIALECTS) {
     let smtp: RunningSmtpServer;
     let capture: CaptureServer;
     let doc: Json;
+    /** What the last request's handler gave the serializer (as JSON would write it), if any. */
+    let handed: { payload: unknown } | null = null;
 
     before(async () => {
       smtp = await startSmtpServer({ onRcpt: (address) => (address.startsWith('refuse-rcpt@') ? { code: 550, text: '5.1.1 User unknown' } : undefined) });
       capture = await startCaptureServer({ port: 0 });
-      h = await startApi(dialect, { extraRoutes: (app, ctx) => capturedRoutes(app, capture, ctx) });
+      h = await startApi(dialect, {
+        extraRoutes: (app, ctx) => {
+          capturedRoutes(app, capture, ctx);
+          app.addHook('preSerialization', async (_request, _reply, payload) => {
+            handed = { payload: JSON.parse(JSON.stringify(payload ?? null)) };
+            return payload;
+          });
+        },
+      });
       doc = (await h.call('GET', '/openapi.json')).body;
     });
     after(async () => {
@@ -438,16 +453,27 @@ for (const dialect of DIALECTS) {
 
     it('answers every operation as the document says, for an administrator, a user and nobody', async () => {
       const check = answerChecker(doc);
+      const checkHanded = answerChecker(closedDocument(doc));
       const world = await setUp(h, smtp, capture);
       const operations = operationsOf(doc);
       const stale = Object.keys(CALLS).filter((op) => !operations.includes(op));
       assert.deepEqual(stale, [], 'CALLS lists operations the document does not have');
       const problems: string[] = [];
       const reached = new Set<string>();
-      const record = (op: string, call: Call, answer: Answer) => {
+      const call_ = async (_op: string, method: Parameters<ApiHarness['call']>[0], url: string, options: Parameters<ApiHarness['call']>[2]) => {
+        handed = null;
+        return { answer: await h.call(method, url, options), handed: handed as { payload: unknown } | null };
+      };
+      const record = (op: string, call: Call, { answer, handed }: { answer: Answer; handed: { payload: unknown } | null }) => {
         if (answer.status !== call.expect) problems.push(`${op} as ${call.as} answered ${answer.status}, expected ${call.expect}: ${answer.text.slice(0, 300)}`);
         const mismatch = check(op, answer);
         if (mismatch) problems.push(`${mismatch} (as ${call.as})`);
+        const json = String(answer.headers['content-type'] ?? '').startsWith('application/json');
+        if (json && !handed) problems.push(`${op} as ${call.as}: no payload reached the serializer hook, so its fields went unchecked`);
+        if (handed && !mismatch) {
+          const undeclared = checkHanded(op, { ...answer, body: handed.payload, text: JSON.stringify(handed.payload) });
+          if (undeclared) problems.push(`the handler's own payload: ${undeclared} (as ${call.as})`);
+        }
         if (answer.status === call.expect && /^2/.test(String(answer.status))) reached.add(op);
       };
 
@@ -455,7 +481,7 @@ for (const dialect of DIALECTS) {
         const [method, path] = op.split(' ') as [Parameters<ApiHarness['call']>[0], string];
         for (const call of await calls(world)) {
           const token = call.as === 'nobody' ? null : h.tokens[call.as];
-          record(op, call, await h.call(method, urlOf(path, call), { token, body: call.body, headers: call.headers }));
+          record(op, call, await call_(op, method, urlOf(path, call), { token, body: call.body, headers: call.headers }));
         }
       }
       // Nobody: every operation that needs a token refuses, in the registry's shape.
@@ -464,7 +490,7 @@ for (const dialect of DIALECTS) {
         const security = doc.paths[path][method.toLowerCase()].security as unknown[];
         if (security.length === 0) continue;
         const url = path.replace(/\{\w+\}/g, 'x');
-        record(op, { as: 'nobody', expect: 401 }, await h.call(method, url, { body: method === 'GET' || method === 'DELETE' ? undefined : {} }));
+        record(op, { as: 'nobody', expect: 401 }, await call_(op, method, url, { body: method === 'GET' || method === 'DELETE' ? undefined : {} }));
       }
 
       const unreached = operations.filter((op) => !reached.has(op));
