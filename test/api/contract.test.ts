@@ -460,7 +460,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(stale, [], 'CALLS lists operations the document does not have');
       const problems: string[] = [];
       const reached = new Set<string>();
-      const call_ = async (_op: string, method: Parameters<ApiHarness['call']>[0], url: string, options: Parameters<ApiHarness['call']>[2]) => {
+      const call_ = async (method: Parameters<ApiHarness['call']>[0], url: string, options: Parameters<ApiHarness['call']>[2]) => {
         handed = null;
         return { answer: await h.call(method, url, options), handed: handed as { payload: unknown } | null };
       };
@@ -481,7 +481,7 @@ for (const dialect of DIALECTS) {
         const [method, path] = op.split(' ') as [Parameters<ApiHarness['call']>[0], string];
         for (const call of await calls(world)) {
           const token = call.as === 'nobody' ? null : h.tokens[call.as];
-          record(op, call, await call_(op, method, urlOf(path, call), { token, body: call.body, headers: call.headers }));
+          record(op, call, await call_(method, urlOf(path, call), { token, body: call.body, headers: call.headers }));
         }
       }
       // Nobody: every operation that needs a token refuses, in the registry's shape.
@@ -490,7 +490,7 @@ for (const dialect of DIALECTS) {
         const security = doc.paths[path][method.toLowerCase()].security as unknown[];
         if (security.length === 0) continue;
         const url = path.replace(/\{\w+\}/g, 'x');
-        record(op, { as: 'nobody', expect: 401 }, await call_(op, method, url, { body: method === 'GET' || method === 'DELETE' ? undefined : {} }));
+        record(op, { as: 'nobody', expect: 401 }, await call_(method, url, { body: method === 'GET' || method === 'DELETE' ? undefined : {} }));
       }
 
       const unreached = operations.filter((op) => !reached.has(op));
