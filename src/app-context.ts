@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config/config.schema.ts';
 import { openStore, type DialectName, type Store } from './store/dialect.ts';
 import { migrateToLatest } from './store/migrations.ts';
-import type { Database, EmailStatus, ProviderId } from './store/tables.ts';
+import type { Database, EmailStatus, QueueProviderId } from './store/tables.ts';
 import { createSecretBox, loadSecretKey, type SecretBox } from './security/secret-box.ts';
 
 export interface Clock {
@@ -19,7 +19,7 @@ export interface EmailChange {
   readonly event: EmailChangeEvent;
   /** The status the email has now. */
   readonly status: EmailStatus;
-  readonly provider: ProviderId;
+  readonly provider: QueueProviderId;
   /** The worker that made the change, when a worker did. */
   readonly worker?: string;
   /** Attempts so far (the claim of a send counts as one). */
@@ -31,7 +31,7 @@ export interface EmailChange {
   readonly latencyMs?: number;
 }
 
-export const EMAIL_CHANGE_EVENTS = ['queued', 'claimed', 'taken-over', 'sent', 'failed', 'retry', 'deferred', 'expired', 'released', 'cancelled', 'resent'] as const;
+export const EMAIL_CHANGE_EVENTS = ['queued', 'claimed', 'taken-over', 'sent', 'failed', 'retry', 'deferred', 'held', 'expired', 'released', 'cancelled', 'resent'] as const;
 export type EmailChangeEvent = (typeof EMAIL_CHANGE_EVENTS)[number];
 
 export interface MailroomEvents {

@@ -316,6 +316,36 @@ export const ERRORS = spec({
     explanation: 'Reconciliation compared what the mailbox\'s folders hold with what Mailroom processed and found messages that were neither tracked, skipped with a reason, failing, set aside, nor waiting after the cursor.',
     fix: 'Read the listed messages (UID and Message-ID) on the mailbox\'s sync status; set Process email from earlier or track them by hand, and report the gap: it should never happen.',
   },
+  MAILBOX_OUTGOING_OFF: {
+    status: 409, retryable: false, message: 'The mailbox does not send email by server-side synchronization.',
+    explanation: 'Its outgoing email method is None, so email activities written in the application cannot go out through it; they wait as Pending send.',
+    fix: 'Set the mailbox\'s outgoing method to server-side synchronization (mailroom mailboxes set M --outgoing sss), then test and enable it.',
+  },
+  MAILBOX_OUTGOING_NOT_ENABLED: {
+    status: 409, retryable: false, message: 'The mailbox is not enabled for outgoing email.',
+    explanation: 'The outgoing channel has not passed Test and enable since its settings last changed, so email activities wait as Pending send.',
+    fix: 'Run Test and enable on the mailbox (mailroom test-enable MAILBOX); what waits goes out once the outgoing channel passes.',
+  },
+  MAILBOX_OUTGOING_FAILING: {
+    status: 409, retryable: false, message: 'The mailbox\'s outgoing channel is failing.',
+    explanation: 'A send or a test through the mailbox\'s SMTP server failed in a way retrying does not fix (a wrong password, a refused certificate), so the outgoing channel was disabled and email activities wait as Pending send.',
+    fix: 'Correct what the mailbox\'s alerts name (its password, the profile\'s server), then run Test and enable; what waits goes out once the outgoing channel passes.',
+  },
+  MAILBOX_GONE: {
+    status: 410, retryable: false, message: 'The mailbox that was to send this email no longer exists.',
+    explanation: 'The user or queue of the mailbox was deleted after the email activity was queued.',
+    fix: 'Write the email activity again from a mailbox that exists.',
+  },
+  SENT_FOLDER_APPEND_FAILED: {
+    status: 502, retryable: false, message: 'The sent email could not be put in the mailbox\'s Sent folder.',
+    explanation: 'The email went out; only the copy in the Sent folder over IMAP failed, so the user\'s mail client does not show it there. It is never sent again for this.',
+    fix: 'Check that the mailbox has a folder with the \\Sent attribute or named Sent, and that its IMAP credentials work (Test and enable).',
+  },
+  ACTIVITY_NOT_SENDABLE: {
+    status: 409, retryable: false, message: 'This email activity cannot be sent, resent or canceled in its state.',
+    explanation: 'Only an outgoing Draft is sent; only a Failed one is sent again; only a Pending send one is canceled.',
+    fix: 'Look at the activity\'s status reason; write a new email activity if this one is already sent.',
+  },
   APPROVER_ROLE_FOR_QUEUE: {
     status: 400, retryable: false, message: 'The delegated mailbox approver role cannot be given to a queue.',
     fix: 'Give the role to a user.',

@@ -3,7 +3,7 @@
 // serializes the answer through: a field that is not declared here never leaves the server.
 // Routes point at them with ref(); the console's types are generated from the document.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { EMAIL_STATUSES, PROVIDER_IDS, ROLES } from '../store/tables.ts';
+import { EMAIL_STATUSES, PROVIDER_IDS, QUEUE_PROVIDER_IDS, ROLES } from '../store/tables.ts';
 
 const strict = { additionalProperties: false } as const;
 /** One of these strings: a plain enum, which the serializer writes as the value it is given. */
@@ -22,6 +22,7 @@ const Epoch = (description = 'epoch milliseconds') => Type.Number({ description 
 
 export const Role = literals(ROLES, { $id: 'Role' });
 export const ProviderId = literals(PROVIDER_IDS, { $id: 'ProviderId' });
+export const QueueProviderId = literals(QUEUE_PROVIDER_IDS, { $id: 'QueueProviderId', description: 'a provider, or mailbox: the outgoing channel of a user\'s or queue\'s mailbox (an email activity sent from the application)' });
 export const EmailStatus = literals(EMAIL_STATUSES, { $id: 'EmailStatus' });
 
 export const User = Type.Object({
@@ -61,7 +62,8 @@ export const FailureDetails = Type.Object({
 
 const emailFields = {
   id: Type.String(), messageId: Type.String(),
-  mode: literals(['batch', 'interactive'] as const), provider: ref(ProviderId), status: ref(EmailStatus),
+  mode: literals(['batch', 'interactive'] as const), provider: ref(QueueProviderId), status: ref(EmailStatus),
+  mailboxId: nullable(Type.String({ description: 'the mailbox that sends it (provider mailbox)' })),
   userId: nullable(Type.String()), sender: Type.String(), senderName: nullable(Type.String()),
   to: list(ref(Mailbox)), cc: list(ref(Mailbox)), bcc: list(ref(Mailbox)),
   subject: Type.String(), sizeBytes: Type.Integer(), attempts: Type.Integer(), deferrals: Type.Integer(),
@@ -170,7 +172,7 @@ export const CapturedDetail = Type.Object({
 export const Health = Type.Object({ ok: Type.Boolean() }, { ...strict, $id: 'Health' });
 
 export const RESPONSE_SCHEMAS_CORE = [
-  Role, ProviderId, EmailStatus, User, UserOptions, SendAsList, UserDetail, Me, Session, NewApiToken, ApiToken,
+  Role, ProviderId, QueueProviderId, EmailStatus, User, UserOptions, SendAsList, UserDetail, Me, Session, NewApiToken, ApiToken,
   Mailbox, RecipientResult, FailureDetails, EmailView, AttemptEntry, EmailDetail, QueuedEmail, SendResult, HistoryPage, Summary,
   SendChoice, Draft, MessageAttachment, MessageContent, EmailParameters, ConnectionReport, DistributorRun, DistributorStatus, ErrorDescription, CapturedEmail, CapturedDetail, Health,
 ] as const;

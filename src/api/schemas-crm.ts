@@ -1,6 +1,6 @@
 // Request and response schemas of the CRM routes: accounts, contacts, leads, email activities.
 import { Type, type TSchema } from '@sinclair/typebox';
-import { ACTIVITY_DIRECTIONS, ACTIVITY_STATUSES, CORRELATION_METHODS, RECORD_STATES } from '../store/tables.ts';
+import { ACTIVITY_DIRECTIONS, ACTIVITY_STATUSES, CORRELATION_METHODS, RECORD_STATES, SENT_FOLDER_STATES } from '../store/tables.ts';
 import { AttachmentBody } from './schemas.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -90,6 +90,8 @@ const activityFields = {
   accepting: Nullable(Type.Object({ type: literals(['user', 'queue'] as const), id: Type.String() }, strict)),
   correlatedBy: Nullable(literals(CORRELATION_METHODS)), correlatedActivityId: Nullable(Type.String()),
   mailboxes: Type.Array(Type.String()), attachments: Type.Array(ActivityAttachment), createdAt: Type.Number(), updatedAt: Type.Number(),
+  emailId: Nullable(Type.String({ description: 'The queued email of an activity sent from the application: its attempts and failure are on GET /api/emails/{id}' })),
+  sentFolder: Nullable(literals(SENT_FOLDER_STATES)),
 };
 export const Activity = Type.Object(activityFields, strict);
 export const ActivityDetail = Type.Object({ ...activityFields, text: Nullable(Type.String()), html: Nullable(Type.String({ description: 'As received; never render it unsanitized' })) }, strict);

@@ -145,7 +145,7 @@ export async function createIncomingActivity(ctx: AppContext, input: IncomingAct
     regarding_type: input.regarding?.type ?? null, regarding_id: input.regarding?.id ?? null, owner_id: input.ownerId ?? null,
     accepting_type: input.accepting?.type ?? null, accepting_id: input.accepting?.id ?? null,
     correlated_by: input.correlatedBy ?? null, correlated_activity_id: input.correlatedActivityId ?? null,
-    dedupe_key: key, created_at: now, updated_at: now,
+    dedupe_key: key, email_id: null, sent_folder: null, created_at: now, updated_at: now,
   };
   const parties = await partyRows(ctx, id, { from: input.from ? [input.from] : [], to: input.to ?? [], cc: input.cc ?? [], bcc: input.bcc ?? [] }, input.resolved);
   const attachments = attachmentRows(id, input.attachments ?? [], maxKb, false);
@@ -293,7 +293,7 @@ export async function createActivity(ctx: AppContext, actor: User, input: Activi
       id, direction, status, status_detail: null, subject: checkSubject(input.subject), body_text: input.text ?? null, body_html: input.html ?? null,
       message_id: null, in_reply_to: null, references_header: null, tracking_token: null, received_at: direction === 'incoming' ? now : null, sent_at: null,
       regarding_type: input.regarding?.type ?? null, regarding_id: input.regarding?.id ?? null, owner_id: ownerId,
-      accepting_type: null, accepting_id: null, correlated_by: null, correlated_activity_id: null, dedupe_key: null, created_at: now, updated_at: now,
+      accepting_type: null, accepting_id: null, correlated_by: null, correlated_activity_id: null, dedupe_key: null, email_id: null, sent_folder: null, created_at: now, updated_at: now,
     }).execute();
     await repo.insertParties(trx, parties);
     await repo.insertAttachments(trx, attachments);

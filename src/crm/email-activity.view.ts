@@ -1,7 +1,7 @@
 // An email activity as the API, the CLI and other domains read it: the row with its parties
 // (each address with the records it resolved to), attachments, mailboxes and regarding record.
 import type { AppContext } from '../app-context.ts';
-import type { ActivityDirection, ActivityStatus, CorrelationMethod, PartyRole } from '../store/tables.ts';
+import type { ActivityDirection, ActivityStatus, CorrelationMethod, PartyRole, SentFolderState } from '../store/tables.ts';
 import * as repo from './email-activity.repository.ts';
 import { recordNames, refKey, type RecordRef } from './record-types.ts';
 
@@ -53,6 +53,10 @@ export interface EmailActivity {
   readonly attachments: readonly ActivityAttachment[];
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** The queued email of an activity sent from the application (its attempts and failure details). */
+  readonly emailId: string | null;
+  /** Whether the sent email is in the mailbox's Sent folder: pending, done, failed, none (POP3). */
+  readonly sentFolder: SentFolderState | null;
 }
 
 export interface EmailActivityDetail extends EmailActivity {
@@ -109,7 +113,7 @@ export async function toViews(ctx: AppContext, rows: readonly repo.ActivityRow[]
         id: a.id, filename: a.filename, contentType: a.content_type, contentId: a.content_id, size: a.size_bytes,
         stored: a.skipped_code === null, skippedCode: a.skipped_code,
       })),
-      createdAt: r.created_at, updatedAt: r.updated_at,
+      createdAt: r.created_at, updatedAt: r.updated_at, emailId: r.email_id, sentFolder: r.sent_folder,
     };
   });
 }

@@ -1,10 +1,11 @@
 import type { AppContext, EmailChange } from '../app-context.ts';
 import { isMailroomError, MailroomError } from '../errors.ts';
 import type { EmailProvider, OutgoingMessage } from '../providers/provider.ts';
-import { effectiveThrottle, type StoredParameters } from './email-parameters.ts';
+import { databaseFault } from '../store/database-errors.ts';
+import type { StoredParameters } from './email-parameters.ts';
 import { recordOutcome, type EmailRow, type Outcome } from './email.repository.ts';
 import type { OutcomeRecorder } from './outcome-recorder.ts';
-import type { ProviderRegistry } from './provider-registry.ts';
+import type { ProviderRegistry, Route } from './provider-registry.ts';
 import { MAX_DEFERRALS, minuteOf, retryDelayMs } from './retry-policy.ts';
 import { takeSendSlot } from './throttle.ts';
 
@@ -47,15 +48,17 @@ export async function deliver(
   ctx.events.emit('email:changed', changeOf(ctx, row, report.now, outcome));
   if (outcome.kind === 'sent') ctx.events.emit('email:sent', row.id);
   if (outcome.kind === 'failed') ctx.events.emit('email:failed', row.id, outcome.code);
+  await providers.recorded(row, raw, outcome);
   return outcome.kind;
 }
 
-const STATUS_AFTER = { sent: 'sent', failed: 'failed', retry: 'waiting', expired: 'expired', deferred: 'deferred' } as const;
+const STATUS_AFTER = { sent: 'sent', failed: 'failed', retry: 'waiting', expired: 'expired', deferred: 'deferred', held: 'waiting' } as const;
 
 function changeOf(ctx: AppContext, row: EmailRow, now: number, outcome: Outcome): EmailChange {
   const base = { id: row.id, event: outcome.kind, status: STATUS_AFTER[outcome.kind], provider: row.provider, worker: ctx.workerId, attempts: row.attempts };
   if (outcome.kind === 'sent') return { ...base, latencyMs: now - row.created_at };
   if (outcome.kind === 'deferred') return { ...base, attempts: row.attempts - 1, nextAttemptAt: outcome.nextAttemptAt };
+  if (outcome.kind === 'held') return { ...base, attempts: row.attempts - 1, code: outcome.code, nextAttemptAt: outcome.nextAttemptAt };
   return { ...base, code: outcome.kind === 'expired' ? 'EXPIRED' : outcome.code, nextAttemptAt: outcome.nextAttemptAt };
 }
 
@@ -63,12 +66,15 @@ async function attempt(
   ctx: AppContext, providers: ProviderRegistry, params: StoredParameters,
   row: EmailRow, raw: Buffer, { retry = true, throttle = true, gate }: DeliveryOptions,
 ): Promise<Outcome | null> {
-  let provider: EmailProvider;
+  let route: Route;
   try {
-    provider = providers.get(row.provider, params);
+    route = await providers.route(row, params);
   } catch (err) {
+    if (databaseFault(err)) throw err;
     return failureOutcome(ctx, row, err, retry);
   }
+  if (route.kind === 'wait') return { kind: 'held', code: route.code, response: route.message, nextAttemptAt: ctx.clock.now() + route.recheckMs };
+  const { provider } = route;
   const leave = gate ? await gate(provider, row) : () => {};
   if (!leave) return null;
   try {
@@ -76,9 +82,8 @@ async function attempt(
     // A database failure here is not the email's: it ends the pass, and the email, still
     // claimed, goes out once the database is back.
     if (throttle) {
-      const limit = effectiveThrottle(params)[row.provider];
       const force = row.deferrals >= MAX_DEFERRALS;
-      const slot = await takeSendSlot(ctx.db, { provider: row.provider, minute: minuteOf(now), limit, force });
+      const slot = await takeSendSlot(ctx.db, { provider: route.throttle.key, minute: minuteOf(now), limit: route.throttle.limit, force });
       if (!slot) return { kind: 'deferred', nextAttemptAt: (minuteOf(now) + 1) * 60_000 };
     }
     try {

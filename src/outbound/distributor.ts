@@ -39,7 +39,7 @@ export async function runDistributorPass(ctx: AppContext, providers: ProviderReg
   // outcome, others keep the connections busy (and PostgreSQL commits them together).
   const { batchSize = 200, concurrency = 32, maxRounds = Number.POSITIVE_INFINITY, signal } = options;
   const params = await readParameters(ctx);
-  const tally: Record<DeliveryResult, number> = { sent: 0, failed: 0, retry: 0, deferred: 0, expired: 0, 'lost-lease': 0, 'not-started': 0 };
+  const tally: Record<DeliveryResult, number> = { sent: 0, failed: 0, retry: 0, deferred: 0, held: 0, expired: 0, 'lost-lease': 0, 'not-started': 0 };
   const expiredRows = await expireDue(ctx.db, ctx.clock.now());
   for (const r of expiredRows) ctx.events.emit('email:changed', { id: r.id, event: 'expired', status: 'expired', provider: r.provider, worker: ctx.workerId, attempts: r.attempts, code: 'EXPIRED' });
   let claimed = 0;
@@ -86,9 +86,13 @@ export async function runDistributorPass(ctx: AppContext, providers: ProviderReg
   const now = ctx.clock.now();
   // A stopping worker leaves the housekeeping to the next pass.
   const purged = signal?.aborted ? 0 : await purgeHistory(ctx.db, now - retentionMs(params));
-  if (!signal?.aborted) await pruneWindows(ctx.db, minuteOf(now) - 1);
+  if (!signal?.aborted) {
+    await pruneWindows(ctx.db, minuteOf(now) - 1);
+    await providers.housekeeping();
+  }
   const run: DistributorRun = {
-    at: now, worker: ctx.workerId, claimed, sent: tally.sent, failed: tally.failed, retried: tally.retry, deferred: tally.deferred,
+    // An email whose mailbox may not send yet waits like a deferred one: counted with them.
+    at: now, worker: ctx.workerId, claimed, sent: tally.sent, failed: tally.failed, retried: tally.retry, deferred: tally.deferred + tally.held,
     expired: expiredRows.length + tally.expired, purged,
   };
   await writeLastRun(ctx, run);

@@ -9,6 +9,8 @@ export interface EmailView {
   readonly messageId: string;
   readonly mode: EmailRow['mode'];
   readonly provider: EmailRow['provider'];
+  /** The mailbox whose outgoing channel sends it (provider mailbox). */
+  readonly mailboxId: string | null;
   readonly status: EmailRow['status'];
   readonly userId: string | null;
   readonly sender: string;
@@ -56,6 +58,7 @@ export function toView(row: EmailRow): EmailView {
     messageId: row.message_id,
     mode: row.mode,
     provider: row.provider,
+    mailboxId: row.mailbox_id,
     status: row.status,
     userId: row.user_id,
     sender: row.sender,

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { DialectName } from '../store/dialect.ts';
 import { QUEUED_STATUSES, type Database, type EmailAttemptTable, type EmailStatus, type EmailTable } from '../store/tables.ts';
+import { followMailboxEmails } from './activity-follow.ts';
 
 export type EmailRow = Selectable<EmailTable>;
 type Db = Kysely<Database> | Transaction<Database>;
@@ -46,13 +47,15 @@ export async function claimDue(db: Db, dialect: DialectName, args: { worker: str
   return [...takenOver.map((r) => ({ ...r, takenOver: true })), ...fresh.map((r) => ({ ...r, takenOver: false }))];
 }
 
-function claimRows(db: Db, dialect: DialectName, ids: SelectQueryBuilder<Database, 'email', { id: string }>, args: { worker: string; now: number; leaseMs: number }) {
+async function claimRows(db: Db, dialect: DialectName, ids: SelectQueryBuilder<Database, 'email', { id: string }>, args: { worker: string; now: number; leaseMs: number }) {
   const locked = dialect === 'postgres' ? ids.forUpdate().skipLocked() : ids;
-  return db.updateTable('email')
+  const rows = await db.updateTable('email')
     .set({ status: 'sending', claimed_by: args.worker, lease_until: args.now + args.leaseMs, attempts: sql`attempts + 1`, updated_at: args.now })
     .where('id', 'in', locked)
     .returningAll()
     .execute();
+  await followMailboxEmails(db, rows);
+  return rows;
 }
 
 /**
@@ -86,13 +89,15 @@ export async function renewClaims(db: Db, dialect: DialectName, args: { worker: 
  * are waiting again, due as they were, and the claim's attempt is taken back. Only the worker's
  * own claims change.
  */
-export function releaseClaims(db: Db, args: { worker: string; ids: readonly string[]; now: number }) {
-  if (args.ids.length === 0) return Promise.resolve([]);
-  return db.updateTable('email')
+export async function releaseClaims(db: Db, args: { worker: string; ids: readonly string[]; now: number }) {
+  if (args.ids.length === 0) return [];
+  const rows = await db.updateTable('email')
     .set({ status: 'waiting', claimed_by: null, lease_until: null, attempts: sql`attempts - 1`, updated_at: args.now })
     .where('id', 'in', args.ids).where('claimed_by', '=', args.worker).where('status', '=', 'sending')
     .returning(['id', 'provider', 'attempts'])
     .execute();
+  await followMailboxEmails(db, rows);
+  return rows;
 }
 
 /** Whether some worker's claim has run out (it died): another worker should take it over now. */
@@ -104,9 +109,11 @@ export async function hasAbandonedClaims(db: Db, now: number): Promise<boolean> 
 export type Outcome =
   | { kind: 'sent'; recipientResults: string; response: string }
   | { kind: 'failed' | 'retry' | 'expired'; code: string; response: string | null; command: string | null; nextAttemptAt?: number }
-  | { kind: 'deferred'; nextAttemptAt: number };
+  | { kind: 'deferred'; nextAttemptAt: number }
+  /** Not tried: what it goes out through cannot send yet (a mailbox not approved or enabled); looked at again later. */
+  | { kind: 'held'; code: string; response: string; nextAttemptAt: number };
 
-const STATUS_OF: Record<Outcome['kind'], EmailStatus> = { sent: 'sent', failed: 'failed', retry: 'waiting', expired: 'expired', deferred: 'deferred' };
+const STATUS_OF: Record<Outcome['kind'], EmailStatus> = { sent: 'sent', failed: 'failed', retry: 'waiting', expired: 'expired', deferred: 'deferred', held: 'waiting' };
 
 /** What became of one claimed email, as the worker that sent it reports it. */
 export interface OutcomeReport {
@@ -139,10 +146,12 @@ export async function recordOutcomes(db: Kysely<Database>, worker: string, repor
       const result = await outcomeUpdate(tx, worker, report).executeTakeFirst();
       const held = Number(result.numUpdatedRows) === 1;
       recorded.push(held);
-      if (held && report.outcome.kind !== 'deferred') attempts.push(attemptRow(report, worker, report.outcome));
+      if (held && report.outcome.kind !== 'deferred' && report.outcome.kind !== 'held') attempts.push(attemptRow(report, worker, report.outcome));
     }
     // One statement for the batch's attempt rows: one round trip on PostgreSQL.
     if (attempts.length > 0) await tx.insertInto('email_attempt').values(attempts).execute();
+    // An email activity riding on one of these emails follows it, in the same transaction.
+    await followMailboxEmails(tx, reports.filter((_, i) => recorded[i]).map((r) => r.row));
     return recorded;
   });
 }
@@ -156,6 +165,13 @@ function outcomeUpdate(tx: Transaction<Database>, worker: string, { row, now, ou
   if (outcome.kind === 'deferred') {
     return update.set({ ...base, next_attempt_at: outcome.nextAttemptAt, deferrals: sql`deferrals + 1`, attempts: sql`attempts - 1` });
   }
+  if (outcome.kind === 'held') {
+    // The claim was no attempt; the reason stays on the row for the people waiting on it.
+    return update.set({
+      ...base, next_attempt_at: outcome.nextAttemptAt, attempts: sql`attempts - 1`,
+      last_error_code: outcome.code, last_error_response: outcome.response, last_error_command: null,
+    });
+  }
   return update.set({
     // An expired email says so; the attempt row keeps the failure of that last try.
     ...base, last_error_code: outcome.kind === 'expired' ? 'EXPIRED' : outcome.code,
@@ -164,14 +180,14 @@ function outcomeUpdate(tx: Transaction<Database>, worker: string, { row, now, ou
   });
 }
 
-function attemptRow({ row, startedAt, now }: OutcomeReport, worker: string, outcome: Exclude<Outcome, { kind: 'deferred' }>): Insertable<EmailAttemptTable> {
+function attemptRow({ row, startedAt, now }: OutcomeReport, worker: string, outcome: Exclude<Outcome, { kind: 'deferred' | 'held' }>): Insertable<EmailAttemptTable> {
   const error = outcome.kind === 'sent' ? { error_code: null, response: outcome.response } : { error_code: outcome.code, response: outcome.response };
   return { email_id: row.id, attempt: row.attempts, worker, started_at: startedAt, finished_at: now, outcome: outcome.kind === 'sent' ? 'sent' : outcome.kind, ...error };
 }
 
 /** Unsent emails past their expiry become Expired; answers which. */
-export function expireDue(db: Kysely<Database>, now: number) {
-  return db.updateTable('email')
+export async function expireDue(db: Kysely<Database>, now: number) {
+  const rows = await db.updateTable('email')
     .set({ status: 'expired', last_error_code: 'EXPIRED', claimed_by: null, lease_until: null, updated_at: now })
     .where('expires_at', '<=', now)
     .where((eb) => eb.or([
@@ -180,6 +196,8 @@ export function expireDue(db: Kysely<Database>, now: number) {
     ]))
     .returning(['id', 'provider', 'attempts'])
     .execute();
+  await followMailboxEmails(db, rows);
+  return rows;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { MailroomError } from '../errors.ts';
 import { assertNoLineBreak, parseMailbox, parseMailboxes, type Mailbox } from '../mime/addresses.ts';
 import { buildMessage, newMessageId, type AttachmentInput } from '../mime/message-builder.ts';
-import type { EmailStatus, ProviderId, SendMode } from '../store/tables.ts';
+import type { Database, EmailStatus, ProviderId, QueueProviderId, SendMode } from '../store/tables.ts';
 import { assertMaySendAs, defaultSender, type User } from '../users/users.service.ts';
 import { expirationMs, readParameters, sizeLimitBytes, type StoredParameters } from './email-parameters.ts';
 import { findEmail, insertEmail, type EmailRow } from './email.repository.ts';
@@ -31,6 +32,17 @@ export interface HandInOptions {
   readonly draft?: boolean;
   /** The status the new row starts in; an interactive send claims its own row at once. */
   readonly initialStatus?: Extract<EmailStatus, 'waiting' | 'sending' | 'generated'>;
+  /** Send through this mailbox's outgoing channel (provider `mailbox`) instead of a provider. */
+  readonly mailboxId?: string;
+  /**
+   * A From address the caller has already authorized for the actor (the mailbox's own address):
+   * only another address needs the actor's Send-As grant.
+   */
+  readonly authorizedFrom?: string;
+  /** A Message-ID fixed by the caller before hand-in (it is stored on an email activity too). */
+  readonly messageId?: string;
+  /** Runs in the transaction that stores the email: what rides on it is written with it, or neither is. */
+  readonly within?: (tx: Transaction<Database>, row: EmailRow) => Promise<void>;
 }
 
 export interface HandInResult {
@@ -53,7 +65,7 @@ export interface PreparedEmail {
 }
 
 /** Checks addresses, headers and the sender's right to the From address. */
-export async function prepareEmail(ctx: AppContext, actor: User | null, input: EmailInput): Promise<PreparedEmail> {
+export async function prepareEmail(ctx: AppContext, actor: User | null, input: EmailInput, authorizedFrom?: string): Promise<PreparedEmail> {
   const to = parseMailboxes('To', input.to);
   const cc = parseMailboxes('Cc', input.cc);
   const bcc = parseMailboxes('Bcc', input.bcc);
@@ -63,8 +75,8 @@ export async function prepareEmail(ctx: AppContext, actor: User | null, input: E
   let from: Mailbox;
   if (actor) {
     const given = input.from?.trim() ? parseMailbox('From', input.from) : undefined;
-    from = given ?? { name: actor.name, address: await defaultSender(ctx, actor) };
-    if (given) await assertMaySendAs(ctx, actor, given.address);
+    from = given ?? { name: actor.name, address: authorizedFrom ?? await defaultSender(ctx, actor) };
+    if (given && !(authorizedFrom && sameAddress(given.address, authorizedFrom))) await assertMaySendAs(ctx, actor, given.address);
     if (!from.name) from = { ...from, name: actor.name };
   } else {
     if (!input.from) throw new MailroomError('VALIDATION_FAILED', { message: 'A system email needs a From address.' });
@@ -85,10 +97,10 @@ export async function handIn(ctx: AppContext, actor: User | null, input: EmailIn
     const existing = await findByIdempotencyKey(ctx, owner, options.idempotencyKey);
     if (existing) return { ...existing, duplicate: true };
   }
-  const prepared = await prepareEmail(ctx, actor, input);
-  const provider = resolveProvider(options, params);
+  const prepared = await prepareEmail(ctx, actor, input, options.authorizedFrom);
+  const provider: QueueProviderId = options.mailboxId ? 'mailbox' : resolveProvider(options, params);
   const now = ctx.clock.now();
-  const messageId = newMessageId(prepared.from.address.split('@')[1]!);
+  const messageId = options.messageId ?? newMessageId(prepared.from.address.split('@')[1]!);
   const raw = await buildMessage({
     from: prepared.from, to: prepared.to, cc: prepared.cc, bcc: prepared.bcc, subject: prepared.subject,
     text: input.body, html: input.html, attachments: input.attachments ?? [], priority: input.priority,
@@ -130,8 +142,9 @@ export async function handIn(ctx: AppContext, actor: User | null, input: EmailIn
     last_error_command: null,
     recipient_results: null,
     resent_from: null,
+    mailbox_id: options.mailboxId ?? null,
   };
-  const stored = await storeWithKey(ctx, row, raw, owner, options.idempotencyKey);
+  const stored = await storeWithKey(ctx, row, raw, owner, options.idempotencyKey, options.within);
   if (stored.duplicate) return stored;
   ctx.events.emit('email:changed', {
     id: row.id, event: status === 'sending' ? 'claimed' : 'queued', status, provider: row.provider,
@@ -140,6 +153,8 @@ export async function handIn(ctx: AppContext, actor: User | null, input: EmailIn
   if (status === 'waiting') ctx.events.emit('email:queued', row.id);
   return { row, raw, duplicate: false };
 }
+
+const sameAddress = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 function resolveProvider(options: HandInOptions, params: StoredParameters): ProviderId {
   const id = options.provider ?? params.batchProvider;
@@ -161,7 +176,7 @@ async function findByIdempotencyKey(ctx: AppContext, owner: string, key: string)
   return { row, raw: Buffer.from(content.raw) };
 }
 
-async function storeWithKey(ctx: AppContext, row: EmailRow, raw: Buffer, owner: string, key: string | undefined): Promise<HandInResult> {
+async function storeWithKey(ctx: AppContext, row: EmailRow, raw: Buffer, owner: string, key: string | undefined, within: HandInOptions['within']): Promise<HandInResult> {
   try {
     await ctx.db.transaction().execute(async (tx) => {
       if (key !== undefined) {
@@ -171,6 +186,7 @@ async function storeWithKey(ctx: AppContext, row: EmailRow, raw: Buffer, owner: 
         await tx.insertInto('idempotency_key').values({ key, user_id: owner, email_id: row.id, created_at: row.created_at }).execute();
       }
       await insertEmail(tx, row, raw);
+      await within?.(tx, row);
     });
     return { row, raw, duplicate: false };
   } catch (err) {

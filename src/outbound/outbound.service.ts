@@ -2,6 +2,7 @@ import type { AppContext } from '../app-context.ts';
 import { MailroomError } from '../errors.ts';
 import type { EmailStatus, ProviderId } from '../store/tables.ts';
 import { defaultSender, getOptions, setOptions, type User } from '../users/users.service.ts';
+import { followMailboxEmails } from './activity-follow.ts';
 import { deliver } from './delivery.ts';
 import { expirationMs, isExchangeConfigured, isGraphConfigured, readParameters, type StoredParameters } from './email-parameters.ts';
 import * as repo from './email.repository.ts';
@@ -95,7 +96,8 @@ export async function sendInteractive(ctx: AppContext, providers: ProviderRegist
     return { email: toView(row), eml: raw };
   }
   const { row, raw } = await handIn(ctx, actor, input, { mode: 'interactive', provider, initialStatus: 'sending' });
-  await rememberChoice(ctx, actor, row.provider, choice);
+  // Interactive sends name a provider, never a mailbox.
+  await rememberChoice(ctx, actor, row.provider as ProviderId, choice);
   await deliver(ctx, providers, await readParameters(ctx), row, raw, { throttle: false });
   return { email: toView((await repo.findEmail(ctx.db, row.id))!) };
 }
@@ -201,6 +203,7 @@ export async function resendEmail(ctx: AppContext, actor: User, id: string): Pro
     .set({ status: 'waiting', next_attempt_at: now, deferrals: 0, expires_at: expiresAt, updated_at: now, claimed_by: null, lease_until: null, resent_from: id })
     .where('id', '=', id).where('status', 'in', ['failed', 'expired']).executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new MailroomError('NOT_RESENDABLE');
+  await followMailboxEmails(ctx.db, [row]);
   ctx.events.emit('email:changed', { id, event: 'resent', status: 'waiting', provider: row.provider });
   ctx.events.emit('email:queued', id);
   return toView((await repo.findEmail(ctx.db, id))!);
@@ -212,6 +215,7 @@ export async function cancelEmail(ctx: AppContext, actor: User, id: string): Pro
   const result = await ctx.db.updateTable('email').set({ status: 'cancelled', updated_at: now })
     .where('id', '=', id).where('status', 'in', ['waiting', 'deferred']).executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new MailroomError('NOT_CANCELLABLE');
+  await followMailboxEmails(ctx.db, [row]);
   ctx.events.emit('email:changed', { id, event: 'cancelled', status: 'cancelled', provider: row.provider });
   return toView((await repo.findEmail(ctx.db, id))!);
 }

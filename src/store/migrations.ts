@@ -478,6 +478,23 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('token_user_idx').on('token').columns(['user_id', 'kind']).execute();
       },
     },
+    '0013_outgoing_activities': {
+      async up(db: AnyDb) {
+        // An email activity sent from the application rides on the email queue: the email knows
+        // the mailbox whose outgoing channel sends it, the activity knows its email.
+        await db.schema.alterTable('email').addColumn('mailbox_id', 'text').execute();
+        await db.schema.createIndex('email_mailbox_status_idx').on('email').columns(['mailbox_id', 'status']).execute();
+        await db.schema.alterTable('email_activity').addColumn('email_id', 'text').execute();
+        await db.schema.alterTable('email_activity').addColumn('sent_folder', 'text').execute();
+        await db.schema.createIndex('email_activity_email_idx').on('email_activity').column('email_id').execute();
+        await db.schema.createIndex('email_activity_sent_folder_idx').on('email_activity').column('sent_folder').execute();
+        await db.schema.createTable('tracking_number')
+          .addColumn('user_id', 'text', (c) => c.primaryKey().references('app_user.id').onDelete('cascade'))
+          .addColumn('user_number', big, (c) => c.notNull().unique())
+          .addColumn('counter', big, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

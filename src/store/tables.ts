@@ -7,6 +7,9 @@ export type Role = (typeof ROLES)[number];
 
 export const PROVIDER_IDS = ['smtp', 'eml', 'graph', 'exchange'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
+/** What an email on the queue goes out through: a provider, or a mailbox's own outgoing channel. */
+export const QUEUE_PROVIDER_IDS = [...PROVIDER_IDS, 'mailbox'] as const;
+export type QueueProviderId = (typeof QUEUE_PROVIDER_IDS)[number];
 
 export const EMAIL_STATUSES = ['waiting', 'deferred', 'sending', 'sent', 'generated', 'failed', 'expired', 'cancelled'] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
@@ -61,7 +64,7 @@ export interface EmailTable {
   id: string;
   message_id: string;
   mode: SendMode;
-  provider: ProviderId;
+  provider: QueueProviderId;
   status: EmailStatus;
   user_id: string | null;
   sender: string;
@@ -85,6 +88,8 @@ export interface EmailTable {
   last_error_command: string | null;
   recipient_results: string | null;
   resent_from: string | null;
+  /** The mailbox whose outgoing channel sends it (provider 'mailbox'); null otherwise. */
+  mailbox_id: string | null;
 }
 
 export interface EmailContentTable {
@@ -273,6 +278,7 @@ export interface Database {
   sync_reconciliation: SyncReconciliationTable;
   // security (0004)
   sign_in_failure: SignInFailureTable;
+  tracking_number: TrackingNumberTable;
 }
 
 // ── crm records (issue 7, migration 0006): accounts, contacts, leads, invoices, email activities ──
@@ -376,8 +382,22 @@ export interface EmailActivityTable {
   correlated_activity_id: string | null;
   /** The caller's key that makes createIncomingActivity idempotent; unique when set. */
   dedupe_key: string | null;
+  /** The queued email of an outgoing activity once it is sent from the application. */
+  email_id: string | null;
+  /** Whether the sent message is in the mailbox's Sent folder (IMAP): pending, done, failed, none. */
+  sent_folder: SentFolderState | null;
   created_at: number;
   updated_at: number;
+}
+
+export const SENT_FOLDER_STATES = ['pending', 'done', 'failed', 'none'] as const;
+export type SentFolderState = (typeof SENT_FOLDER_STATES)[number];
+
+/** Per user: the user number of the tracking token and the message counter (migration 0013). */
+export interface TrackingNumberTable {
+  user_id: string;
+  user_number: number;
+  counter: number;
 }
 
 export interface EmailActivityPartyTable {

@@ -6,6 +6,7 @@ import { MailroomError } from '../errors.ts';
 import { findUser, type User } from '../users/users.service.ts';
 import { readEmailSettings } from './email-settings.ts';
 import { findMailboxRow, toMailboxView, type MailboxRow, type MailboxView } from './mailboxes.service.ts';
+import { wakeWaitingEmails } from './outgoing/wake-waiting.ts';
 
 export async function isMailboxApprover(ctx: AppContext, user: User): Promise<boolean> {
   if (user.role === 'admin') return true;
@@ -20,6 +21,8 @@ export async function setApproval(ctx: AppContext, actor: User, ref: string, dec
   const now = ctx.clock.now();
   const next: MailboxRow = { ...row, approval: decision, approved_by: actor.id, approved_at: now, updated_at: now, next_poll_at: Math.min(row.next_poll_at, now) };
   await ctx.db.updateTable('mailbox').set({ approval: next.approval, approved_by: next.approved_by, approved_at: now, updated_at: now, next_poll_at: next.next_poll_at }).where('id', '=', row.id).execute();
+  // What waited for the approval goes out now (it is looked at again as soon as it is due).
+  if (decision === 'approved') await wakeWaitingEmails(ctx, row.id);
   return toMailboxView(next, now);
 }
 

@@ -10,6 +10,7 @@ import type { User } from '../users/users.service.ts';
 import { raiseMailboxAlert } from './alerts.service.ts';
 import { credentialsFor, getMailboxFor, toMailboxView, type ChannelTest, type MailboxRow, type MailboxView } from './mailboxes.service.ts';
 import { findProfileRow, type ProfileRow } from './server-profiles.service.ts';
+import { wakeWaitingEmails } from './outgoing/wake-waiting.ts';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
 
@@ -114,6 +115,8 @@ export async function testAndEnableRow(ctx: AppContext, mailbox: MailboxRow, opt
   });
   const { id, created_at, claimed_by, lease_until, ...columns } = next;
   await ctx.db.updateTable('mailbox').set(columns).where('id', '=', id).execute();
+  // Email activities that waited for the outgoing channel go out now.
+  if (passed.includes('outgoing')) await wakeWaitingEmails(ctx, id);
   if (passed.length > 0) {
     await raiseMailboxAlert(ctx, next, { level: 'information', message: `Test and enable: ${passed.join(' and ')} of ${mailbox.email} passed and ${passed.length > 1 ? 'are' : 'is'} enabled.` });
   }
