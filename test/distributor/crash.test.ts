@@ -7,13 +7,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { runDistributorPass } from '../../src/outbound/distributor.ts';
-import { ProviderRegistry } from '../../src/outbound/provider-registry.ts';
-import type { User } from '../../src/users/users.service.ts';
-import { createTestEnv, DIALECTS, skipUnless, type TestEnv } from '../fixtures/context.ts';
-import { pointSmtpAt, seedUsers } from '../fixtures/mailroom.ts';
-import { startSmtpServer, type RunningSmtpServer } from '../fixtures/smtp-server.ts';
+import { DIALECTS, skipUnless, type TestEnv } from '../fixtures/context.ts';
+import { useOutboundWorld } from '../fixtures/outbound-world.ts';
 import { arrivals, queueMany, statusCounts } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,37 +47,21 @@ async function within<T>(promise: Promise<T>, what: string): Promise<T> {
 
 for (const dialect of DIALECTS) {
   describe(`a worker process stopped mid-batch on ${dialect}`, { skip: await skipUnless(dialect) }, () => {
-    let env: TestEnv;
-    let smtp: RunningSmtpServer;
-    let providers: ProviderRegistry;
-    let alice: User;
     const children: ChildProcess[] = [];
-
-    before(async () => {
-      env = await createTestEnv(dialect, { workerId: 'rescuer', leaseMs: LEASE_SECONDS * 1000 });
-      // Each message waits a little for its answer, so the worker is mid-batch for a while.
-      smtp = await startSmtpServer({ dataDelayMs: 150 });
-      ({ alice } = await seedUsers(env.ctx));
-      await pointSmtpAt(env.ctx, smtp);
-      providers = new ProviderRegistry(env.ctx);
-    });
-    after(async () => {
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await providers.close();
-      await smtp.close();
-      await env.cleanup();
-    });
+    after(() => { for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); });
+    // Each message waits a little for its answer, so the worker is mid-batch for a while.
+    const world = useOutboundWorld(dialect, { workerId: 'rescuer', leaseMs: LEASE_SECONDS * 1000, smtp: { dataDelayMs: 150 } });
 
     it('loses nothing when the worker is killed: another worker takes its claims over after the lease', async () => {
-      const ids = await queueMany(env.ctx, alice, 50, 'Killed mid-batch');
-      const messageIdOf = new Map((await env.ctx.db.selectFrom('email').select(['id', 'message_id']).where('id', 'in', ids).execute()).map((r) => [r.id, r.message_id]));
-      const worker = spawnWorker(env, 'doomed');
+      const ids = await queueMany(world.ctx, world.alice, 50, 'Killed mid-batch');
+      const messageIdOf = new Map((await world.ctx.db.selectFrom('email').select(['id', 'message_id']).where('id', 'in', ids).execute()).map((r) => [r.id, r.message_id]));
+      const worker = spawnWorker(world.env, 'doomed');
       children.push(worker.child);
-      await within(smtp.waitForMails(5, WAIT_MS), 'the first mails from the worker');
+      await within(world.smtp.waitForMails(5, WAIT_MS), 'the first mails from the worker');
       process.kill(worker.child.pid!, 'SIGKILL');
       assert.equal((await within(worker.exited, 'the killed worker')).signal, 'SIGKILL');
 
-      const atKill = await env.ctx.db.selectFrom('email').select(['id', 'status', 'claimed_by', 'lease_until']).where('id', 'in', ids).execute();
+      const atKill = await world.ctx.db.selectFrom('email').select(['id', 'status', 'claimed_by', 'lease_until']).where('id', 'in', ids).execute();
       const stuck = atKill.filter((r) => r.status === 'sending');
       const sentAtKill = atKill.filter((r) => r.status === 'sent');
       assert.ok(stuck.length > 0, `the worker was mid-batch: ${worker.output()}`);
@@ -90,12 +71,12 @@ for (const dialect of DIALECTS) {
       // Wait (real time) until every lease the dead worker held has run out, then take over.
       const leaseEnd = Math.max(...stuck.map((r) => r.lease_until!));
       await sleep(Math.max(0, leaseEnd - Date.now()) + 200);
-      for (let pass = 0; pass < 10 && (await statusCounts(env.ctx)).sending; pass++) {
-        await runDistributorPass(env.ctx, providers);
+      for (let pass = 0; pass < 10 && (await statusCounts(world.ctx)).sending; pass++) {
+        await runDistributorPass(world.ctx, world.providers);
       }
 
-      assert.deepEqual(await statusCounts(env.ctx), { sent: ids.length });
-      const seen = arrivals(smtp.mails);
+      assert.deepEqual(await statusCounts(world.ctx), { sent: ids.length });
+      const seen = arrivals(world.smtp.mails);
       for (const id of ids) assert.ok((seen.get(messageIdOf.get(id)!) ?? 0) >= 1, `email ${id} was lost`);
       // A duplicate can only be an email whose send was under way when the worker died, and it is
       // the very same message: same Message-ID, same bytes.
@@ -103,38 +84,38 @@ for (const dialect of DIALECTS) {
       const duplicated = [...seen].filter(([, n]) => n > 1).map(([m]) => m);
       assert.ok(duplicated.every((m) => stuckMessageIds.has(m)), 'an email recorded as sent was sent again');
       for (const m of duplicated) {
-        const copies = smtp.mails.filter((mail) => mail.messageId === m);
+        const copies = world.smtp.mails.filter((mail) => mail.messageId === m);
         assert.ok(copies.every((c) => c.raw.equals(copies[0]!.raw)));
       }
       for (const r of sentAtKill) assert.equal(seen.get(messageIdOf.get(r.id)!), 1);
-      const takenOver = await env.ctx.db.selectFrom('email_attempt').select(['email_id', 'worker']).where('email_id', 'in', stuck.map((r) => r.id)).execute();
+      const takenOver = await world.ctx.db.selectFrom('email_attempt').select(['email_id', 'worker']).where('email_id', 'in', stuck.map((r) => r.id)).execute();
       assert.ok(takenOver.every((a) => a.worker === 'rescuer'));
       assert.equal(takenOver.length, stuck.length);
     });
 
     it('on SIGTERM finishes the sends on the wire, gives the rest back to waiting at once, exits 0 and leaves no email claimed', async () => {
-      smtp.mails.length = 0;
-      const ids = await queueMany(env.ctx, alice, 30, 'Stopped with SIGTERM');
-      const worker = spawnWorker(env, 'graceful');
+      world.smtp.mails.length = 0;
+      const ids = await queueMany(world.ctx, world.alice, 30, 'Stopped with SIGTERM');
+      const worker = spawnWorker(world.env, 'graceful');
       children.push(worker.child);
-      await within(smtp.waitForMails(3, WAIT_MS), 'the first mails from the worker');
+      await within(world.smtp.waitForMails(3, WAIT_MS), 'the first mails from the worker');
       process.kill(worker.child.pid!, 'SIGTERM');
       const exit = await within(worker.exited, 'the worker to stop');
       assert.deepEqual(exit, { code: 0, signal: null }, worker.output());
 
-      const rows = await env.ctx.db.selectFrom('email').select(['id', 'message_id', 'status', 'claimed_by', 'attempts']).where('id', 'in', ids).execute();
+      const rows = await world.ctx.db.selectFrom('email').select(['id', 'message_id', 'status', 'claimed_by', 'attempts']).where('id', 'in', ids).execute();
       assert.ok(rows.every((r) => r.claimed_by === null && (r.status === 'sent' || r.status === 'waiting')), JSON.stringify(rows));
       const given = rows.filter((r) => r.status === 'waiting');
       assert.ok(given.length > 0, 'the worker stopped before the batch was done');
       // Given back unsent: not at the server, and the claim's attempt taken back.
-      const seen = arrivals(smtp.mails);
+      const seen = arrivals(world.smtp.mails);
       assert.ok(given.every((r) => !seen.has(r.message_id) && r.attempts === 0));
       assert.ok([...seen.values()].every((n) => n === 1));
 
       // Another pass sends what was given back; each email arrived exactly once.
-      await runDistributorPass(env.ctx, providers);
-      assert.deepEqual(await statusCounts(env.ctx), { sent: ids.length + (await env.ctx.db.selectFrom('email').select('id').where('id', 'not in', ids).execute()).length });
-      const after = arrivals(smtp.mails);
+      await runDistributorPass(world.ctx, world.providers);
+      assert.deepEqual(await statusCounts(world.ctx), { sent: ids.length + (await world.ctx.db.selectFrom('email').select('id').where('id', 'not in', ids).execute()).length });
+      const after = arrivals(world.smtp.mails);
       for (const r of rows) assert.equal(after.get(r.message_id), 1);
     });
   });

@@ -1,16 +1,13 @@
-// Shared set-up for the distributor tests: a mail server whose answer can be switched between
-// accepting, a temporary refusal and a permanent one; more workers on the same database; counts.
+// Helpers of the distributor tests (the set-up itself is test/fixtures/outbound-world.ts): a mail
+// server whose answer can be switched, one that holds its first answer, queueing and counting.
 import { SMTPServer } from 'smtp-server';
-import { openContext, type AppContext, type Clock } from '../../src/app-context.ts';
-import type { Config } from '../../src/config/config.schema.ts';
+import type { AppContext } from '../../src/app-context.ts';
 import { queueEmail } from '../../src/outbound/outbound.service.ts';
 import type { EmailStatus } from '../../src/store/tables.ts';
 import type { User } from '../../src/users/users.service.ts';
-import type { TestEnv } from '../fixtures/context.ts';
 import { startSmtpServer, type CapturedMail, type Reply, type RunningSmtpServer, type SmtpServerOptions } from '../fixtures/smtp-server.ts';
 
-export const TEMPORARY: Reply = { code: 451, text: '4.3.0 Temporary local problem, try again later' };
-export const PERMANENT: Reply = { code: 554, text: '5.6.0 Message content rejected' };
+export { PERMANENT, TEMPORARY } from '../fixtures/outbound-world.ts';
 
 export interface SwitchableSmtp {
   readonly server: RunningSmtpServer;
@@ -22,15 +19,6 @@ export async function startSwitchableSmtp(options: SmtpServerOptions = {}): Prom
   let current: Reply | undefined;
   const server = await startSmtpServer({ ...options, onData: () => current });
   return { server, answer: (reply) => { current = reply; } };
-}
-
-/**
- * Another worker on the same database: for SQLite the same data folder, for PostgreSQL the same
- * URL. A different secret key models the database moved to another environment.
- */
-export async function openPeer(env: TestEnv, options: { workerId: string; clock?: Clock; leaseMs?: number; secretKey?: string }): Promise<AppContext> {
-  const config: Readonly<Config> = { ...env.config, workerId: options.workerId, secretKey: options.secretKey ?? env.config.secretKey };
-  return openContext(config, { clock: options.clock, leaseMs: options.leaseMs });
 }
 
 export async function queueMany(ctx: AppContext, actor: User, count: number, subject: string): Promise<string[]> {

@@ -3,13 +3,11 @@
 // (recorded, or claim lost), and a transaction that fails writes nothing and fails every lane in it.
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
-import { updateParameters } from '../../src/outbound/email-parameters.ts';
+import { describe, it } from 'node:test';
 import { claimDue, type EmailRow, type OutcomeReport } from '../../src/outbound/email.repository.ts';
 import { createOutcomeRecorder } from '../../src/outbound/outcome-recorder.ts';
-import type { User } from '../../src/users/users.service.ts';
-import { createTestEnv, DIALECTS, ManualClock, skipUnless, type TestEnv } from '../fixtures/context.ts';
-import { seedUsers } from '../fixtures/mailroom.ts';
+import { DIALECTS, ManualClock, skipUnless } from '../fixtures/context.ts';
+import { useOutboundWorld } from '../fixtures/outbound-world.ts';
 import { queueMany } from './helpers.ts';
 
 const LEASE_MS = 60_000;
@@ -21,32 +19,22 @@ const sent = (row: EmailRow, now: number): OutcomeReport => ({
 for (const dialect of DIALECTS) {
   describe(`outcomes written together on ${dialect}`, { skip: await skipUnless(dialect) }, () => {
     const clock = new ManualClock();
-    let env: TestEnv;
-    let alice: User;
-
-    before(async () => {
-      env = await createTestEnv(dialect, { clock, leaseMs: LEASE_MS, workerId: 'worker-a' });
-      ({ alice } = await seedUsers(env.ctx));
-      // Emails can be queued only with a mail server set; these tests send nothing to it.
-      await updateParameters(env.ctx, { smtp: { host: '127.0.0.1', port: 2525, sslRequired: false } });
-    });
-    after(async () => {
-      await env.cleanup();
-    });
+    // The world's mail server receives nothing here: these tests write outcomes themselves.
+    const world = useOutboundWorld(dialect, { clock, leaseMs: LEASE_MS, workerId: 'worker-a' });
 
     const claim = async (worker: string, limit: number) =>
-      claimDue(env.ctx.db, env.ctx.dialect, { worker, now: clock.now(), leaseMs: LEASE_MS, limit });
+      claimDue(world.ctx.db, world.ctx.dialect, { worker, now: clock.now(), leaseMs: LEASE_MS, limit });
     const rowsOf = (ids: readonly string[]) =>
-      env.ctx.db.selectFrom('email').select(['id', 'status', 'claimed_by', 'sent_at']).where('id', 'in', ids).orderBy('id').execute();
+      world.ctx.db.selectFrom('email').select(['id', 'status', 'claimed_by', 'sent_at']).where('id', 'in', ids).orderBy('id').execute();
     const attemptsOf = (ids: readonly string[]) =>
-      env.ctx.db.selectFrom('email_attempt').select(['email_id', 'worker', 'outcome', 'attempt', 'response']).where('email_id', 'in', ids).orderBy('email_id').execute();
+      world.ctx.db.selectFrom('email_attempt').select(['email_id', 'worker', 'outcome', 'attempt', 'response']).where('email_id', 'in', ids).orderBy('email_id').execute();
 
     it('writes many outcomes in one transaction, once all of them wait, and answers each', async () => {
-      const ids = await queueMany(env.ctx, alice, 40, 'Together');
+      const ids = await queueMany(world.ctx, world.alice, 40, 'Together');
       const rows = await claim('worker-a', 40);
       assert.equal(rows.length, 40);
       // Nothing is written before the 40th arrives: no timer would fire within this test.
-      const recorder = createOutcomeRecorder(env.ctx.db, { worker: 'worker-a', maxBatch: 40, delayMs: 60_000 });
+      const recorder = createOutcomeRecorder(world.ctx.db, { worker: 'worker-a', maxBatch: 40, delayMs: 60_000 });
       const answers = rows.slice(0, 39).map((row) => recorder.record(sent(row, clock.now())));
       for (let i = 0; i < 5; i++) await nextTurn();
       assert.ok((await rowsOf(ids)).every((r) => r.status === 'sending' && r.claimed_by === 'worker-a'));
@@ -64,7 +52,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('answers false only for the email whose claim was taken over, and writes the others', async () => {
-      const ids = await queueMany(env.ctx, alice, 5, 'One taken over');
+      const ids = await queueMany(world.ctx, world.alice, 5, 'One taken over');
       // Worker A claims one email, and the other four a while later.
       const [takenOver] = await claim('worker-a', 1);
       clock.advance(LEASE_MS / 2);
@@ -77,7 +65,7 @@ for (const dialect of DIALECTS) {
 
       // A reports all five together, the lost one in the middle of the batch.
       const batch = [kept[0]!, kept[1]!, takenOver!, kept[2]!, kept[3]!];
-      const recorder = createOutcomeRecorder(env.ctx.db, { worker: 'worker-a' });
+      const recorder = createOutcomeRecorder(world.ctx.db, { worker: 'worker-a' });
       const answers = await Promise.all(batch.map((row) => recorder.record({
         row, startedAt: clock.now(), now: clock.now(),
         outcome: { kind: 'retry', code: 'SMTP_TEMPORARY', response: '451 4.3.0 try again', command: 'DATA', nextAttemptAt: clock.now() + 60_000 },
@@ -93,9 +81,9 @@ for (const dialect of DIALECTS) {
     });
 
     it('fails every outcome of a transaction that fails, and writes none of them', async () => {
-      const ids = await queueMany(env.ctx, alice, 5, 'Rolled back');
+      const ids = await queueMany(world.ctx, world.alice, 5, 'Rolled back');
       const rows = await claim('worker-a', 5);
-      const recorder = createOutcomeRecorder(env.ctx.db, { worker: 'worker-a' });
+      const recorder = createOutcomeRecorder(world.ctx.db, { worker: 'worker-a' });
       // The middle report breaks a real constraint: a retry without a time (next_attempt_at is
       // NOT NULL), after two emails of the same transaction have already been updated.
       const reports = rows.map((row) => sent(row, clock.now()));

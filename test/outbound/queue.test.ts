@@ -1,36 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { runDistributorPass } from '../../src/outbound/distributor.ts';
 import { getEmail, listHistory, listQueue, queueEmail } from '../../src/outbound/outbound.service.ts';
-import type { ProviderRegistry } from '../../src/outbound/provider-registry.ts';
-import type { User } from '../../src/users/users.service.ts';
-import { createTestEnv, DIALECTS, skipUnless, type TestEnv } from '../fixtures/context.ts';
-import { newRegistry, pointSmtpAt, seedUsers } from '../fixtures/mailroom.ts';
-import { startSmtpServer, type RunningSmtpServer } from '../fixtures/smtp-server.ts';
+import { DIALECTS, skipUnless } from '../fixtures/context.ts';
+import { useOutboundWorld } from '../fixtures/outbound-world.ts';
 
 for (const dialect of DIALECTS) {
   describe(`queued email on ${dialect}`, { skip: await skipUnless(dialect) }, () => {
-    let env: TestEnv;
-    let smtp: RunningSmtpServer;
-    let providers: ProviderRegistry;
-    let alice: User;
-
-    before(async () => {
-      env = await createTestEnv(dialect);
-      smtp = await startSmtpServer({ onRcpt: (a) => (a.startsWith('nobody@') ? { code: 550, text: '5.1.1 User unknown' } : undefined) });
-      ({ alice } = await seedUsers(env.ctx));
-      await pointSmtpAt(env.ctx, smtp);
-      providers = newRegistry(env.ctx);
-    });
-    after(async () => {
-      await providers.close();
-      await smtp.close();
-      await env.cleanup();
-    });
+    const world = useOutboundWorld(dialect, { smtp: { onRcpt: (a) => (a.startsWith('nobody@') ? { code: 550, text: '5.1.1 User unknown' } : undefined) } });
 
     it('hands an email in, shows it waiting, and the distributor delivers the same message', async () => {
-      const { email } = await queueEmail(env.ctx, alice, {
+      const { email } = await queueEmail(world.ctx, world.alice, {
         to: ['Bob <bob@fabrikam.test>'], cc: 'carol@fabrikam.test', bcc: ['dan@fabrikam.test'],
         subject: 'Statement for November', body: 'Please find the statement attached.',
         attachments: [{ filename: 'statement.csv', content: Buffer.from('invoice,amount\nINV-1,100\n'), contentType: 'text/csv' }],
@@ -38,12 +19,12 @@ for (const dialect of DIALECTS) {
       assert.equal(email.status, 'waiting');
       assert.equal(email.sender, 'alice@contoso.test');
       assert.match(email.messageId, /^<[^@]+@contoso\.test>$/);
-      const queue = await listQueue(env.ctx, alice);
+      const queue = await listQueue(world.ctx, world.alice);
       assert.deepEqual(queue.map((e) => e.id), [email.id]);
 
-      const run = await runDistributorPass(env.ctx, providers);
+      const run = await runDistributorPass(world.ctx, world.providers);
       assert.equal(run.sent, 1);
-      const [mail] = await smtp.waitForMails(1);
+      const [mail] = await world.smtp.waitForMails(1);
       assert.equal(mail!.messageId, email.messageId);
       assert.deepEqual(mail!.to.sort(), ['bob@fabrikam.test', 'carol@fabrikam.test', 'dan@fabrikam.test']);
       const parsed = await simpleParser(mail!.raw);
@@ -51,18 +32,18 @@ for (const dialect of DIALECTS) {
       assert.equal(parsed.headers.get('bcc'), undefined, 'Bcc must not travel in the headers');
       assert.equal(parsed.attachments[0]?.filename, 'statement.csv');
 
-      const sent = await getEmail(env.ctx, alice, email.id);
+      const sent = await getEmail(world.ctx, world.alice, email.id);
       assert.equal(sent.status, 'sent');
       assert.equal(sent.attempts, 1);
       assert.equal(sent.recipients?.every((r) => r.accepted), true);
       assert.equal(sent.attemptLog.length, 1);
-      assert.equal((await listQueue(env.ctx, alice)).length, 0);
+      assert.equal((await listQueue(world.ctx, world.alice)).length, 0);
     });
 
     it('records a per-recipient result when the server accepts some recipients and refuses others', async () => {
-      const { email } = await queueEmail(env.ctx, alice, { to: ['bob@fabrikam.test', 'nobody@fabrikam.test'], subject: 'Partly', body: 'x' });
-      await runDistributorPass(env.ctx, providers);
-      const view = await getEmail(env.ctx, alice, email.id);
+      const { email } = await queueEmail(world.ctx, world.alice, { to: ['bob@fabrikam.test', 'nobody@fabrikam.test'], subject: 'Partly', body: 'x' });
+      await runDistributorPass(world.ctx, world.providers);
+      const view = await getEmail(world.ctx, world.alice, email.id);
       assert.equal(view.status, 'sent');
       const byAddress = Object.fromEntries((view.recipients ?? []).map((r) => [r.address, r]));
       assert.equal(byAddress['bob@fabrikam.test']?.accepted, true);
@@ -71,16 +52,16 @@ for (const dialect of DIALECTS) {
     });
 
     it('returns the email already queued for a repeated idempotency key, within 48 hours', async () => {
-      const first = await queueEmail(env.ctx, alice, { to: 'bob@fabrikam.test', subject: 'Once', body: 'x' }, { idempotencyKey: 'invoice-42' });
-      const second = await queueEmail(env.ctx, alice, { to: 'bob@fabrikam.test', subject: 'Once', body: 'x' }, { idempotencyKey: 'invoice-42' });
+      const first = await queueEmail(world.ctx, world.alice, { to: 'bob@fabrikam.test', subject: 'Once', body: 'x' }, { idempotencyKey: 'invoice-42' });
+      const second = await queueEmail(world.ctx, world.alice, { to: 'bob@fabrikam.test', subject: 'Once', body: 'x' }, { idempotencyKey: 'invoice-42' });
       assert.equal(second.duplicate, true);
       assert.equal(second.email.id, first.email.id);
-      const all = await listHistory(env.ctx, alice, { text: 'Once' });
+      const all = await listHistory(world.ctx, world.alice, { text: 'Once' });
       assert.equal(all.items.length, 1);
     });
 
     it('refuses bad input with a code and writes nothing', async () => {
-      const before = (await listHistory(env.ctx, alice, { limit: 500 })).items.length;
+      const before = (await listHistory(world.ctx, world.alice, { limit: 500 })).items.length;
       const cases: [object, string][] = [
         [{ to: 'not-an-address', subject: 's' }, 'INVALID_ADDRESS'],
         [{ to: [], subject: 's' }, 'NO_RECIPIENTS'],
@@ -90,11 +71,11 @@ for (const dialect of DIALECTS) {
         [{ to: 'bob@fabrikam.test', subject: 's', attachments: [{ filename: 'big.bin', content: Buffer.alloc(11 * 1024 * 1024) }] }, 'MESSAGE_TOO_LARGE'],
       ];
       for (const [input, code] of cases) {
-        await assert.rejects(queueEmail(env.ctx, alice, input), (err: { code?: string }) => err.code === code, code);
+        await assert.rejects(queueEmail(world.ctx, world.alice, input), (err: { code?: string }) => err.code === code, code);
       }
-      await assert.rejects(queueEmail(env.ctx, alice, { to: 'bob@fabrikam.test' }, { provider: 'pigeon' }), { code: 'UNKNOWN_PROVIDER' });
-      await assert.rejects(queueEmail(env.ctx, alice, { to: 'bob@fabrikam.test' }, { provider: 'graph' }), { code: 'GRAPH_NOT_CONFIGURED' });
-      assert.equal((await listHistory(env.ctx, alice, { limit: 500 })).items.length, before);
+      await assert.rejects(queueEmail(world.ctx, world.alice, { to: 'bob@fabrikam.test' }, { provider: 'pigeon' }), { code: 'UNKNOWN_PROVIDER' });
+      await assert.rejects(queueEmail(world.ctx, world.alice, { to: 'bob@fabrikam.test' }, { provider: 'graph' }), { code: 'GRAPH_NOT_CONFIGURED' });
+      assert.equal((await listHistory(world.ctx, world.alice, { limit: 500 })).items.length, before);
     });
   });
 }

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { createOrganization } from '../../src/crm/organizations.service.ts';
 import { runDistributorPass } from '../../src/outbound/distributor.ts';
 import { getEmail, listQueue } from '../../src/outbound/outbound.service.ts';
-import type { ProviderRegistry } from '../../src/outbound/provider-registry.ts';
 import { renderTemplate } from '../../src/templates/template-render.ts';
 import {
   createTemplate, findTemplate, getTemplate, listTemplates, previewTemplate, testSendTemplate, updateTemplate, type TemplateInput,
 } from '../../src/templates/templates.service.ts';
-import type { User } from '../../src/users/users.service.ts';
-import { createTestEnv, DIALECTS, skipUnless, type TestEnv } from '../fixtures/context.ts';
-import { newRegistry, pointSmtpAt, seedUsers } from '../fixtures/mailroom.ts';
-import { startSmtpServer, type RunningSmtpServer } from '../fixtures/smtp-server.ts';
+import { DIALECTS, skipUnless } from '../fixtures/context.ts';
+import { useOutboundWorld } from '../fixtures/outbound-world.ts';
 
 const statementTemplate = (overrides: Partial<TemplateInput> = {}): TemplateInput => ({
   emailId: 'STATEMENT', kind: 'statement', description: 'Customer statement', senderName: 'Contoso Collections',
@@ -29,26 +26,10 @@ const statementTemplate = (overrides: Partial<TemplateInput> = {}): TemplateInpu
 
 for (const dialect of DIALECTS) {
   describe(`email templates on ${dialect}`, { skip: await skipUnless(dialect) }, () => {
-    let env: TestEnv;
-    let smtp: RunningSmtpServer;
-    let providers: ProviderRegistry;
-    let admin: User;
-
-    before(async () => {
-      env = await createTestEnv(dialect);
-      smtp = await startSmtpServer();
-      ({ admin } = await seedUsers(env.ctx));
-      await pointSmtpAt(env.ctx, smtp);
-      providers = newRegistry(env.ctx);
-    });
-    after(async () => {
-      await providers.close();
-      await smtp.close();
-      await env.cleanup();
-    });
+    const world = useOutboundWorld(dialect);
 
     it('picks the message in the recipient\'s language, else the default language', async () => {
-      const template = await createTemplate(env.ctx, null, statementTemplate());
+      const template = await createTemplate(world.ctx, null, statementTemplate());
       const data = { values: { 'customer.name': 'Sparrow Retail', 'customer.account': 'US-008', 'contact.name': 'Casey' } };
       assert.equal(renderTemplate(template, 'de', data).language, 'de');
       assert.equal(renderTemplate(template, 'de', data).subject, 'Kontoauszug für Sparrow Retail');
@@ -60,7 +41,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('repeats the line-item block once per row and keeps %% as a percent sign', async () => {
-      const template = (await findTemplate(env.ctx, null, 'STATEMENT'))!;
+      const template = (await findTemplate(world.ctx, null, 'STATEMENT'))!;
       const mail = renderTemplate(template, 'en-us', {
         values: { 'statement.total': '300.00', currency: 'USD' },
         tables: { invoice: [{ 'invoice.number': 'INV-1', 'invoice.open': '100.00' }, { 'invoice.number': 'INV-2', 'invoice.open': '200.00' }] },
@@ -81,7 +62,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('escapes values in HTML so a value cannot add markup', async () => {
-      const template = (await findTemplate(env.ctx, null, 'STATEMENT'))!;
+      const template = (await findTemplate(world.ctx, null, 'STATEMENT'))!;
       const mail = renderTemplate(template, 'en-us', {
         values: { 'contact.name': '<script>alert("x")</script> & Co', 'customer.name': 'A\r\nBcc: evil@example.test' },
       });
@@ -101,47 +82,47 @@ for (const dialect of DIALECTS) {
         [{ emailId: 'BAD7', kind: 'workflow', senderEmail: '', messages: [{ language: 'en-us', subject: '%subject%', html: '%message%' }] }, 'TEMPLATE_SENDER_INVALID', undefined],
       ];
       for (const [overrides, code, names] of cases) {
-        await assert.rejects(createTemplate(env.ctx, null, statementTemplate(overrides)), (err: { code?: string; details?: { placeholders?: string[] } }) => {
+        await assert.rejects(createTemplate(world.ctx, null, statementTemplate(overrides)), (err: { code?: string; details?: { placeholders?: string[] } }) => {
           assert.equal(err.code, code, String(overrides.emailId));
           if (names) assert.deepEqual(err.details?.placeholders, names);
           return true;
         });
       }
-      const stored = (await listTemplates(env.ctx, { organization: null })).map((t) => t.emailId);
+      const stored = (await listTemplates(world.ctx, { organization: null })).map((t) => t.emailId);
       assert.deepEqual(stored, ['STATEMENT']);
-      const template = (await findTemplate(env.ctx, null, 'STATEMENT'))!;
-      await assert.rejects(updateTemplate(env.ctx, template.id, statementTemplate({ messages: [{ language: 'en-us', subject: '%nope%', html: '' }] })), { code: 'TEMPLATE_PLACEHOLDER_UNKNOWN' });
-      assert.equal((await getTemplate(env.ctx, template.id)).messages.length, 2, 'a refused update changes nothing');
+      const template = (await findTemplate(world.ctx, null, 'STATEMENT'))!;
+      await assert.rejects(updateTemplate(world.ctx, template.id, statementTemplate({ messages: [{ language: 'en-us', subject: '%nope%', html: '' }] })), { code: 'TEMPLATE_PLACEHOLDER_UNKNOWN' });
+      assert.equal((await getTemplate(world.ctx, template.id)).messages.length, 2, 'a refused update changes nothing');
     });
 
     it('keeps system and organization templates apart: the same Email ID in each store', async () => {
-      const org = await createOrganization(env.ctx, { code: 'usmf', name: 'Contoso USA' });
-      const own = await createTemplate(env.ctx, 'USMF', statementTemplate({ senderEmail: 'ar@usmf.contoso.test' }));
+      const org = await createOrganization(world.ctx, { code: 'usmf', name: 'Contoso USA' });
+      const own = await createTemplate(world.ctx, 'USMF', statementTemplate({ senderEmail: 'ar@usmf.contoso.test' }));
       assert.equal(own.scope, 'organization');
       assert.equal(own.organizationId, org.id);
-      await assert.rejects(createTemplate(env.ctx, org.id, statementTemplate()), { code: 'CONFLICT' });
-      assert.equal((await findTemplate(env.ctx, org.id, 'STATEMENT'))!.senderEmail, 'ar@usmf.contoso.test');
-      assert.equal((await findTemplate(env.ctx, null, 'STATEMENT'))!.senderEmail, 'collections@contoso.test');
+      await assert.rejects(createTemplate(world.ctx, org.id, statementTemplate()), { code: 'CONFLICT' });
+      assert.equal((await findTemplate(world.ctx, org.id, 'STATEMENT'))!.senderEmail, 'ar@usmf.contoso.test');
+      assert.equal((await findTemplate(world.ctx, null, 'STATEMENT'))!.senderEmail, 'collections@contoso.test');
     });
 
     it('previews with sample data and test-sends through the queue from the template\'s sender', async () => {
-      const template = (await findTemplate(env.ctx, null, 'STATEMENT'))!;
-      const preview = await previewTemplate(env.ctx, template.id, { language: 'en-us' });
+      const template = (await findTemplate(world.ctx, null, 'STATEMENT'))!;
+      const preview = await previewTemplate(world.ctx, template.id, { language: 'en-us' });
       assert.equal(preview.subject, 'Statement for Sparrow Retail (US-008)');
       assert.equal((preview.html.match(/<tr>/g) ?? []).length, 2);
       assert.equal(preview.from, '"Contoso Collections" <collections@contoso.test>');
 
-      const email = await testSendTemplate(env.ctx, template.id, { to: 'reviewer@fabrikam.test', language: 'de' });
+      const email = await testSendTemplate(world.ctx, template.id, { to: 'reviewer@fabrikam.test', language: 'de' });
       assert.equal(email.status, 'waiting');
       assert.equal(email.sender, 'collections@contoso.test');
-      assert.ok((await listQueue(env.ctx, admin)).some((e) => e.id === email.id));
-      await runDistributorPass(env.ctx, providers);
-      const [mail] = await smtp.waitForMails(1);
+      assert.ok((await listQueue(world.ctx, world.admin)).some((e) => e.id === email.id));
+      await runDistributorPass(world.ctx, world.providers);
+      const [mail] = await world.smtp.waitForMails(1);
       const parsed = await simpleParser(mail!.raw);
       assert.equal(parsed.subject, '[Test] Kontoauszug für Sparrow Retail');
       assert.equal(parsed.from?.value[0]?.address, 'collections@contoso.test');
       assert.equal(parsed.headers.get('priority'), 'high');
-      assert.equal((await getEmail(env.ctx, admin, email.id)).status, 'sent');
+      assert.equal((await getEmail(world.ctx, world.admin, email.id)).status, 'sent');
     });
   });
 }
