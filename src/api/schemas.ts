@@ -23,15 +23,42 @@ export const EmailBody = Type.Object({
 }, { additionalProperties: false });
 export type EmailBody = Static<typeof EmailBody>;
 
+// Named examples for the document (x-examples becomes the media type's examples); the contract
+// test checks each against its schema.
+export const QUEUE_EXAMPLES = {
+  plain: {
+    summary: 'Queue a plain-text email',
+    value: {
+      to: ['customer@example.com'], subject: 'Your order 1042 has shipped',
+      body: 'Hello,\n\nyour order 1042 left our warehouse today.', idempotencyKey: 'order-1042-shipped',
+    },
+  },
+  withAttachment: {
+    summary: 'Queue an HTML email with an attachment (its content in base64)',
+    value: {
+      to: ['"Casey Collections" <casey@example.com>'], cc: ['accounts@example.com'], subject: 'Invoice 2026-118',
+      html: '<p>Dear Casey,</p><p>please find invoice 2026-118 attached.</p>',
+      attachments: [{ filename: 'invoice-2026-118.csv', contentType: 'text/csv', contentBase64: Buffer.from('item,amount\nConsulting,1200.00\n').toString('base64') }],
+      priority: 'high', idempotencyKey: 'invoice-2026-118',
+    },
+  },
+};
+export const SEND_EXAMPLES = {
+  sendNow: {
+    summary: 'Send now through the outgoing mail server',
+    value: { to: 'customer@example.com', subject: 'Quick question', body: 'Could you confirm the delivery address?', provider: 'smtp' },
+  },
+};
+
 export const QueueEmailBody = Type.Composite([EmailBody, Type.Object({
   provider: Type.Optional(Type.String({ maxLength: 32 })),
   idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-})], { additionalProperties: false });
+})], { additionalProperties: false, 'x-examples': QUEUE_EXAMPLES });
 
 export const SendBody = Type.Composite([EmailBody, Type.Object({
   provider: Type.Optional(Type.String({ maxLength: 32 })),
   doNotAskAgain: Type.Optional(Type.Boolean()),
-})], { additionalProperties: false });
+})], { additionalProperties: false, 'x-examples': SEND_EXAMPLES });
 
 export const HistoryQuery = Type.Object({
   status: Type.Optional(Type.String({ description: 'One status or several, comma-separated: ' + EMAIL_STATUSES.join(', ') })),
@@ -43,7 +70,10 @@ export const HistoryQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
 }, { additionalProperties: false });
 
-export const SignInBody = Type.Object({ username: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+export const SignInBody = Type.Object({ username: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) }, {
+  additionalProperties: false,
+  'x-examples': { signIn: { summary: 'Sign in (the demo prints its users\' passwords at start)', value: { username: 'admin', password: 'the-password-printed-at-start' } } },
+});
 
 export const NewUserBody = Type.Object({
   // The user name's form and the email's shape are checked here too, so every refused value comes back in one answer.

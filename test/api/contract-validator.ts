@@ -44,6 +44,24 @@ export function closedDocument(doc: Json): Json {
   return closed;
 }
 
+/** Request examples of the document that their own schema refuses. */
+export function exampleProblems(doc: Json): string[] {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  ajv.addSchema(doc, 'mailroom:openapi');
+  const problems: string[] = [];
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Json>)) {
+    for (const method of METHODS) {
+      const examples = item[method]?.requestBody?.content?.['application/json']?.examples as Record<string, { value: unknown }> | undefined;
+      if (!examples) continue;
+      const validate = ajv.getSchema(`mailroom:openapi#/${pointer('paths', path, method, 'requestBody', 'content', 'application/json', 'schema')}`)!;
+      for (const [name, example] of Object.entries(examples)) {
+        if (!validate(example.value)) problems.push(`${method.toUpperCase()} ${path} example ${name}: ${describe(validate.errors)}`);
+      }
+    }
+  }
+  return problems;
+}
+
 export function answerChecker(doc: Json) {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema(doc, 'mailroom:openapi');

@@ -20,7 +20,8 @@ import { attachment, startApi, type Answer, type ApiHarness, type Json } from '.
 import { DIALECTS, skipUnless } from '../fixtures/context.ts';
 import { startSmtpServer, type RunningSmtpServer } from '../fixtures/smtp-server.ts';
 import { startDovecot, type RunningDovecot } from '../fixtures/dovecot.ts';
-import { answerChecker, closedDocument, documentProblems, operationsOf } from './contract-validator.ts';
+import { QUEUE_EXAMPLES, SEND_EXAMPLES } from '../../src/api/schemas.ts';
+import { answerChecker, closedDocument, documentProblems, exampleProblems, operationsOf } from './contract-validator.ts';
 
 type Who = 'admin' | 'alice' | 'nobody';
 interface Call {
@@ -122,6 +123,9 @@ const CALLS: Record<string, (w: World) => Call[] | Promise<Call[]>> = {
 
   // ── emails ──
   'POST /api/emails': () => [
+    // The document's examples, as an integrator would paste them.
+    { as: 'alice', body: QUEUE_EXAMPLES.plain.value, expect: 201 },
+    { as: 'alice', body: QUEUE_EXAMPLES.withAttachment.value, expect: 201 },
     { as: 'alice', body: { to: 'bob@fabrikam.test', subject: 'Invoice 42', body: 'Attached.', idempotencyKey: 'contract-1' }, expect: 201 },
     { as: 'alice', body: { to: 'bob@fabrikam.test', subject: 'Invoice 42', body: 'Attached.', idempotencyKey: 'contract-1' }, expect: 200 },
     { as: 'alice', body: { to: 'not an address', subject: 'x' }, expect: 400 },
@@ -129,6 +133,7 @@ const CALLS: Record<string, (w: World) => Call[] | Promise<Call[]>> = {
   ],
   'POST /api/compose': () => [{ as: 'alice', body: { to: ['bob@fabrikam.test'], subject: 'Hello' }, expect: 200 }],
   'POST /api/send': () => [
+    { as: 'alice', body: SEND_EXAMPLES.sendNow.value, expect: 200 },
     { as: 'alice', body: { to: 'bob@fabrikam.test', subject: 'Now', body: 'Sent at once', provider: 'smtp' }, expect: 200 },
     { as: 'alice', body: { to: 'bob@fabrikam.test', subject: 'As a file', provider: 'eml' }, expect: 200 },
     { as: 'alice', body: { to: 'bob@fabrikam.test', subject: 'Graph', provider: 'graph' }, expect: 409 },
@@ -441,6 +446,11 @@ for (const dialect of DIALECTS) {
 
     it('publishes a valid OpenAPI 3.1 document, every operation with a success answer and its security', async () => {
       assert.equal(await documentProblems(doc), null);
+      assert.deepEqual(exampleProblems(doc), [], 'request examples that their schema refuses');
+      for (const op of ['POST /api/emails', 'POST /api/send', 'POST /api/session']) {
+        const [method, path] = op.split(' ') as [string, string];
+        assert.ok(doc.paths[path][method.toLowerCase()].requestBody.content['application/json'].examples, `${op} has no request examples`);
+      }
       assert.equal(doc.openapi, '3.1.0');
       for (const op of operationsOf(doc)) {
         const [method, path] = op.split(' ') as [string, string];
