@@ -4045,6 +4045,8 @@ export interface paths {
                                 }[];
                                 readonly createdAt: number;
                                 readonly updatedAt: number;
+                                readonly emailId: string | null;
+                                readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
                             }[];
                             readonly nextCursor: string | null;
                         };
@@ -4168,6 +4170,8 @@ export interface paths {
                             }[];
                             readonly createdAt: number;
                             readonly updatedAt: number;
+                            readonly emailId: string | null;
+                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
                             readonly text: string | null;
                             readonly html: string | null;
                         };
@@ -4279,6 +4283,8 @@ export interface paths {
                             }[];
                             readonly createdAt: number;
                             readonly updatedAt: number;
+                            readonly emailId: string | null;
+                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
                             readonly text: string | null;
                             readonly html: string | null;
                         };
@@ -4419,6 +4425,8 @@ export interface paths {
                             }[];
                             readonly createdAt: number;
                             readonly updatedAt: number;
+                            readonly emailId: string | null;
+                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
                             readonly text: string | null;
                             readonly html: string | null;
                         };
@@ -7276,6 +7284,11 @@ export interface components {
         readonly Role: "admin" | "user";
         /** @enum {string} */
         readonly ProviderId: "smtp" | "eml" | "graph" | "exchange";
+        /**
+         * @description a provider, or mailbox: the outgoing channel of a user's or queue's mailbox (an email activity sent from the application)
+         * @enum {string}
+         */
+        readonly QueueProviderId: "smtp" | "eml" | "graph" | "exchange" | "mailbox";
         /** @enum {string} */
         readonly EmailStatus: "waiting" | "deferred" | "sending" | "sent" | "generated" | "failed" | "expired" | "cancelled";
         readonly User: {
@@ -7356,8 +7369,9 @@ export interface components {
             readonly messageId: string;
             /** @enum {string} */
             readonly mode: "batch" | "interactive";
-            readonly provider: components["schemas"]["ProviderId"];
+            readonly provider: components["schemas"]["QueueProviderId"];
             readonly status: components["schemas"]["EmailStatus"];
+            readonly mailboxId: string | null;
             readonly userId: string | null;
             readonly sender: string;
             readonly senderName: string | null;
@@ -7399,8 +7413,9 @@ export interface components {
             readonly messageId: string;
             /** @enum {string} */
             readonly mode: "batch" | "interactive";
-            readonly provider: components["schemas"]["ProviderId"];
+            readonly provider: components["schemas"]["QueueProviderId"];
             readonly status: components["schemas"]["EmailStatus"];
+            readonly mailboxId: string | null;
             readonly userId: string | null;
             readonly sender: string;
             readonly senderName: string | null;

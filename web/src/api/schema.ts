@@ -28,6 +28,8 @@ export const allOf = <T extends string>() =>
 // ── users and session ──
 export type Role = Schemas['Role'];
 export type ProviderId = Schemas['ProviderId'];
+/** The providers an email on the queue may have: ProviderId, or its sender's mailbox. */
+export type QueueProviderId = Schemas['QueueProviderId'];
 export type User = Schemas['User'];
 export type UserOptions = Schemas['UserOptions'];
 export type Me = Schemas['Me'];

@@ -1,4 +1,4 @@
-import type { EmailStatus, Mailbox } from '../api/schema.ts';
+import type { EmailStatus, Mailbox, QueueProviderId } from '../api/schema.ts';
 
 // One way to write an instant on every page, lists and details alike: "1 Dec 2026, 20:26:26".
 const dateTime = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -55,9 +55,10 @@ export const STATUS_LABELS: Record<EmailStatus, string> = {
   cancelled: 'Cancelled',
 };
 
-export const PROVIDER_LABELS: Record<string, string> = {
+export const PROVIDER_LABELS: Record<QueueProviderId, string> = {
   smtp: 'SMTP',
   eml: 'Email app (.eml file)',
   graph: 'Microsoft Graph',
   exchange: 'Exchange',
+  mailbox: 'The sender\'s mailbox (email activity)',
 };
