@@ -12,6 +12,7 @@ import { HomePage } from './pages/home.page.tsx';
 import { SendEmailPage } from './pages/send-email.page.tsx';
 import { SendingStatusPage } from './pages/sending-status.page.tsx';
 import { UserOptionsPage } from './pages/user-options.page.tsx';
+import { EmailTrackingPage } from './pages/email-tracking.page.tsx';
 import { UsersPage } from './pages/users.page.tsx';
 import { AccountPage, AccountsPage } from './pages/crm/accounts.page.tsx';
 import { ActivitiesPage, ActivityPage } from './pages/crm/activities.page.tsx';
@@ -49,6 +50,7 @@ export const ROUTES: readonly PageRoute[] = [
   { path: '/users', component: UsersPage, access: 'admin', nav: { label: 'Users', group: 'Administration' } },
   { path: '/users/:id/options', component: UserOptionsPage, access: 'admin' },
   { path: '/options', component: UserOptionsPage, access: 'user', nav: { label: 'User options', group: 'Settings' } },
+  { path: '/email-tracking', component: EmailTrackingPage, access: 'user', nav: { label: 'Email tracking', group: 'Settings' } },
   { path: '/captured', component: CapturedMailPage, access: 'user', demoOnly: true, nav: { label: 'Captured mail', group: 'Demo' } },
   { path: '/captured/:id', component: CapturedDetailPage, access: 'user', demoOnly: true },
   { path: '/work-items', component: WorkItemsPage, access: 'user', nav: { label: 'Work items', group: 'Workflow' } },

@@ -100,5 +100,12 @@ export async function reconcileMailboxNow(ctx: AppContext, mailbox: MailboxRow, 
 
 /** The scheduler's job: the incoming cycle of the held mailbox, then its IDLE hold. */
 export function incomingSyncJob(options: IncomingJobOptions = {}): MailboxJob {
-  return async ({ ctx, mailbox, profile, signal }) => { await syncMailboxCycle(ctx, mailbox, profile, options, signal); };
+  return async ({ ctx, mailbox, profile, signal }) => {
+    // Each cycle of a hold is a success of the mailbox at once, not only when the hold ends.
+    const onCycle = (m: MailboxRow, r: CycleResult) => {
+      options.onCycle?.(m, r);
+      void ctx.db.updateTable('mailbox').set({ last_success_at: ctx.clock.now() }).where('id', '=', m.id).where('claimed_by', '=', ctx.workerId).execute().catch(() => undefined);
+    };
+    await syncMailboxCycle(ctx, mailbox, profile, { ...options, onCycle }, signal);
+  };
 }

@@ -99,3 +99,10 @@ export type ServerProfile = Answer<'/api/email-server-profiles/{id}'>;
 export type SyncMailbox = Answer<'/api/mailboxes/{id}'>;
 export type MailboxAlert = Item<Answer<'/api/alerts'>>;
 export type Queue = Answer<'/api/queues/{id}'>;
+
+// ── incoming synchronization ──
+export type SyncStatus = Answer<'/api/mailboxes/{id}/sync-status'>;
+export type SyncCycle = Answer<'/api/mailboxes/{id}/sync', 'post'>;
+export type Reconciliation = Answer<'/api/mailboxes/{id}/reconcile', 'post'>;
+export type TrackingOptions = Answer<'/api/users/{id}/email-options'>;
+export type FolderRule = Item<Answer<'/api/users/{id}/folder-rules'>>;

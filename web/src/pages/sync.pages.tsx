@@ -9,6 +9,7 @@ import { formatTime as when } from '../components/format.ts';
 import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
 import { useApiMutation, useApiQuery } from '../lib/query.ts';
+import { MailboxSyncPanel, SyncHealth } from './mailbox-sync.panel.tsx';
 
 type Setting = keyof EmailSettings;
 type SettingsDraft = Partial<Record<Setting, string | number | boolean | null>>;
@@ -127,6 +128,7 @@ function MailboxAlerts({ id }: { id: string }) {
 export function MailboxesPage() {
   const mailboxes = useApiQuery<SyncMailbox[]>('/api/mailboxes', { pollMs: 10_000 });
   const [open, setOpen] = useState<string | null>(null);
+  const [status, setStatus] = useState<{ id: string; email: string } | null>(null);
   const approve = useApiMutation((id: string) => api('POST', `/api/mailboxes/${encodeURIComponent(id)}/approve`), { invalidates: ['/api/mailboxes'] });
   const testEnable = useApiMutation((id: string) => api('POST', `/api/mailboxes/${encodeURIComponent(id)}/test-enable`), { invalidates: ['/api/mailboxes'] });
   return (
@@ -135,7 +137,7 @@ export function MailboxesPage() {
       {mailboxes.isLoading && <Progress label="Loading mailboxes…" />}
       {mailboxes.data && (
         <table className="grid">
-          <thead><tr><th scope="col">Email address</th><th scope="col">Approval</th><th scope="col">Incoming</th><th scope="col">Outgoing</th><th scope="col">Last success</th><th scope="col">Last error</th><th scope="col">Commands</th></tr></thead>
+          <thead><tr><th scope="col">Email address</th><th scope="col">Approval</th><th scope="col">Incoming</th><th scope="col">Outgoing</th><th scope="col">Incoming health</th><th scope="col">Last success</th><th scope="col">Last error</th><th scope="col">Commands</th></tr></thead>
           <tbody>{mailboxes.data.map((m) => (
             <tr key={m.id}>
               <td>{m.email} ({m.ownerKind})</td>
@@ -143,12 +145,14 @@ export function MailboxesPage() {
               {(['incoming', 'outgoing'] as const).map((c) => (
                 <td key={c}>{channelText(m.channels[c])}{m.channels[c].test?.status === 'failure' && <div className="failure">Failed at {m.channels[c].test!.step}: {m.channels[c].test!.code} {m.channels[c].test!.response ?? m.channels[c].test!.message}</div>}</td>
               ))}
+              <td><SyncHealth id={m.id} /></td>
               <td>{when(m.lastSuccessAt)}</td>
               <td>{m.lastError ? `${m.lastError.code} (${m.lastError.count}×)` : '-'}</td>
               <td>
                 {m.approval.status !== 'approved' && <button type="button" className="button" onClick={() => approve.mutate(m.id)}>Approve email for {m.email}</button>}{' '}
                 <button type="button" className="button" onClick={() => testEnable.mutate(m.id)}>Test and enable {m.email}</button>{' '}
-                <button type="button" className="button" aria-expanded={open === m.id} onClick={() => setOpen(open === m.id ? null : m.id)}>Alerts of {m.email}</button>
+                <button type="button" className="button" aria-expanded={open === m.id} onClick={() => setOpen(open === m.id ? null : m.id)}>Alerts of {m.email}</button>{' '}
+                <button type="button" className="button" aria-expanded={status?.id === m.id} onClick={() => setStatus(status?.id === m.id ? null : { id: m.id, email: m.email })}>Sync status of {m.email}</button>
               </td>
             </tr>
           ))}</tbody>
@@ -156,6 +160,7 @@ export function MailboxesPage() {
       )}
       {testEnable.isPending && <Progress label="Testing…" />}
       {open && <Section title="Alerts of the mailbox"><MailboxAlerts id={open} /></Section>}
+      {status && <MailboxSyncPanel id={status.id} email={status.email} />}
     </Page>
   );
 }
