@@ -1,5 +1,7 @@
 // Which records an email address belongs to, in the order of the reference (§2.4 item 38):
 // users, contacts, accounts, leads, then queues. Inactive records and queues are not matched.
+// One exception to that order: when the tracking user owns a contact, account or lead with the
+// same address as a user, that record comes first, so a colleague's private contact card wins.
 import type { AppContext } from '../app-context.ts';
 import { EMAIL_COLUMNS } from './crm-record.ts';
 
@@ -20,7 +22,7 @@ export interface AddressResolution {
 
 const CHUNK = 400;
 
-type Match = { address: string; id: string; name: string };
+type Match = { address: string; id: string; name: string; ownerId?: string | null };
 
 async function inChunks(all: readonly string[], find: (chunk: string[]) => Promise<Match[]>): Promise<Match[]> {
   const out: Match[] = [];
@@ -30,12 +32,12 @@ async function inChunks(all: readonly string[], find: (chunk: string[]) => Promi
 
 async function recordMatches(ctx: AppContext, table: 'contact' | 'account' | 'lead', lowered: readonly string[]): Promise<Match[]> {
   return inChunks(lowered, async (chunk) => {
-    const rows = await ctx.db.selectFrom(table).select(['id', 'name', ...EMAIL_COLUMNS]).where('state', '=', 'active')
+    const rows = await ctx.db.selectFrom(table).select(['id', 'name', 'owner_id', ...EMAIL_COLUMNS]).where('state', '=', 'active')
       .where((eb) => eb.or(EMAIL_COLUMNS.map((c) => eb(eb.fn('lower', [c]), 'in', chunk))))
       .orderBy('created_at').orderBy('id').execute();
     const wanted = new Set(chunk);
     return rows.flatMap((r) => EMAIL_COLUMNS.map((c) => r[c]?.toLowerCase()).filter((a): a is string => !!a && wanted.has(a))
-      .map((address) => ({ address, id: r.id, name: r.name })));
+      .map((address) => ({ address, id: r.id, name: r.name, ownerId: r.owner_id })));
   });
 }
 
@@ -55,14 +57,24 @@ async function userMatches(ctx: AppContext, lowered: readonly string[]): Promise
   });
 }
 
+export interface ResolveOptions {
+  /** The user whose mail is being tracked: a record they own comes before a user with its address. */
+  readonly trackingUserId?: string | null;
+}
+
 /** One entry per address given, in the same order, with every record it resolves to. */
-export async function resolveAddresses(ctx: AppContext, addresses: readonly string[]): Promise<AddressResolution[]> {
+export async function resolveAddresses(ctx: AppContext, addresses: readonly string[], options: ResolveOptions = {}): Promise<AddressResolution[]> {
   const lowered = [...new Set(addresses.map((a) => a.trim().toLowerCase()).filter(Boolean))];
   const found = new Map<string, ResolvedRecord[]>();
+  const ownedByTracker = new Map<string, ResolvedRecord>();
   const add = (type: ResolvedType, matches: readonly Match[]) => {
     for (const m of matches) {
       const list = found.get(m.address) ?? [];
-      if (!list.some((r) => r.type === type && r.id === m.id)) list.push({ type, id: m.id, name: m.name });
+      if (!list.some((r) => r.type === type && r.id === m.id)) {
+        const record = { type, id: m.id, name: m.name };
+        list.push(record);
+        if (options.trackingUserId && m.ownerId === options.trackingUserId && !ownedByTracker.has(m.address)) ownedByTracker.set(m.address, record);
+      }
       found.set(m.address, list);
     }
   };
@@ -72,6 +84,10 @@ export async function resolveAddresses(ctx: AppContext, addresses: readonly stri
     add('account', await recordMatches(ctx, 'account', lowered));
     add('lead', await recordMatches(ctx, 'lead', lowered));
     add('queue', await queueMatches(ctx, lowered));
+  }
+  for (const [address, owned] of ownedByTracker) {
+    const list = found.get(address)!;
+    if (list[0]?.type === 'user') found.set(address, [owned, ...list.filter((r) => r !== owned)]);
   }
   return addresses.map((address) => ({ address, records: found.get(address.trim().toLowerCase()) ?? [] }));
 }

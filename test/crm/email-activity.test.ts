@@ -47,6 +47,16 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(dana!.records.map((r) => r.type), ['contact']);
     });
 
+    it('puts a record the tracking user owns before a user with the same address (the exception of §2.4 item 38)', async () => {
+      // alice owns the contact, the account and the lead that share the admin's address.
+      const [asAlice] = await resolveAddresses(env.ctx, ['shared@contoso.test'], { trackingUserId: alice.id });
+      assert.deepEqual(asAlice!.records.map((r) => [r.type, r.id]), [['contact', contactId], ['user', admin.id], ['account', accountId], ['lead', leadId], ['queue', 'queue-support']]);
+      const [asAdmin] = await resolveAddresses(env.ctx, ['shared@contoso.test'], { trackingUserId: admin.id });
+      assert.equal(asAdmin!.records[0]!.type, 'user', 'the admin owns none of them: the user comes first');
+      const [dana] = await resolveAddresses(env.ctx, ['dana@shared.test'], { trackingUserId: admin.id });
+      assert.deepEqual(dana!.records.map((r) => r.type), ['contact'], 'without a user match nothing moves');
+    });
+
     const message = (key: string, extra: Partial<activities.IncomingActivityInput> = {}): activities.IncomingActivityInput => ({
       dedupeKey: key, messageId: `${key}@mail.shared.test`, subject: `About ${key}`, text: 'Hello', html: '<p>Hello</p>',
       from: { address: 'shared@contoso.test', name: 'Shared' }, to: [{ address: 'alice@contoso.test', name: 'Alice' }, { address: 'dana@shared.test', name: '' }],

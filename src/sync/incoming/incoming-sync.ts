@@ -113,7 +113,7 @@ async function processItem(ctx: AppContext, mailbox: IncomingMailbox, settings: 
       byMessageId: async (id) => toCorrelated(await findByMessageId(ctx, id)),
       byTrackingToken: async (t) => toCorrelated(await findByTrackingToken(ctx, t)),
     });
-    const [sender] = head.from ? await resolveAddresses(ctx, [head.from.address]) : [];
+    const [sender] = head.from ? await resolveAddresses(ctx, [head.from.address], { trackingUserId: mailbox.accepting.type === 'user' ? mailbox.accepting.id : null }) : [];
     const senderTypes = (sender?.records ?? []).map((r) => r.type);
     const decision = decideTracking({ option: mailbox.tracking, folderRule: plan.regarding !== undefined, correlated: match !== null, senderTypes });
     const automated = automatedReason(item.headers, head.from?.address ?? null);
