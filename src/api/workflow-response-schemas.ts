@@ -5,7 +5,7 @@ import { PRIORITIES } from '../templates/template-render.ts';
 import { TEMPLATE_KINDS } from '../templates/template-kinds.ts';
 import { EventNotificationSchema, STEP_EVENTS, StepSchema, WORKFLOW_EVENTS, type WorkflowEvent } from '../workflow/workflow-definition.ts';
 import { WORK_ITEM_ACTIONS } from '../workflow/workflow-engine.ts';
-import { Draft, EmailView, list, literals, nullable, ref } from './response-schemas.ts';
+import { Draft, EmailStatus, EmailView, list, literals, nullable, ref } from './response-schemas.ts';
 
 const strict = { additionalProperties: false } as const;
 const Epoch = () => Type.Number({ description: 'epoch milliseconds' });
@@ -72,7 +72,10 @@ export const WorkflowHistoryEntry = Type.Object({
   notifications: list(Type.Object({
     userId: Type.String(), userName: Type.String(), status: literals(['queued', 'skipped', 'failed'] as const),
     reason: nullable(Type.String({ description: 'why it was skipped or failed: option-off, or an error code' })),
-    emailId: nullable(Type.String()), language: nullable(Type.String()),
+    emailId: nullable(Type.String()),
+    emailStatus: nullable(ref(EmailStatus), { description: 'the email\'s status now; null when there is none or it left the history' }),
+    emailVisible: Type.Boolean({ description: 'whether the reader may open the email (GET /api/emails/{id})' }),
+    language: nullable(Type.String()),
   }, strict)),
 }, { ...strict, $id: 'WorkflowHistoryEntry' });
 export const WorkflowHistory = Type.Object({ instance: ref(WorkflowInstance), events: list(ref(WorkflowHistoryEntry)) }, { ...strict, $id: 'WorkflowHistory' });

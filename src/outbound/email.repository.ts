@@ -16,6 +16,10 @@ export async function insertEmail(db: Db, row: Insertable<EmailTable>, raw: Buff
 export const findEmail = (db: Db, id: string) =>
   db.selectFrom('email').selectAll().where('id', '=', id).executeTakeFirst();
 
+/** The status of each of these emails that is still in the history. */
+export const findStatuses = (db: Db, ids: readonly string[]) => ids.length === 0 ? Promise.resolve([]) :
+  db.selectFrom('email').select(['id', 'status', 'sent_at', 'user_id']).where('id', 'in', [...ids]).execute();
+
 export async function loadRaw(db: Db, ids: readonly string[]): Promise<Map<string, Buffer>> {
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('email_content').select(['email_id', 'raw']).where('email_id', 'in', ids).execute();

@@ -138,6 +138,19 @@ export async function sendTestEmail(ctx: AppContext, providers: ProviderRegistry
 
 const canSeeAll = (actor: User) => actor.role === 'admin';
 
+/** Where an email stands now, for a page that links to it; visible: whether this actor may open it. */
+export interface EmailState {
+  readonly status: EmailStatus;
+  readonly sentAt: number | null;
+  readonly visible: boolean;
+}
+
+/** The current state of each email still in the history (purged ones are absent). */
+export async function emailStates(ctx: AppContext, actor: User, ids: readonly string[]): Promise<Map<string, EmailState>> {
+  const rows = await repo.findStatuses(ctx.db, [...new Set(ids)]);
+  return new Map(rows.map((r) => [r.id, { status: r.status, sentAt: r.sent_at, visible: canSeeAll(actor) || r.user_id === actor.id }]));
+}
+
 export async function getEmail(ctx: AppContext, actor: User, id: string) {
   const row = await repo.findEmail(ctx.db, id);
   if (!row || (!canSeeAll(actor) && row.user_id !== actor.id)) throw new MailroomError('NOT_FOUND', { message: 'No such email.' });

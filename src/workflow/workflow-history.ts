@@ -2,6 +2,8 @@
 // event sent (or why it did not), linked to the emails in the queue.
 import type { AppContext } from '../app-context.ts';
 import { MailroomError } from '../errors.ts';
+import { emailStates } from '../outbound/outbound.service.ts';
+import type { EmailStatus } from '../store/tables.ts';
 import { listUsers, type User } from '../users/users.service.ts';
 import type { WorkflowDefinition } from './workflow-definition.ts';
 import { EVENT_LABELS, type HistoryEvent } from './workflow-definition.ts';
@@ -15,6 +17,10 @@ export interface HistoryNotification {
   /** Why it was skipped or failed: 'option-off', or an error code. */
   readonly reason: string | null;
   readonly emailId: string | null;
+  /** The email's status now (it moves on after the notification was queued); null when there is none or it was purged. */
+  readonly emailStatus: EmailStatus | null;
+  /** Whether the reader may open the email (administrators; a notification has no sending user). */
+  readonly emailVisible: boolean;
   readonly language: string | null;
 }
 
@@ -49,13 +55,16 @@ export async function workflowHistory(ctx: AppContext, actor: User, instanceId: 
   const names = new Map((await listUsers(ctx)).map((u) => [u.id, u.name]));
   const person = (id: string | null) => (id ? { id, name: names.get(id) ?? '(deleted user)' } : null);
   const notifications = await repo.notificationsOfInstance(ctx.db, instanceId);
+  const emails = await emailStates(ctx, actor, notifications.flatMap((n) => (n.email_id ? [n.email_id] : [])));
   const events = (await repo.eventsOfInstance(ctx.db, instanceId)).map((e): HistoryEntry => ({
     seq: e.seq, at: e.at, event: e.event, label: EVENT_LABELS[e.event as HistoryEvent] ?? e.event,
     step: e.step, stepName: e.step === null ? null : def.steps[e.step]?.name ?? null, workItemId: e.work_item_id,
     actor: person(e.actor_id), assignee: person(e.assignee_id), comment: e.comment,
     details: e.details ? JSON.parse(e.details) : null, notifyState: e.notify_state,
     notifications: notifications.filter((n) => n.event_id === e.id).map((n) => ({
-      userId: n.user_id, userName: names.get(n.user_id) ?? '', status: n.status, reason: n.reason, emailId: n.email_id, language: n.language,
+      userId: n.user_id, userName: names.get(n.user_id) ?? '', status: n.status, reason: n.reason, emailId: n.email_id,
+      emailStatus: (n.email_id && emails.get(n.email_id)?.status) || null, emailVisible: (n.email_id && emails.get(n.email_id)?.visible) || false,
+      language: n.language,
     })),
   }));
   return { instance: toInstanceView(instance, await repo.itemsOfInstance(ctx.db, instanceId)), events };

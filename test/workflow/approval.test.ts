@@ -53,6 +53,10 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(queue.map((e) => e.to[0]!.address).sort(), ['june@contoso.test', 'omar@contoso.test']);
       assert.ok(queue.every((e) => e.status === 'waiting' && e.mode === 'batch' && e.sender === 'workflow@contoso.test' && e.senderName === 'Contoso Workflow'));
 
+      const waiting = events[1]!.notifications[0]!;
+      assert.equal(waiting.emailStatus, 'waiting');
+      assert.equal(waiting.emailVisible, true, 'an administrator may open the notification email');
+
       const arrived = await deliver();
       assert.deepEqual(pairs(arrived), [
         'june@contoso.test | [DE] Approve PR-0001: Office chairs',
@@ -68,6 +72,12 @@ for (const dialect of DIALECTS) {
       assert.equal(created.notifications.length, 1);
       assert.equal(created.notifications[0]!.language, 'de');
       assert.equal((await getEmail(env.ctx, people.admin, created.notifications[0]!.emailId!)).status, 'sent');
+      assert.equal(created.notifications[0]!.emailStatus, 'sent', 'the history follows the email, not the moment it was queued');
+      // June may see the workflow (a work item went to her) but not the email: it was sent by no user,
+      // so the history tells her its status without a link that would answer "No such email".
+      const asJune = (await workflowHistory(env.ctx, people.june, instance.id)).events[1]!.notifications[0]!;
+      assert.deepEqual([asJune.emailStatus, asJune.emailVisible], ['sent', false]);
+      await assert.rejects(getEmail(env.ctx, people.june, asJune.emailId!), { code: 'NOT_FOUND' });
       const [item] = await listWorkItems(env.ctx, people.june);
       assert.equal(item!.subject, 'Approve PR-0001: Office chairs');
       assert.equal(item!.instructions, 'Check the budget of Omar Haddad.');

@@ -17,6 +17,7 @@ describe('template, workflow and statement pages in Chromium', { skip: skipUnles
   let browser: Browser;
   let page: Page;
   const violations: Record<string, string[]> = {};
+  let historyUrl = '';
 
   const nav = async (label: string, heading = label) => {
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label, exact: true }).click();
@@ -70,6 +71,27 @@ describe('template, workflow and statement pages in Chromium', { skip: skipUnles
     assert.match((await created.textContent()) ?? '', /June Park/);
     await look('history');
     await captured((m) => m.to.includes('june.park@mailroom.demo') && m.subject === 'Approve purchase requisition PR-2001: Ergonomic chairs');
+    historyUrl = page.url();
+  });
+
+  it('the history shows each notification\'s email as it stands now, linked for whoever may open it', async () => {
+    // The email was captured, so it is sent: the history says so, not "queued" as when it was handed in.
+    await signIn('admin');
+    await page.goto(historyUrl);
+    const toJune = page.locator('tr[data-event="workitem-created"] li[data-notification="June Park"]');
+    const link = toJune.getByRole('link', { name: 'email sent' });
+    await link.waitFor();
+    await screenshot(page, 'workflow-history-email-status');
+    await link.click();
+    await page.getByRole('heading', { level: 1, name: /Approve purchase requisition PR-2001/ }).waitFor();
+    assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /No such email/);
+
+    // June may see the workflow but not the email (no user sent it): its status, without a link.
+    await signIn('june');
+    await page.goto(historyUrl);
+    await toJune.locator('[data-email-status="sent"]').waitFor();
+    assert.equal(await toJune.getByRole('link').count(), 0);
+    assert.match((await toJune.textContent()) ?? '', /email sent/);
   });
 
   it('June approves from her work items; the finance step goes to the administrators', async () => {

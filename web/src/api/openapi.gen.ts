@@ -8072,6 +8072,10 @@ export interface components {
                 readonly status: "queued" | "skipped" | "failed";
                 readonly reason: string | null;
                 readonly emailId: string | null;
+                /** @description the email's status now; null when there is none or it left the history */
+                readonly emailStatus: components["schemas"]["EmailStatus"] | null;
+                /** @description whether the reader may open the email (GET /api/emails/{id}) */
+                readonly emailVisible: boolean;
                 readonly language: string | null;
             }[];
         };

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, toApiError, type ApiError } from '../api/client.ts';
 import type { WorkflowHistory } from '../api/schema.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
-import { formatTime } from '../components/format.ts';
+import { formatTime, STATUS_LABELS } from '../components/format.ts';
 import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
 import { useApiQuery } from '../lib/query.ts';
@@ -10,6 +10,20 @@ import { Link, useParams } from 'react-router';
 import { useSession } from '../session.tsx';
 
 const FINAL = ['completed', 'stopped', 'terminated'];
+
+type Notification = WorkflowHistory['events'][number]['notifications'][number];
+
+/** What became of a notification: skipped or failed with the reason, or its email as it stands now, linked for those who may open it. */
+function NotificationState({ n }: { n: Notification }) {
+  if (n.status === 'skipped') return <>not sent ({n.reason === 'option-off' ? 'Send notifications in email is off' : n.reason})</>;
+  if (n.status === 'failed') return <>not queued ({n.reason ?? 'failed'})</>;
+  if (!n.emailId) return <>queued</>;
+  if (!n.emailStatus) return <span className="muted">email no longer in the history</span>;
+  const status = `email ${STATUS_LABELS[n.emailStatus].toLowerCase()}`;
+  return n.emailVisible
+    ? <Link to={`/history/${encodeURIComponent(n.emailId)}`} data-email-status={n.emailStatus}>{status}</Link>
+    : <span data-email-status={n.emailStatus}>{status}</span>;
+}
 
 /** Workflow history: every event and assignment, and for each notification whom it went to and how it fared. */
 export function WorkflowHistoryPage() {
@@ -60,9 +74,8 @@ export function WorkflowHistoryPage() {
                       {e.notifications.length === 0 ? <span className="muted">—</span> : (
                         <ul>
                           {e.notifications.map((n, i) => (
-                            <li key={i}>
-                              {n.userName}: {n.status}{n.reason ? ` (${n.reason === 'option-off' ? 'Send notifications in email is off' : n.reason})` : ''}
-                              {n.emailId && <> · <Link to={`/history/${encodeURIComponent(n.emailId)}`}>email</Link></>}
+                            <li key={i} data-notification={n.userName}>
+                              {n.userName}: <NotificationState n={n} />
                             </li>
                           ))}
                         </ul>
