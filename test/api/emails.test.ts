@@ -19,6 +19,7 @@ for (const dialect of DIALECTS) {
     let h: ApiHarness;
     let smtp: RunningSmtpServer;
     const clock = new ManualClock();
+    let acceptLater = false;
     const asAdmin = (body?: unknown) => ({ token: h.tokens.admin, body });
     const asAlice = (body?: unknown) => ({ token: h.tokens.alice, body });
     const pointAtServer = () => ({ smtp: { host: smtp.host, port: smtp.port, sslRequired: false } });
@@ -33,7 +34,13 @@ for (const dialect of DIALECTS) {
     before(async () => {
       smtp = await startSmtpServer({
         onRcpt: (address) => (address.startsWith('refuse-rcpt@') ? { code: 550, text: '5.1.1 <refuse-rcpt@fabrikam.test>: Recipient address rejected: User unknown' } : undefined),
-        onData: (raw) => (/^Subject: refuse-me/im.test(raw.toString('latin1')) ? SPAM_REPLY : undefined),
+        onData: (raw) => {
+          const text = raw.toString('latin1');
+          if (/^Subject: refuse-me/im.test(text)) return SPAM_REPLY;
+          // "try-later" mail is refused for now (451) until the test lets it through.
+          if (/^Subject: try-later/im.test(text) && !acceptLater) return { code: 451, text: '4.3.0 Try again later' };
+          return undefined;
+        },
       });
       h = await startApi(dialect, { clock });
       const res = await h.call('PATCH', '/api/parameters', asAdmin(pointAtServer()));
@@ -252,6 +259,37 @@ for (const dialect of DIALECTS) {
       // Blanking the Email provider ID brings the dialog back.
       assert.equal((await h.call('PATCH', optionsUrl, asAlice({ providerId: null }))).status, 200);
       assert.equal((await h.call('POST', '/api/compose', asAlice(prefill))).body.ask, true);
+    });
+
+    it('Run now takes a waiting email once its next try has passed, and an administrator can retry one now', async () => {
+      const later = async (subject: string) => {
+        const queued = await h.call('POST', '/api/emails', asAlice({ to: 'bob@fabrikam.test', subject, body: 'x' }));
+        assert.equal(queued.status, 201, queued.text);
+        return queued.body.email.id as string;
+      };
+      const [first, second] = [await later('try-later one'), await later('try-later two')];
+      const refused = await h.call('POST', '/api/distributor/run', asAdmin());
+      assert.equal(refused.body.retried, 2, refused.text);
+      for (const id of [first, second]) {
+        const email = (await h.call('GET', `/api/emails/${id}`, asAlice())).body;
+        assert.equal(email.status, 'waiting');
+        assert.ok(email.nextAttemptAt > clock.now(), 'its next try is later');
+      }
+      // Before the next try nothing is due; the administrator brings the second forward.
+      assert.equal((await h.call('POST', '/api/distributor/run', asAdmin())).body.claimed, 0);
+      acceptLater = true;
+      const retried = await h.call('POST', `/api/emails/${second}/retry-now`, asAdmin());
+      assert.equal(retried.status, 200, retried.text);
+      assert.equal(retried.body.nextAttemptAt, clock.now());
+      assert.equal((await h.call('POST', `/api/emails/${second}/retry-now`, asAlice())).status, 403, 'administrators only');
+      const now = await h.call('POST', '/api/distributor/run', asAdmin());
+      assert.deepEqual([now.body.claimed, now.body.sent], [1, 1]);
+      // Once the first one's next try has passed, Run now takes it: waiting past its time is due.
+      clock.advance(((await h.call('GET', `/api/emails/${first}`, asAlice())).body.nextAttemptAt - clock.now()) + 1);
+      const due = await h.call('POST', '/api/distributor/run', asAdmin());
+      assert.deepEqual([due.body.claimed, due.body.sent], [1, 1]);
+      for (const id of [first, second]) assert.equal((await h.call('GET', `/api/emails/${id}`, asAlice())).body.status, 'sent');
+      assert.equal((await h.call('POST', `/api/emails/${first}/retry-now`, asAdmin())).body.error.code, 'NOT_RETRYABLE_NOW');
     });
 
     it('shows the failure details of an email the server refused, with the server\'s reply verbatim', async () => {

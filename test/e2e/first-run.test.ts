@@ -283,14 +283,15 @@ describe('first run and console in Chromium', { skip: skipUnlessChromium() }, ()
     }
   });
 
-  it('an administrator retries a waiting email now from its detail, and it is sent', async () => {
+  /** An email that one try has left waiting for a later one (its server's port was closed for that try). */
+  const waitingEmail = async (subject: string): Promise<string> => {
     const saved = (await api('GET', '/api/parameters')).body.smtp;
     const { createServer } = await import('node:net');
     const closed = await new Promise<number>((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
     assert.equal((await api('PATCH', '/api/parameters', { smtp: { port: closed } })).status, 200);
     let id: string;
     try {
-      const queued = await api('POST', '/api/emails', { to: ['later@customer.example'], subject: 'Retry me', body: 'x' });
+      const queued = await api('POST', '/api/emails', { to: ['later@customer.example'], subject, body: 'x' });
       id = queued.body.email?.id ?? queued.body.id;
       // The server's own distributor takes it at once; wait until that try has ended.
       let waiting = (await api('GET', `/api/emails/${id}`)).body;
@@ -303,10 +304,25 @@ describe('first run and console in Chromium', { skip: skipUnlessChromium() }, ()
     } finally {
       await api('PATCH', '/api/parameters', { smtp: { port: saved.port } });
     }
+    return id;
+  };
+
+  it('an administrator retries a waiting email now from its detail, and it is sent', async () => {
+    const id = await waitingEmail('Retry me');
     await open(`/history/${id}`);
     await page.getByRole('button', { name: 'Retry now' }).click();
     await page.locator('dl.summary-grid[data-status="sent"]').waitFor({ timeout: 20_000 });
     assert.ok(server.running.capture!.list().some((m) => m.subject === 'Retry me'));
+  });
+
+  it('an administrator retries a waiting email now from Batch email sending status, and it leaves the queue sent', async () => {
+    const id = await waitingEmail('Retry me from the queue');
+    await open('/sending-status');
+    const row = page.locator(`tr[data-email-id="${id}"]`);
+    await row.getByRole('button', { name: /^Retry now/ }).click();
+    await row.waitFor({ state: 'detached', timeout: 20_000 });
+    assert.equal((await api('GET', `/api/emails/${id}`)).body.status, 'sent');
+    assert.ok(server.running.capture!.list().some((m) => m.subject === 'Retry me from the queue'));
   });
 
   it('writes dates one way in lists and details', async () => {

@@ -23,17 +23,19 @@ export function createQueryClient(): QueryClient {
 export const apiKey = (path: string) => ['api', ...path.split('?')[0]!.split('/').filter(Boolean).slice(1), path.includes('?') ? path.slice(path.indexOf('?')) : ''];
 
 /**
- * GETs an API path, and again every `pollMs` while the tab is visible. A null path loads nothing.
+ * GETs an API path, and again every `pollMs` while the tab is visible (a function of the last answer
+ * polls only while it returns a number). A null path loads nothing.
  * Returns TanStack's query result: `data`, `error` (an ApiError), `isPending`, `refetch()`, `dataUpdatedAt`.
  */
-export function useApiQuery<T>(path: string | null, options: { pollMs?: number } = {}): UseQueryResult<T, ApiError> {
+export function useApiQuery<T>(path: string | null, options: { pollMs?: number | ((data: T | undefined) => number | undefined) } = {}): UseQueryResult<T, ApiError> {
+  const { pollMs } = options;
   return useQuery<T, ApiError>({
     queryKey: path === null ? ['none'] : apiKey(path),
     queryFn: async () => {
       try { return await get<T>(path!); } catch (err) { throw toApiError(err); }
     },
     enabled: path !== null,
-    refetchInterval: options.pollMs,
+    refetchInterval: typeof pollMs === 'function' ? (query) => pollMs(query.state.data) ?? false : pollMs,
     refetchIntervalInBackground: false,
   });
 }

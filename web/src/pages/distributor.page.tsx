@@ -13,7 +13,7 @@ import { Link } from 'react-router';
 /** Email distributor batch: batch processing on or off, how often it runs, its last and next run. */
 export function DistributorPage() {
   const status = useApiQuery<DistributorStatus>('/api/distributor', { pollMs: 5_000 });
-  const runNow = useApiMutation(() => api<DistributorRun>('POST', '/api/distributor/run'), { invalidates: ['/api/distributor', '/api/queue'] });
+  const runNow = useApiMutation(() => api<DistributorRun>('POST', '/api/distributor/run'), { invalidates: ['/api/distributor', '/api/queue', '/api/emails', '/api/summary'] });
 
   return (
     <Page title="Email distributor batch" intro={<>The distributor sends what waits in the queue (see <Link to="/sending-status">Batch email sending status</Link>).</>}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, downloadFile } from '../api/client.ts';
-import type { EmailDetail, EmailView, MessageContent } from '../api/schema.ts';
+import type { EmailDetail, EmailStatus, EmailView, MessageContent } from '../api/schema.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { FailureDetailsView } from '../components/failure-details.tsx';
 import { describeWorker, formatMailboxes, formatSize, formatTime, PROVIDER_LABELS, relativeTime } from '../components/format.ts';
@@ -16,11 +16,14 @@ import { Link, useParams } from 'react-router';
 const QUEUED = new Set(['waiting', 'deferred', 'sending']);
 
 /** One email of the history: its message, recipients, attempts and Failure details. */
+const IN_QUEUE: readonly EmailStatus[] = ['waiting', 'deferred', 'sending'];
+
 export function EmailDetailPage() {
   const params = useParams();
   const base = `/api/emails/${encodeURIComponent(params.id!)}`;
   const [queued, setQueued] = useState(false);
-  const email = useApiQuery<EmailDetail>(base, { pollMs: queued ? 3_000 : undefined });
+  // While it waits or is being sent, the page follows it (a run or a retry moves it on).
+  const email = useApiQuery<EmailDetail>(base, { pollMs: (e) => (queued || (e && IN_QUEUE.includes(e.status)) ? 3_000 : undefined) });
   const content = useApiQuery<MessageContent>(`${base}/content`);
   const [tab, setTab] = useState('message');
   const changes = { invalidates: [base, '/api/emails', '/api/queue'] };
