@@ -24,6 +24,16 @@ export const ERRORS = spec({
     status: 400, retryable: false, message: 'The email has no recipient.',
     fix: 'Give at least one address in To, Cc or Bcc.',
   },
+  TOO_MANY_RECIPIENTS: {
+    status: 400, retryable: false, message: 'The email has more recipients than the recipient limit.',
+    explanation: 'To, Cc and Bcc together, each entry\'s comma-separated list counted address by address, are more than the Recipient limit on the Email parameters page (500 unless changed, as in Exchange Online).',
+    fix: 'Send to fewer people at once (split the list over several emails, or use a distribution list the mail server expands), or raise the recipient limit if the mail server accepts more.',
+  },
+  SENDER_NAME_MISLEADING: {
+    status: 400, retryable: false, message: 'The sender name shows an email address that is not the sender\'s.',
+    explanation: 'Mail apps show the display name before the address, so a name such as "admin@example.com" makes the email look as if it came from that address.',
+    fix: 'Use a sender name without an email address in it (the sender\'s own address is allowed), or the user\'s Name from the Users page.',
+  },
   HEADER_INJECTION: {
     status: 400, retryable: false, message: 'A header value contains a line break.',
     explanation: 'Line breaks in a subject, name or address could add headers of their own to the message.',
@@ -46,6 +56,11 @@ export const ERRORS = spec({
   SMTP_NOT_CONFIGURED: {
     status: 409, retryable: false, message: 'No outgoing mail server is set.',
     fix: 'Enter the outgoing mail server on the SMTP settings tab of the Email parameters page.',
+  },
+  SMTP_AUTH_INCOMPLETE: {
+    status: 409, retryable: false, message: 'Authentication is required, but no SMTP user name is set.',
+    explanation: 'The SMTP settings say the server needs a sign-in, and give no user name to sign in with, so Mailroom does not connect.',
+    fix: 'Enter the SMTP user name and password on the SMTP settings tab of the Email parameters page, or turn Authentication required off.',
   },
   INVALID_PARAMETER: { status: 400, retryable: false, message: 'A parameter value is not valid.' },
   CONFIG_INVALID: {
@@ -388,6 +403,11 @@ export const ERRORS = spec({
   },
   WORKFLOW_NOT_OWNER: {
     status: 403, retryable: false, message: 'This work item is assigned to someone else.',
+  },
+  WORKFLOW_SUBMITTER_APPROVAL: {
+    status: 403, retryable: false, message: 'You submitted this document, so you may not approve it.',
+    explanation: 'The workflow parameter "Disallow approval by submitter" is on (the default): a work item assigned to the user who submitted the document cannot be approved by them.',
+    fix: 'Delegate the work item to another approver, or reject it. An administrator can turn the parameter off (PATCH /api/workflow/parameters).',
   },
   WORKFLOW_ITEM_CLOSED: {
     status: 409, retryable: false, message: 'The work item is no longer waiting for an action.',

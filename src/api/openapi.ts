@@ -84,7 +84,7 @@ export function errors(...codes: ErrorCode[]): Record<number, TSchema> {
 }
 
 /** A provider that is not set up, or whose stored secret cannot be opened. */
-export const PROVIDER_SETUP_ERRORS = ['SMTP_NOT_CONFIGURED', 'GRAPH_NOT_CONFIGURED', 'EXCHANGE_NOT_CONFIGURED', 'SECRET_UNDECRYPTABLE'] as const satisfies readonly ErrorCode[];
+export const PROVIDER_SETUP_ERRORS = ['SMTP_NOT_CONFIGURED', 'SMTP_AUTH_INCOMPLETE', 'GRAPH_NOT_CONFIGURED', 'EXCHANGE_NOT_CONFIGURED', 'SECRET_UNDECRYPTABLE'] as const satisfies readonly ErrorCode[];
 /** What a mail server or Microsoft service answered, for the routes that report it at once (502, 503, 504). */
 export const PROVIDER_FAILURE_ERRORS = ERROR_CODES.filter((code) => ERRORS[code].status >= 502);
 

@@ -75,7 +75,7 @@ const emailFields = {
 };
 export const EmailView = Type.Object(emailFields, { ...strict, $id: 'EmailView' });
 export const AttemptEntry = Type.Object({
-  attempt: Type.Integer(), worker: Type.String(), startedAt: Epoch(), finishedAt: Epoch(),
+  attempt: Type.Integer(), worker: nullable(Type.String({ description: 'the Mailroom process (host:pid) that tried; null for users who are not administrators' })), startedAt: Epoch(), finishedAt: Epoch(),
   outcome: literals(['sent', 'retry', 'failed', 'deferred', 'expired'] as const),
   code: nullable(Type.String()), response: nullable(Type.String()),
 }, { ...strict, $id: 'AttemptEntry' });
@@ -120,6 +120,7 @@ const Throttle = Type.Object({ smtp: Type.Integer(), eml: Type.Integer(), graph:
 export const EmailParameters = Type.Object({
   batchProvider: ref(ProviderId),
   attachmentSizeLimitMb: Type.Integer(),
+  recipientLimit: Type.Integer({ description: 'the most recipients one email may have, To, Cc and Bcc together' }),
   expirationDays: Type.Integer({ description: '0 means the default of 30' }),
   historyRetentionDays: Type.Integer({ description: '0 means the default of 30' }),
   throttle: Throttle,

@@ -97,6 +97,7 @@ export const OptionsBody = Type.Object({
 export const ParametersBody = Type.Object({
   batchProvider: Type.Optional(Type.String()),
   attachmentSizeLimitMb: Type.Optional(Type.Number()),
+  recipientLimit: Type.Optional(Type.Number()),
   expirationDays: Type.Optional(Type.Number()),
   historyRetentionDays: Type.Optional(Type.Number()),
   throttle: Type.Optional(Type.Record(Type.String(), Type.Number())),

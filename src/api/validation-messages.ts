@@ -37,7 +37,7 @@ const WORDS: Record<string, string> = {
   to: 'To', cc: 'Cc', bcc: 'Bcc', from: 'From', subject: 'Subject', body: 'Body', html: 'HTML body', text: 'Text',
   host: 'Outgoing mail server', port: 'SMTP port number', code: 'Code', ref: 'Reference', title: 'Title',
   leaseSeconds: 'Lease seconds', dataDir: 'Data folder', databaseUrl: 'Database URL', secretKey: 'Secret key',
-  attachmentSizeLimitMb: 'Attachment size limit (MB)', expirationDays: 'Email expiration in days', historyRetentionDays: 'History retention in days',
+  attachmentSizeLimitMb: 'Attachment size limit (MB)', recipientLimit: 'Recipient limit', expirationDays: 'Email expiration in days', historyRetentionDays: 'History retention in days',
   recurrenceSeconds: 'Recurrence (seconds)', limit: 'Number per page', status: 'Email status', sender: 'Email sender',
 };
 

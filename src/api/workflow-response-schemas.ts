@@ -84,6 +84,9 @@ export const DispatchResult = Type.Object({
   events: Type.Integer(), queued: Type.Integer(), skipped: Type.Integer(), failed: Type.Integer(),
 }, { ...strict, $id: 'DispatchResult' });
 export const WorkflowOptions = Type.Object({ sendNotificationsInEmail: Type.Boolean() }, { ...strict, $id: 'WorkflowOptions' });
+export const WorkflowParameters = Type.Object({
+  disallowApprovalBySubmitter: Type.Boolean({ description: 'the submitter of a document may not approve it (on by default)' }),
+}, { ...strict, $id: 'WorkflowParameters' });
 
 // ── organizations and customers ─────────────────────────────────────────────────────────────
 
@@ -109,5 +112,5 @@ export const StatementDraft = Type.Object({
 export const RESPONSE_SCHEMAS_RECORDS = [
   TemplateMessage, EmailTemplate, TemplateKindSpec, TemplatePreview, TestSendResult,
   WorkflowDefinition, WorkflowEvents, WorkItem, WorkflowInstance, WorkflowHistoryEntry, WorkflowHistory,
-  EscalationResult, DispatchResult, WorkflowOptions, Organization, Customer, CustomerContact, Invoice, CustomerDetail, StatementDraft,
+  EscalationResult, DispatchResult, WorkflowOptions, WorkflowParameters, Organization, Customer, CustomerContact, Invoice, CustomerDetail, StatementDraft,
 ] as const;

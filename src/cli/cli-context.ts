@@ -33,7 +33,9 @@ export async function withCli<T>(fn: (cli: CliContext) => Promise<T>, overrides:
 export async function actingUser(ctx: AppContext, name: string | undefined): Promise<User> {
   const wanted = name ?? process.env.MAILROOM_USER;
   if (wanted) return findUser(ctx, wanted);
-  const admin = (await listUsers(ctx)).find((u) => u.role === 'admin');
-  if (!admin) throw new MailroomError('NOT_FOUND', { message: 'There is no user yet. Create one: mailroom users add --username NAME --email ADDRESS --role admin' });
+  const all = await listUsers(ctx);
+  const admin = all.find((u) => u.role === 'admin');
+  if (!admin && all.length === 0) throw new MailroomError('NOT_FOUND', { message: 'There is no user yet. Create one: mailroom users add --username NAME --email ADDRESS --role admin' });
+  if (!admin) throw new MailroomError('NOT_FOUND', { message: `There is no administrator (users: ${all.map((u) => u.username).join(', ')}). Act as one of them with --user NAME, or make one an administrator: mailroom users set NAME --role admin` });
   return admin;
 }

@@ -14,6 +14,7 @@ import { assertMaySendAs, type User } from '../users/users.service.ts';
 import { getAccountDetail, type AccountDetail } from './accounts.service.ts';
 import type { Contact } from './contacts.service.ts';
 import { isoDate } from './invoices.service.ts';
+import { isCalendarDate } from '../outbound/history-query.ts';
 import { getOrganization } from './organizations.service.ts';
 import { buildStatementWorkbook, XLSX_TYPE } from './statement-workbook.ts';
 
@@ -60,7 +61,7 @@ export async function statementEmail(ctx: AppContext, actor: User, customerRef: 
   const contact = statementContact(customer);
   if (!contact && !options.toGiven) throw new MailroomError('STATEMENT_NO_CONTACT', { details: { account: customer.accountNumber ?? customer.id } });
   const asOf = options.asOf ?? isoDate(ctx.clock.now());
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw new MailroomError('VALIDATION_FAILED', { message: 'The statement date is written YYYY-MM-DD.', details: { field: 'asOf' } });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || !isCalendarDate(asOf)) throw new MailroomError('VALIDATION_FAILED', { message: 'The statement date is written YYYY-MM-DD.', details: { field: 'asOf' } });
   const template = await statementTemplate(ctx, customer, options.templateEmailId ?? STATEMENT_EMAIL_ID);
   const accountNumber = customer.accountNumber ?? customer.name;
   const company = customer.organizationId ? (await getOrganization(ctx, customer.organizationId)).name : '';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { MailroomError } from '../errors.ts';
 import { assertNoLineBreak, type Mailbox } from './addresses.ts';
 
 export interface AttachmentInput {
@@ -39,10 +40,23 @@ const PRIORITY_HEADERS: Record<'high' | 'normal' | 'low', Record<string, string>
   low: { 'X-Priority': '5 (Lowest)', 'X-MSMail-Priority': 'Low', Importance: 'Low' },
 };
 
+// type/subtype with optional parameters (RFC 2045 tokens); anything else would be rewritten by the composer.
+const CONTENT_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(?:\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(?:[A-Za-z0-9!#$&^_.+-]+|"[^"\\]*"))*$/;
+
+function assertContentType(filename: string, contentType: string): void {
+  assertNoLineBreak('Attachment content type', contentType);
+  if (!CONTENT_TYPE.test(contentType.trim())) {
+    throw new MailroomError('VALIDATION_FAILED', { message: `The content type of ${filename} is not type/subtype (e.g. application/pdf): "${contentType}".`, details: { field: 'contentType', value: contentType } });
+  }
+}
+
 /** Composes the RFC 5322 message with nodemailer's composer. */
 export async function buildMessage(input: MessageInput, options: BuildOptions = {}): Promise<Buffer> {
   assertNoLineBreak('Subject', input.subject);
-  for (const a of input.attachments) assertNoLineBreak('Attachment file name', a.filename);
+  for (const a of input.attachments) {
+    assertNoLineBreak('Attachment file name', a.filename);
+    if (a.contentType !== undefined) assertContentType(a.filename, a.contentType);
+  }
   const composer = new MailComposer({
     from: input.from,
     to: [...input.to],

@@ -108,6 +108,7 @@ function failureOutcome(ctx: AppContext, row: EmailRow, err: unknown, retry: boo
 }
 
 export function toMessage(row: EmailRow, raw: Buffer): OutgoingMessage {
-  const to = [...JSON.parse(row.to_addrs), ...JSON.parse(row.cc_addrs), ...JSON.parse(row.bcc_addrs)] as { address: string }[];
-  return { id: row.id, messageId: row.message_id, envelope: { from: row.sender, to: to.map((m) => m.address) }, raw, mode: row.mode };
+  const bcc = (JSON.parse(row.bcc_addrs) as { address: string }[]).map((m) => m.address);
+  const to = [...JSON.parse(row.to_addrs), ...JSON.parse(row.cc_addrs)] as { address: string }[];
+  return { id: row.id, messageId: row.message_id, envelope: { from: row.sender, to: [...to.map((m) => m.address), ...bcc], bcc }, raw, mode: row.mode };
 }

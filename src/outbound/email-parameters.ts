@@ -16,6 +16,8 @@ export const StoredParametersSchema = Type.Object({
   batchProvider: Type.Union([Type.Literal('smtp'), Type.Literal('eml'), Type.Literal('graph'), Type.Literal('exchange')], { default: 'smtp' }),
   /** The whole message, attachments included, in megabytes. */
   attachmentSizeLimitMb: Type.Integer({ minimum: 1, maximum: 150, default: 10 }),
+  /** To, Cc and Bcc together, counted after each entry's list is split (Exchange Online's limit is 500). */
+  recipientLimit: Type.Integer({ minimum: 1, maximum: 100_000, default: 500 }),
   /** 0 means the default of 30 days. */
   expirationDays: limit(365, 0),
   /** 0 means the default of 30 days. */
@@ -55,6 +57,7 @@ export type PublicParameters = Omit<StoredParameters, 'smtp' | 'graph' | 'exchan
 export interface ParametersChange {
   batchProvider?: StoredParameters['batchProvider'];
   attachmentSizeLimitMb?: number;
+  recipientLimit?: number;
   expirationDays?: number;
   historyRetentionDays?: number;
   throttle?: Partial<StoredParameters['throttle']>;
@@ -98,7 +101,7 @@ export async function updateParameters(ctx: AppContext, change: ParametersChange
   const { password: exchangePassword, ...exchangeChange } = change.exchange ?? {};
   const next: unknown = {
     ...current,
-    ...pick(change, ['batchProvider', 'attachmentSizeLimitMb', 'expirationDays', 'historyRetentionDays']),
+    ...pick(change, ['batchProvider', 'attachmentSizeLimitMb', 'recipientLimit', 'expirationDays', 'historyRetentionDays']),
     throttle: { ...current.throttle, ...change.throttle },
     smtp: { ...current.smtp, ...smtpChange },
     graph: { ...current.graph, ...graphChange },
@@ -113,6 +116,19 @@ export async function updateParameters(ctx: AppContext, change: ParametersChange
     problems.push({ field: 'smtp.host', message: 'An outgoing mail server is needed while SMTP is the batch email provider: give one, or choose another batch provider on the Configuration tab first.' });
   }
   problems.push(...graphProblems(candidate.graph), ...exchangeProblems(candidate.exchange));
+  if (candidate.smtp?.authRequired === true && typeof candidate.smtp.username === 'string' && !candidate.smtp.username.trim() && change.smtp !== undefined) {
+    problems.push({ field: 'smtp.username', message: 'Authentication is required: give the SMTP user name (and password), or turn authentication off.' });
+  }
+  // The batch provider must be able to send: chosen (or left in place by a change to its own tab)
+  // while its settings are incomplete, every batch email would fail.
+  const batch = candidate.batchProvider;
+  if ((batch === 'graph' || batch === 'exchange') && (change.batchProvider !== undefined || change[batch] !== undefined) && problems.length === 0) {
+    const ready = batch === 'graph' ? isGraphConfigured(withSecrets(candidate, clientSecret, exchangePassword)) : isExchangeConfigured(withSecrets(candidate, clientSecret, exchangePassword));
+    if (!ready) problems.push({ field: 'batchProvider', message: `${PROVIDER_LABELS[batch]} is not set up yet: complete its tab first (a batch provider that cannot send fails every email).` });
+  }
+  if (batch === 'smtp' && change.batchProvider === 'smtp' && !candidate.smtp.host?.trim()) {
+    problems.push({ field: 'batchProvider', message: 'SMTP has no outgoing mail server yet: enter it on the SMTP settings tab first.' });
+  }
   // Sealed values are written only by sealing a secret given in clear, never taken as given.
   for (const [section, key] of [['smtp', 'passwordSealed'], ['graph', 'clientSecretSealed'], ['exchange', 'passwordSealed']] as const) {
     if (change[section] && key in change[section]) problems.push({ field: `${section}.${key}`, message: 'This setting does not exist.' });
@@ -131,6 +147,16 @@ export async function updateParameters(ctx: AppContext, change: ParametersChange
   if (isOffice365(candidate.smtp.host)) candidate.throttle.smtp = OFFICE365_PER_MINUTE_LIMIT;
   await writeSetting(ctx.db, KEY, candidate, ctx.clock.now());
   return candidate;
+}
+
+/** The candidate as it will be once the secrets given in clear are sealed (only whether each is set matters here). */
+function withSecrets(p: StoredParameters, clientSecret: string | null | undefined, exchangePassword: string | null | undefined): StoredParameters {
+  const set = (given: string | null | undefined, sealed: string) => (given === undefined ? sealed : given ? 'set' : '');
+  return {
+    ...p,
+    graph: { ...p.graph, clientSecretSealed: set(clientSecret, p.graph.clientSecretSealed) },
+    exchange: { ...p.exchange, passwordSealed: set(exchangePassword, p.exchange.passwordSealed) },
+  };
 }
 
 export function effectiveThrottle(p: StoredParameters): StoredParameters['throttle'] {

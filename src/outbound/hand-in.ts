@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../app-context.ts';
-import { MailroomError } from '../errors.ts';
-import { assertNoLineBreak, parseMailbox, parseMailboxes, type Mailbox } from '../mime/addresses.ts';
+import { isMailroomError, MailroomError } from '../errors.ts';
+import { assertNoLineBreak, parseMailbox, parseMailboxes, sameAddress, type Mailbox } from '../mime/addresses.ts';
 import { buildMessage, newMessageId, type AttachmentInput } from '../mime/message-builder.ts';
 import type { Database, EmailStatus, ProviderId, QueueProviderId, SendMode } from '../store/tables.ts';
 import { assertMaySendAs, defaultSender, type User } from '../users/users.service.ts';
 import { expirationMs, readParameters, sizeLimitBytes, type StoredParameters } from './email-parameters.ts';
 import { findEmail, insertEmail, type EmailRow } from './email.repository.ts';
-import { assertProviderId, assertSendable } from './provider-registry.ts';
+import { assertProviderId, assertSendable, NOT_SET_UP } from './provider-registry.ts';
 
 /** An email as a process or a person hands it in. */
 export interface EmailInput {
@@ -30,6 +30,11 @@ export interface HandInOptions {
   readonly idempotencyKey?: string;
   /** For .eml drafts handed to a mail app: keep Bcc and mark the message unsent. */
   readonly draft?: boolean;
+  /**
+   * Keep the email when its provider is not set up: stored as failed with the refusal, so that it
+   * shows in the email history and can be resent once the provider is set up (notifications).
+   */
+  readonly keepWhenNotSetUp?: boolean;
   /** The status the new row starts in; an interactive send claims its own row at once. */
   readonly initialStatus?: Extract<EmailStatus, 'waiting' | 'sending' | 'generated'>;
   /** Send through this mailbox's outgoing channel (provider `mailbox`) instead of a provider. */
@@ -64,12 +69,18 @@ export interface PreparedEmail {
   readonly input: EmailInput;
 }
 
-/** Checks addresses, headers and the sender's right to the From address. */
-export async function prepareEmail(ctx: AppContext, actor: User | null, input: EmailInput, authorizedFrom?: string): Promise<PreparedEmail> {
+/** Checks addresses, headers, the number of recipients and the sender's right to the From address. */
+export async function prepareEmail(ctx: AppContext, actor: User | null, input: EmailInput, authorizedFrom?: string, recipientLimit = DEFAULT_RECIPIENT_LIMIT): Promise<PreparedEmail> {
   const to = parseMailboxes('To', input.to);
   const cc = parseMailboxes('Cc', input.cc);
   const bcc = parseMailboxes('Bcc', input.bcc);
-  if (to.length + cc.length + bcc.length === 0) throw new MailroomError('NO_RECIPIENTS');
+  const count = to.length + cc.length + bcc.length;
+  if (count === 0) throw new MailroomError('NO_RECIPIENTS');
+  if (count > recipientLimit) {
+    throw new MailroomError('TOO_MANY_RECIPIENTS', {
+      message: `The email has ${count} recipients in To, Cc and Bcc; the limit is ${recipientLimit}.`, details: { count, limit: recipientLimit },
+    });
+  }
   const subject = input.subject ?? '';
   assertNoLineBreak('Subject', subject);
   let from: Mailbox;
@@ -82,7 +93,26 @@ export async function prepareEmail(ctx: AppContext, actor: User | null, input: E
     if (!input.from) throw new MailroomError('VALIDATION_FAILED', { message: 'A system email needs a From address.' });
     from = parseMailbox('From', input.from);
   }
+  assertHonestName(from);
   return { from, to, cc, bcc, subject, input };
+}
+
+const DEFAULT_RECIPIENT_LIMIT = 500;
+const ADDRESS_IN_TEXT = /[^\s<>()[\]",;:@]+@[^\s<>()[\]",;:@]+/gu;
+
+/**
+ * A display name may not show another address: `"admin@example.com" <june@example.com>` reads as
+ * mail from admin in most mail apps. The sender's own address in the name is allowed.
+ */
+function assertHonestName(from: Mailbox): void {
+  for (const [shown] of from.name.matchAll(ADDRESS_IN_TEXT)) {
+    if (!sameAddress(shown.replace(/^[.'`]+|[.'`]+$/g, ''), from.address)) {
+      throw new MailroomError('SENDER_NAME_MISLEADING', {
+        message: `The sender name "${from.name}" shows the address ${shown}, which is not the sender's own (${from.address}).`,
+        details: { field: 'from', name: from.name, address: from.address },
+      });
+    }
+  }
 }
 
 /**
@@ -97,8 +127,8 @@ export async function handIn(ctx: AppContext, actor: User | null, input: EmailIn
     const existing = await findByIdempotencyKey(ctx, owner, options.idempotencyKey);
     if (existing) return { ...existing, duplicate: true };
   }
-  const prepared = await prepareEmail(ctx, actor, input, options.authorizedFrom);
-  const provider: QueueProviderId = options.mailboxId ? 'mailbox' : resolveProvider(options, params);
+  const prepared = await prepareEmail(ctx, actor, input, options.authorizedFrom, params.recipientLimit);
+  const { provider, refusal } = options.mailboxId ? { provider: 'mailbox' as const, refusal: null } : resolveProvider(options, params);
   const now = ctx.clock.now();
   const messageId = options.messageId ?? newMessageId(prepared.from.address.split('@')[1]!);
   const raw = await buildMessage({
@@ -113,7 +143,7 @@ export async function handIn(ctx: AppContext, actor: User | null, input: EmailIn
       details: { sizeBytes: raw.length, limitBytes: limit },
     });
   }
-  const status = options.initialStatus ?? 'waiting';
+  const status = refusal ? 'failed' : options.initialStatus ?? 'waiting';
   const row: EmailRow = {
     id: randomUUID(),
     message_id: messageId,
@@ -137,8 +167,8 @@ export async function handIn(ctx: AppContext, actor: User | null, input: EmailIn
     created_at: now,
     updated_at: now,
     sent_at: status === 'generated' ? now : null,
-    last_error_code: null,
-    last_error_response: null,
+    last_error_code: refusal?.code ?? null,
+    last_error_response: refusal?.message ?? null,
     last_error_command: null,
     recipient_results: null,
     resent_from: null,
@@ -146,6 +176,10 @@ export async function handIn(ctx: AppContext, actor: User | null, input: EmailIn
   };
   const stored = await storeWithKey(ctx, row, raw, owner, options.idempotencyKey, options.within);
   if (stored.duplicate) return stored;
+  if (refusal) {
+    ctx.events.emit('email:changed', { id: row.id, event: 'failed', status, provider: row.provider, code: refusal.code });
+    return { row, raw, duplicate: false };
+  }
   ctx.events.emit('email:changed', {
     id: row.id, event: status === 'sending' ? 'claimed' : 'queued', status, provider: row.provider,
     ...(status === 'sending' ? { worker: ctx.workerId, attempts: row.attempts } : {}),
@@ -154,13 +188,16 @@ export async function handIn(ctx: AppContext, actor: User | null, input: EmailIn
   return { row, raw, duplicate: false };
 }
 
-const sameAddress = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
-
-function resolveProvider(options: HandInOptions, params: StoredParameters): ProviderId {
+function resolveProvider(options: HandInOptions, params: StoredParameters): { provider: ProviderId; refusal: MailroomError | null } {
   const id = options.provider ?? params.batchProvider;
   assertProviderId(id);
-  assertSendable(id, params);
-  return id;
+  try {
+    assertSendable(id, params);
+    return { provider: id, refusal: null };
+  } catch (err) {
+    if (options.keepWhenNotSetUp && isMailroomError(err) && (NOT_SET_UP as readonly string[]).includes(err.code)) return { provider: id, refusal: err };
+    throw err;
+  }
 }
 
 async function findByIdempotencyKey(ctx: AppContext, owner: string, key: string): Promise<{ row: EmailRow; raw: Buffer } | undefined> {

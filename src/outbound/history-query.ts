@@ -10,10 +10,22 @@ export function parseStatuses(value: string | undefined): EmailStatus[] | undefi
   return list as EmailStatus[];
 }
 
+/**
+ * True when a text that starts YYYY-MM-DD names a day the calendar has: Date.parse rolls
+ * 2026-02-31 over into March instead of refusing it.
+ */
+export function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d;
+}
+
 /** An ISO date or epoch milliseconds; empty means no bound. */
 export function parseTime(field: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  const ms = /^\d+$/.test(value) ? Number(value) : isCalendarDate(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) throw new MailroomError('VALIDATION_FAILED', { message: `${field} is not a date: ${value}.`, details: { field } });
   return ms;
 }

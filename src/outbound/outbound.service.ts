@@ -1,24 +1,27 @@
 import type { AppContext } from '../app-context.ts';
 import { MailroomError } from '../errors.ts';
+import { sameAddress } from '../mime/addresses.ts';
 import type { EmailStatus, ProviderId } from '../store/tables.ts';
-import { defaultSender, getOptions, setOptions, type User } from '../users/users.service.ts';
+import { assertMaySendAs, defaultSender, getOptions, getUser, setOptions, type User } from '../users/users.service.ts';
 import { followMailboxEmails } from './activity-follow.ts';
 import { deliver } from './delivery.ts';
 import { expirationMs, isExchangeConfigured, isGraphConfigured, readParameters, type StoredParameters } from './email-parameters.ts';
 import * as repo from './email.repository.ts';
 import { toView, type EmailView } from './email-view.ts';
 import { handIn, type EmailInput } from './hand-in.ts';
-import type { ProviderRegistry } from './provider-registry.ts';
+import { assertSendable, NOT_SET_UP, type ProviderRegistry } from './provider-registry.ts';
 
 export interface QueueOptions {
   readonly provider?: string;
   readonly idempotencyKey?: string;
+  /** Store the email as failed (in the history, resendable) when its provider is not set up, instead of refusing it. */
+  readonly keepWhenNotSetUp?: boolean;
 }
 
 /** Hands an email to the queue for the distributor batch (batch, non-interactive mode). */
 export async function queueEmail(ctx: AppContext, actor: User | null, input: EmailInput, options: QueueOptions = {}) {
   const result = await handIn(ctx, actor, input, { mode: 'batch', ...options });
-  return { email: toView(result.row), duplicate: result.duplicate };
+  return { email: actor ? viewFor(actor, toView(result.row)) : toView(result.row), duplicate: result.duplicate };
 }
 
 // ── interactive sending: the "How would you like to send email" and "Send email" dialogs ──
@@ -93,13 +96,13 @@ export async function sendInteractive(ctx: AppContext, providers: ProviderRegist
   if (provider === 'eml') {
     const { row, raw } = await handIn(ctx, actor, input, { mode: 'interactive', provider, draft: true, initialStatus: 'generated' });
     await rememberChoice(ctx, actor, 'eml', choice);
-    return { email: toView(row), eml: raw };
+    return { email: viewFor(actor, toView(row)), eml: raw };
   }
   const { row, raw } = await handIn(ctx, actor, input, { mode: 'interactive', provider, initialStatus: 'sending' });
   // Interactive sends name a provider, never a mailbox.
   await rememberChoice(ctx, actor, row.provider as ProviderId, choice);
   await deliver(ctx, providers, await readParameters(ctx), row, raw, { throttle: false });
-  return { email: toView((await repo.findEmail(ctx.db, row.id))!) };
+  return { email: viewFor(actor, toView((await repo.findEmail(ctx.db, row.id))!)) };
 }
 
 /** A choice made in the dialog becomes the last choice; with "Do not ask again" it becomes the Email provider ID too. */
@@ -151,14 +154,27 @@ export async function emailStates(ctx: AppContext, actor: User, ids: readonly st
   return new Map(rows.map((r) => [r.id, { status: r.status, sentAt: r.sent_at, visible: canSeeAll(actor) || r.user_id === actor.id }]));
 }
 
+/**
+ * What a user who is not an administrator does not see of an email: which Mailroom process holds
+ * or tried it (host name and process id), and the text of an internal failure (it may name files
+ * on the server). The mail server's own replies stay: they are about the user's email.
+ */
+export function viewFor(actor: User, view: EmailView): EmailView {
+  if (canSeeAll(actor)) return view;
+  const failure = view.failure?.code === 'INTERNAL' ? { ...view.failure, response: null, command: null } : view.failure;
+  return { ...view, claimedBy: null, failure };
+}
+
 export async function getEmail(ctx: AppContext, actor: User, id: string) {
   const row = await repo.findEmail(ctx.db, id);
   if (!row || (!canSeeAll(actor) && row.user_id !== actor.id)) throw new MailroomError('NOT_FOUND', { message: 'No such email.' });
   const attempts = await repo.listAttempts(ctx.db, id);
+  const admin = canSeeAll(actor);
   return {
-    ...toView(row),
+    ...viewFor(actor, toView(row)),
     attemptLog: attempts.map((a) => ({
-      attempt: a.attempt, worker: a.worker, startedAt: a.started_at, finishedAt: a.finished_at, outcome: a.outcome, code: a.error_code, response: a.response,
+      attempt: a.attempt, worker: admin ? a.worker : null, startedAt: a.started_at, finishedAt: a.finished_at, outcome: a.outcome, code: a.error_code,
+      response: admin || a.error_code !== 'INTERNAL' ? a.response : null,
     })),
   };
 }
@@ -191,13 +207,13 @@ export async function listHistory(ctx: AppContext, actor: User, q: HistoryQuery)
   });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  return { items: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
+  return { items: page.map((r) => viewFor(actor, toView(r))), nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
 }
 
 /** Batch email sending status: what is waiting, deferred or being sent. */
 export async function listQueue(ctx: AppContext, actor: User, limit = 200) {
   const rows = await repo.listQueue(ctx.db, { userId: canSeeAll(actor) ? undefined : actor.id, limit });
-  return rows.map(toView);
+  return rows.map((r) => viewFor(actor, toView(r)));
 }
 
 export async function summary(ctx: AppContext, actor: User, sinceMs = 24 * 3600_000) {
@@ -209,17 +225,26 @@ export async function summary(ctx: AppContext, actor: User, sinceMs = 24 * 3600_
 export async function resendEmail(ctx: AppContext, actor: User, id: string): Promise<EmailView> {
   const row = (await getEmail(ctx, actor, id));
   if (row.status !== 'failed' && row.status !== 'expired') throw new MailroomError('NOT_RESENDABLE', { details: { status: row.status } });
+  // The grant that allowed this From may have been revoked since the email was handed in. A
+  // mailbox's email from the mailbox's own address was authorized by the mailbox, not a grant.
+  const mailboxAddress = row.mailboxId
+    ? (await ctx.db.selectFrom('mailbox').select('email').where('id', '=', row.mailboxId).executeTakeFirst())?.email
+    : undefined;
+  if (row.userId && !(mailboxAddress && sameAddress(mailboxAddress, row.sender))) await assertMaySendAs(ctx, await getUser(ctx, row.userId), row.sender);
   const params = await readParameters(ctx);
   const now = ctx.clock.now();
   const expiresAt = now + expirationMs(params);
+  // A batch email refused because its provider was not set up goes through the batch provider of now.
+  const provider = row.mode === 'batch' && (NOT_SET_UP as readonly string[]).includes(row.failure?.code ?? '') ? params.batchProvider : row.provider;
+  if (provider !== 'mailbox') assertSendable(provider, params);
   const result = await ctx.db.updateTable('email')
-    .set({ status: 'waiting', next_attempt_at: now, deferrals: 0, expires_at: expiresAt, updated_at: now, claimed_by: null, lease_until: null, resent_from: id })
+    .set({ provider, status: 'waiting', next_attempt_at: now, deferrals: 0, expires_at: expiresAt, updated_at: now, claimed_by: null, lease_until: null, resent_from: id })
     .where('id', '=', id).where('status', 'in', ['failed', 'expired']).executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new MailroomError('NOT_RESENDABLE');
   await followMailboxEmails(ctx.db, [row]);
-  ctx.events.emit('email:changed', { id, event: 'resent', status: 'waiting', provider: row.provider });
+  ctx.events.emit('email:changed', { id, event: 'resent', status: 'waiting', provider });
   ctx.events.emit('email:queued', id);
-  return toView((await repo.findEmail(ctx.db, id))!);
+  return viewFor(actor, toView((await repo.findEmail(ctx.db, id))!));
 }
 
 export async function cancelEmail(ctx: AppContext, actor: User, id: string): Promise<EmailView> {
@@ -230,7 +255,7 @@ export async function cancelEmail(ctx: AppContext, actor: User, id: string): Pro
   if (Number(result.numUpdatedRows) !== 1) throw new MailroomError('NOT_CANCELLABLE');
   await followMailboxEmails(ctx.db, [row]);
   ctx.events.emit('email:changed', { id, event: 'cancelled', status: 'cancelled', provider: row.provider });
-  return toView((await repo.findEmail(ctx.db, id))!);
+  return viewFor(actor, toView((await repo.findEmail(ctx.db, id))!));
 }
 
 const encodeCursor = (createdAt: number, id: string) => Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');

@@ -24,6 +24,9 @@ export function assertProviderId(id: string): asserts id is ProviderId {
   if (!PROVIDER_IDS.includes(id as ProviderId)) throw new MailroomError('UNKNOWN_PROVIDER', { message: `There is no email provider "${id}".`, details: { provider: id } });
 }
 
+/** What assertSendable refuses with: the provider's settings are missing. */
+export const NOT_SET_UP = ['SMTP_NOT_CONFIGURED', 'GRAPH_NOT_CONFIGURED', 'EXCHANGE_NOT_CONFIGURED'] as const;
+
 /** Refuses a provider whose settings are missing, before anything is queued for it. */
 export function assertSendable(id: ProviderId, params: StoredParameters): void {
   if (id === 'smtp' && !params.smtp.host) throw new MailroomError('SMTP_NOT_CONFIGURED');

@@ -4,7 +4,8 @@ import type { ProviderId, SendMode } from '../store/tables.ts';
 export interface OutgoingMessage {
   readonly id: string;
   readonly messageId: string;
-  readonly envelope: { readonly from: string; readonly to: readonly string[] };
+  /** Every recipient (To, Cc and Bcc); bcc repeats the Bcc ones, which the built message does not name. */
+  readonly envelope: { readonly from: string; readonly to: readonly string[]; readonly bcc?: readonly string[] };
   readonly raw: Buffer;
   /** Interactive sends go out from the sender's own mailbox; batch sends may use a batch account. */
   readonly mode: SendMode;

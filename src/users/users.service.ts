@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { MailroomError } from '../errors.ts';
 import { assertNoLineBreak, isValidAddress, sameAddress } from '../mime/addresses.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../security/passwords.ts';
-import { PROVIDER_IDS, ROLES, type ProviderId, type Role } from '../store/tables.ts';
+import { PROVIDER_IDS, ROLES, type Database, type ProviderId, type Role } from '../store/tables.ts';
 import { assertSignInAllowed, clearSignInFailures, recordSignInFailure, throttleKeys } from '../security/sign-in-throttle.ts';
 import * as repo from './users.repository.ts';
+import { readParameters } from '../outbound/email-parameters.ts';
+import { assertSendable } from '../outbound/provider-registry.ts';
 import { createUserMailbox, followUserEmail } from '../sync/mailboxes.service.ts';
 
 export interface User {
@@ -54,6 +57,8 @@ export async function createUser(ctx: AppContext, input: NewUser): Promise<User>
   }
   const name = input.name ?? input.username;
   assertNoLineBreak('Name', name);
+  if (input.password !== undefined) checkPassword(input.password);
+  if (input.language !== undefined) checkLanguage(input.language);
   const row = {
     id: randomUUID(), username: input.username, name, email, role,
     password_hash: input.password ? await hashPassword(input.password) : null,
@@ -92,15 +97,15 @@ export async function updateUser(ctx: AppContext, id: string, changes: UserChang
   const set: Record<string, string> = {};
   if (changes.email !== undefined) set.email = checkEmail(changes.email);
   if (changes.name !== undefined) { assertNoLineBreak('Name', changes.name); set.name = changes.name; }
-  if (changes.language !== undefined) set.language = changes.language;
+  if (changes.language !== undefined) set.language = checkLanguage(changes.language);
   if (changes.role !== undefined) {
     if (!ROLES.includes(changes.role)) throw new MailroomError('VALIDATION_FAILED', { message: `Role must be one of: ${ROLES.join(', ')}.`, details: { field: 'role' } });
-    if (changes.role !== 'admin') await assertAnotherAdmin(ctx, id);
     set.role = changes.role;
   }
-  if (changes.password !== undefined) set.password_hash = await hashPassword(changes.password);
+  if (changes.password !== undefined) set.password_hash = await hashPassword(checkPassword(changes.password));
   if (Object.keys(set).length > 0) {
     await ctx.db.transaction().execute(async (trx) => {
+      if (set.role !== undefined && set.role !== 'admin') await assertAnotherAdmin(ctx, trx, id);
       await trx.updateTable('app_user').set(set).where('id', '=', id).execute();
       // A new password ends every session and API token the user had.
       if (changes.password !== undefined) await trx.deleteFrom('token').where('user_id', '=', id).execute();
@@ -110,11 +115,16 @@ export async function updateUser(ctx: AppContext, id: string, changes: UserChang
   return getUser(ctx, id);
 }
 
-/** Refuses to take the administrator role from the last user who has it: nobody could give it back. */
-async function assertAnotherAdmin(ctx: AppContext, id: string): Promise<void> {
-  const others = await ctx.db.selectFrom('app_user').select('id').where('role', '=', 'admin').where('id', '!=', id).limit(1).execute();
-  const self = await ctx.db.selectFrom('app_user').select('role').where('id', '=', id).executeTakeFirst();
-  if (self?.role === 'admin' && others.length === 0) {
+/**
+ * Refuses to take the administrator role from the last user who has it: nobody could give it back.
+ * Runs inside the transaction that changes the role. On PostgreSQL the administrators' rows are
+ * locked, so two administrators demoting each other at once cannot both pass the check (the second
+ * waits, then sees the first one's change); on SQLite a write transaction excludes every other.
+ */
+async function assertAnotherAdmin(ctx: AppContext, trx: Transaction<Database>, id: string): Promise<void> {
+  const query = trx.selectFrom('app_user').select('id').where('role', '=', 'admin').orderBy('id');
+  const admins = await (ctx.dialect === 'postgres' ? query.forUpdate() : query).execute();
+  if (admins.some((a) => a.id === id) && admins.length === 1) {
     throw new MailroomError('CONFLICT', { message: 'This is the last administrator; make another user an administrator first.', details: { field: 'role' } });
   }
 }
@@ -142,6 +152,8 @@ export async function setOptions(ctx: AppContext, userId: string, changes: Parti
       throw new MailroomError('UNKNOWN_PROVIDER', { details: { field } });
     }
   }
+  // A provider that is not set up would fail every send made with it: refuse the choice now.
+  if (changes.providerId) assertSendable(changes.providerId, await readParameters(ctx));
   const senderEmail = next.senderEmail ? checkEmail(next.senderEmail) : null;
   await repo.saveOptions(ctx.db, {
     user_id: userId,
@@ -168,7 +180,8 @@ export async function grantSendAs(ctx: AppContext, userId: string, address: stri
 }
 
 export async function revokeSendAs(ctx: AppContext, userId: string, address: string): Promise<void> {
-  await ctx.db.deleteFrom('send_as_grant').where('user_id', '=', userId).where('address', '=', address.toLowerCase()).execute();
+  const result = await ctx.db.deleteFrom('send_as_grant').where('user_id', '=', userId).where('address', '=', address.trim().toLowerCase()).executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw new MailroomError('NOT_FOUND', { message: `The user has no Send-As grant for ${address}.`, details: { field: 'address', value: address } });
 }
 
 /** The user's default From: the Sender email option when set, else the Email on the user. */
@@ -279,6 +292,22 @@ export async function authenticate(ctx: AppContext, token: string): Promise<Auth
 /** Ends the token the request came with, a session or an API token alike. */
 export async function signOut(ctx: AppContext, token: string): Promise<void> {
   await ctx.db.deleteFrom('token').where('token_hash', '=', hashToken(token)).execute();
+}
+
+/** The same rule for the API, the CLI and the console: 8 to 200 characters. */
+function checkPassword(password: string): string {
+  if (password.length < 8 || password.length > 200) {
+    throw new MailroomError('VALIDATION_FAILED', { message: 'A password has 8 to 200 characters.', details: { field: 'password' } });
+  }
+  return password;
+}
+
+/** A language tag such as en-us or de: letters, then dash-separated parts. */
+function checkLanguage(language: string): string {
+  if (!/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}$/.test(language)) {
+    throw new MailroomError('VALIDATION_FAILED', { message: `"${language}" is not a language code such as en-us or de.`, details: { field: 'language' } });
+  }
+  return language;
 }
 
 function checkEmail(address: string): string {

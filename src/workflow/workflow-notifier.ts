@@ -78,8 +78,10 @@ async function notifyEvent(ctx: AppContext, event: repo.EventRow, directory: rea
       const message = fillText(messageText(setting, language), values);
       const mail = renderTemplate(template, language, { values: { ...values, subject, message, for: user.name } });
       const input = toEmailInput(template, mail, formatMailbox({ name: user.name, address: user.email }));
-      const { email } = await queueEmail(ctx, null, input, { idempotencyKey: `wf-${event.id}-${userId}` });
-      await note('queued', { emailId: email.id, language: mail.language });
+      // A batch provider that is not set up: the email is kept as failed in the email history, to be resent.
+      const { email } = await queueEmail(ctx, null, input, { idempotencyKey: `wf-${event.id}-${userId}`, keepWhenNotSetUp: true });
+      if (email.status === 'failed') await note('failed', { reason: email.failure?.code ?? 'INTERNAL', emailId: email.id, language: mail.language });
+      else await note('queued', { emailId: email.id, language: mail.language });
     } catch (err) {
       if (!isMailroomError(err)) throw err;
       await note('failed', { reason: err.code });

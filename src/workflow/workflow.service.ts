@@ -12,6 +12,7 @@ import { applyAction, escalate, record, startStep, terminate, type ActionInput, 
 import { assertMaySee } from './workflow-history.ts';
 import { dispatchNotifications } from './workflow-notifier.ts';
 import { toInstanceView, toWorkItemView, type InstanceView, type WorkItemView } from './workflow-views.ts';
+import { readWorkflowParameters } from './workflow-parameters.ts';
 import * as repo from './workflow.repository.ts';
 
 export interface SubmitInput {
@@ -53,6 +54,8 @@ async function withRun(ctx: AppContext, instanceId: string, fn: (run: Run) => Pr
 export async function submitDocument(ctx: AppContext, actor: User, input: SubmitInput): Promise<InstanceView> {
   const title = input.title.trim();
   assertNoLineBreak('Title', title);
+  assertNoLineBreak('Ref', input.ref ?? '');
+  if ((input.ref ?? '').length > 100) throw new MailroomError('VALIDATION_FAILED', { message: 'A document reference has up to 100 characters.', details: { field: 'ref' } });
   if (!title || title.length > 300) throw new MailroomError('VALIDATION_FAILED', { message: 'A document needs a title of up to 300 characters.', details: { field: 'title' } });
   const organizationId = input.organization ? (await getOrganization(ctx, input.organization)).id : null;
   if (!input.definitionId && !input.documentType) throw new MailroomError('VALIDATION_FAILED', { message: 'Give the document type (or a workflow).', details: { field: 'documentType' } });
@@ -81,8 +84,14 @@ export async function actOnWorkItem(ctx: AppContext, actor: User, workItemId: st
   if (!item) throw new MailroomError('NOT_FOUND', { message: 'No such work item.' });
   const to = action === 'delegate' ? (input.to ? (await findUser(ctx, input.to)).id : undefined) : undefined;
   if (action === 'delegate' && !to) throw new MailroomError('VALIDATION_FAILED', { message: 'Name the user to delegate to.', details: { field: 'to' } });
+  const { disallowApprovalBySubmitter } = await readWorkflowParameters(ctx);
   await withRun(ctx, item.instance_id, async (run) => {
     const fresh = (await repo.findWorkItem(run.db, workItemId))!;
+    // Only the submitter's own pending approval meets this refusal; every other wrong action keeps its own code.
+    const ownApproval = fresh.kind === 'approval' && fresh.status === 'pending' && fresh.owner_id === actor.id && run.instance.originator_id === actor.id;
+    if (action === 'approve' && disallowApprovalBySubmitter && ownApproval) {
+      throw new MailroomError('WORKFLOW_SUBMITTER_APPROVAL', { details: { workItemId, instanceId: run.instance.id } });
+    }
     await applyAction(run, fresh, actor.id, action, { comment: input.comment, to });
   });
   return toWorkItemView((await repo.findWorkItem(ctx.db, workItemId))!, await instanceOf(ctx, item.instance_id));

@@ -237,6 +237,11 @@ const CALLS: Record<string, (w: World) => Call[] | Promise<Call[]>> = {
   },
   'POST /api/workflow/escalate': () => [{ as: 'admin', expect: 200 }],
   'POST /api/workflow/notifications/dispatch': () => [{ as: 'admin', expect: 200 }],
+  'GET /api/workflow/parameters': () => [{ as: 'admin', expect: 200 }, { as: 'alice', expect: 403 }],
+  'PATCH /api/workflow/parameters': () => [
+    { as: 'admin', body: { disallowApprovalBySubmitter: true }, expect: 200 },
+    { as: 'admin', body: {}, expect: 400 }, { as: 'admin', body: { disallowApprovalBySubmitter: 'no' }, expect: 400 },
+  ],
   'GET /api/workflow/options': () => [{ as: 'alice', expect: 200 }],
   'PATCH /api/workflow/options': () => [{ as: 'alice', body: { sendNotificationsInEmail: false }, expect: 200 }, { as: 'alice', body: {}, expect: 400 }],
 

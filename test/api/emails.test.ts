@@ -152,9 +152,11 @@ for (const dialect of DIALECTS) {
       const cleared = await h.call('PATCH', '/api/parameters', asAdmin({ smtp: { host: '' } }));
       assert.equal(cleared.status, 400, cleared.text);
       assert.ok((cleared.body.error.details as Json[]).some((d) => d.field === 'smtp.host'), cleared.text);
-      // ...so reach the state a fresh install starts in (no server, SMTP the batch provider) in two steps.
+      // ...and choosing SMTP while it has no server is refused too...
       assert.equal((await h.call('PATCH', '/api/parameters', asAdmin({ batchProvider: 'eml', smtp: { host: '' } }))).status, 200);
-      assert.equal((await h.call('PATCH', '/api/parameters', asAdmin({ batchProvider: 'smtp' }))).status, 200);
+      assert.equal((await h.call('PATCH', '/api/parameters', asAdmin({ batchProvider: 'smtp' }))).status, 400);
+      // ...so reach the state a fresh install starts in (no server, SMTP the batch provider): no parameters saved.
+      await h.env.ctx.db.deleteFrom('setting').where('key', '=', 'email_parameters').execute();
       await check('/api/emails', { to, subject: 's' }, 409, 'SMTP_NOT_CONFIGURED');
       await check('/api/send', { to, subject: 's', provider: 'smtp' }, 409, 'SMTP_NOT_CONFIGURED');
       const testEmail = await h.call('POST', '/api/parameters/test-email', asAdmin({ to }));

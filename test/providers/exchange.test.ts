@@ -139,7 +139,9 @@ for (const dialect of DIALECTS) {
       const shown = toPublic(await readParameters(world.ctx));
       assert.equal(shown.exchange.passwordSet, true);
       assert.ok(!JSON.stringify(shown).includes(fake.password));
-      await updateParameters(world.ctx, { exchange: { password: null } });
+      // Exchange sends batch email here: clearing its password alone would fail every email.
+      await assert.rejects(updateParameters(world.ctx, { exchange: { password: null } }), { code: 'INVALID_PARAMETER' });
+      await updateParameters(world.ctx, { batchProvider: 'eml', exchange: { password: null } });
       assert.ok(!(await composeDraft(world.ctx, world.alice, {})).choices.some((c) => c.id === 'exchange'));
       await assert.rejects(updateParameters(world.ctx, { exchange: { authentication: 'kerberos' as never } }), { code: 'INVALID_PARAMETER' });
       await assert.rejects(updateParameters(world.ctx, { exchange: { ewsUrl: 'mail.contoso.test' } }), { code: 'INVALID_PARAMETER' });

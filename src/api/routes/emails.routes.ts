@@ -12,7 +12,7 @@ import { Binary, Draft, EmailDetail, EmailView, HistoryPage, list, QueuedEmail, 
 import { EmailBody, HistoryQuery, IdParams, QueueEmailBody, SendBody } from '../schemas.ts';
 
 /** What hand-in refuses: the message itself, the sender, the provider. */
-const HAND_IN = ['INVALID_ADDRESS', 'NO_RECIPIENTS', 'HEADER_INJECTION', 'MESSAGE_TOO_LARGE', 'SEND_AS_DENIED', 'UNKNOWN_PROVIDER'] as const;
+const HAND_IN = ['INVALID_ADDRESS', 'NO_RECIPIENTS', 'TOO_MANY_RECIPIENTS', 'SENDER_NAME_MISLEADING', 'HEADER_INJECTION', 'MESSAGE_TOO_LARGE', 'SEND_AS_DENIED', 'UNKNOWN_PROVIDER'] as const;
 
 const user = { access: 'user' } as const;
 
@@ -69,7 +69,7 @@ export function emailsRoutes(app: Api, ctx: AppContext, providers: ProviderRegis
     return reply.type('message/rfc822').header('content-disposition', `attachment; filename="${id}.eml"`).send(raw);
   });
 
-  app.post('/api/emails/:id/resend', { config: user, schema: { tags: ['emails'], summary: 'Queue a failed or expired email again', params: IdParams, response: { 200: ref(EmailView), ...errors('NOT_FOUND', 'NOT_RESENDABLE') } } }, async (request) =>
+  app.post('/api/emails/:id/resend', { config: user, schema: { tags: ['emails'], summary: 'Queue a failed or expired email again', params: IdParams, response: { 200: ref(EmailView), ...errors('NOT_FOUND', 'NOT_RESENDABLE', 'SEND_AS_DENIED', ...PROVIDER_SETUP_ERRORS) } } }, async (request) =>
     outbound.resendEmail(ctx, currentUser(request), (request.params as Static<typeof IdParams>).id));
 
   app.post('/api/emails/:id/retry-now', { config: { access: 'admin' }, schema: { tags: ['emails'], summary: 'Try a waiting or deferred email again now, without waiting for its next try', params: IdParams, response: { 200: ref(EmailView), ...errors('NOT_FOUND') } } }, async (request) =>

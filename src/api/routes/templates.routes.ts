@@ -19,7 +19,7 @@ const NewTemplateBody = Type.Composite([templates.TemplateInputSchema, Type.Obje
 const ListQuery = Type.Object({
   scope: Type.Optional(Type.Union([Type.Literal('system'), Type.Literal('organization')])),
   organization: Type.Optional(Type.String({ description: 'organization id or code' })),
-  kind: Type.Optional(Type.String({ description: TEMPLATE_KINDS.join(', ') })),
+  kind: Type.Optional(Type.Union(TEMPLATE_KINDS.map((k) => Type.Literal(k)), { description: TEMPLATE_KINDS.join(', ') })),
 }, { additionalProperties: false });
 
 const PreviewBody = Type.Object({
@@ -37,7 +37,7 @@ export function templatesRoutes(app: Api, ctx: AppContext) {
 
   app.get('/api/templates', { config: admin, schema: { tags, summary: 'System and organization email templates', querystring: ListQuery, response: { 200: list(ref(EmailTemplate)), ...errors('NOT_FOUND') } } }, async (request) => {
     const q = request.query as Static<typeof ListQuery>;
-    const kind = q.kind && (TEMPLATE_KINDS as readonly string[]).includes(q.kind) ? (q.kind as TemplateKind) : undefined;
+    const kind = q.kind as TemplateKind | undefined;
     const all = await templates.listTemplates(ctx, { organization: q.organization ?? (q.scope === 'system' ? null : undefined), kind });
     return q.scope ? all.filter((t) => t.scope === q.scope) : all;
   });

@@ -3,7 +3,7 @@ import type { AppContext } from '../../app-context.ts';
 import { MailroomError } from '../../errors.ts';
 import * as users from '../../users/users.service.ts';
 import { assertSelfOrAdmin, currentUser } from '../auth.ts';
-import { errors, type Api } from '../openapi.ts';
+import { errors, PROVIDER_SETUP_ERRORS, type Api } from '../openapi.ts';
 import { ApiToken, list, NewApiToken, NoContent, ref, SendAsList, User, UserDetail, UserOptions } from '../response-schemas.ts';
 import { IdParams, NewUserBody, OptionsBody, UserChangesBody } from '../schemas.ts';
 import { Type } from '@sinclair/typebox';
@@ -38,7 +38,7 @@ export function usersRoutes(app: Api, ctx: AppContext) {
     return users.getOptions(ctx, id);
   });
 
-  app.patch('/api/users/:id/options', { config: user, schema: { tags: ['users'], summary: 'Change user options (Sender email: administrators only)', params: IdParams, body: OptionsBody, response: { 200: ref(UserOptions), ...errors('NOT_FOUND', 'FORBIDDEN', 'INVALID_ADDRESS') } } }, async (request) => {
+  app.patch('/api/users/:id/options', { config: user, schema: { tags: ['users'], summary: 'Change user options (Sender email: administrators only)', params: IdParams, body: OptionsBody, response: { 200: ref(UserOptions), ...errors('NOT_FOUND', 'FORBIDDEN', 'INVALID_ADDRESS', 'UNKNOWN_PROVIDER', ...PROVIDER_SETUP_ERRORS) } } }, async (request) => {
     const { id } = request.params as Static<typeof IdParams>;
     const actor = assertSelfOrAdmin(request, id);
     const change = request.body as Static<typeof OptionsBody>;

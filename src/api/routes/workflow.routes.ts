@@ -5,12 +5,14 @@ import { DefinitionInputSchema, EVENT_LABELS, STEP_EVENTS, TEXT_VOCABULARY, WORK
 import * as definitions from '../../workflow/workflow-definitions.service.ts';
 import { WORK_ITEM_ACTIONS } from '../../workflow/workflow-engine.ts';
 import { dispatchNotifications } from '../../workflow/workflow-notifier.ts';
+import { readWorkflowParameters, updateWorkflowParameters } from '../../workflow/workflow-parameters.ts';
 import * as workflow from '../../workflow/workflow.service.ts';
+import { INSTANCE_STATUSES } from '../../workflow/workflow.repository.ts';
 import { currentUser } from '../auth.ts';
 import { errors, type Api } from '../openapi.ts';
 import { list, NoContent, ref } from '../response-schemas.ts';
 import { IdParams } from '../schemas.ts';
-import { DispatchResult, EscalationResult, WorkflowDefinition, WorkflowEvents, WorkflowHistory, WorkflowInstance, WorkflowOptions, WorkItem } from '../workflow-response-schemas.ts';
+import { DispatchResult, EscalationResult, WorkflowDefinition, WorkflowEvents, WorkflowHistory, WorkflowInstance, WorkflowOptions, WorkflowParameters, WorkItem } from '../workflow-response-schemas.ts';
 
 const admin = { access: 'admin' } as const;
 const user = { access: 'user' } as const;
@@ -29,10 +31,11 @@ const ActionBody = Type.Object({
   to: Type.Optional(Type.String({ maxLength: 100, description: 'delegate: the user id or name who gets the work item' })),
 }, { additionalProperties: false });
 
-const InstancesQuery = Type.Object({ status: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }, { additionalProperties: false });
+const InstancesQuery = Type.Object({ status: Type.Optional(Type.Union(INSTANCE_STATUSES.map((s) => Type.Literal(s)))), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }, { additionalProperties: false });
 const InboxQuery = Type.Object({ all: Type.Optional(Type.Boolean({ description: 'include completed work items' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }, { additionalProperties: false });
 const CancelBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 4_000 })) }, { additionalProperties: false });
 const WorkflowOptionsBody = Type.Object({ sendNotificationsInEmail: Type.Boolean() }, { additionalProperties: false });
+const WorkflowParametersBody = Type.Object({ disallowApprovalBySubmitter: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 });
 
 const idOf = (request: { params: unknown }) => (request.params as Static<typeof IdParams>).id;
 
@@ -65,12 +68,16 @@ export function workflowRoutes(app: Api, ctx: AppContext) {
   app.get('/api/work-items', { config: user, schema: { tags, summary: 'Your work items (pending unless all=true)', querystring: InboxQuery, response: { 200: list(ref(WorkItem)) } } }, async (request) =>
     workflow.listWorkItems(ctx, currentUser(request), request.query as Static<typeof InboxQuery>));
   for (const action of WORK_ITEM_ACTIONS) {
-    app.post(`/api/work-items/:id/${action}`, { config: user, schema: { tags, summary: `${action[0]!.toUpperCase()}${action.slice(1).replace('-', ' ')} one of your work items`, params: IdParams, body: ActionBody, response: { 200: ref(WorkItem), ...errors('NOT_FOUND', 'WORKFLOW_NOT_OWNER', 'WORKFLOW_ITEM_CLOSED', 'WORKFLOW_ACTION_INVALID', 'WORKFLOW_INSTANCE_CLOSED', 'WORKFLOW_NO_ASSIGNEE') } } }, async (request) =>
+    app.post(`/api/work-items/:id/${action}`, { config: user, schema: { tags, summary: `${action[0]!.toUpperCase()}${action.slice(1).replace('-', ' ')} one of your work items`, params: IdParams, body: ActionBody, response: { 200: ref(WorkItem), ...errors('NOT_FOUND', 'WORKFLOW_NOT_OWNER', 'WORKFLOW_SUBMITTER_APPROVAL', 'WORKFLOW_ITEM_CLOSED', 'WORKFLOW_ACTION_INVALID', 'WORKFLOW_INSTANCE_CLOSED', 'WORKFLOW_NO_ASSIGNEE') } } }, async (request) =>
       workflow.actOnWorkItem(ctx, currentUser(request), idOf(request), action, (request.body ?? {}) as Static<typeof ActionBody>));
   }
 
   app.post('/api/workflow/escalate', { config: admin, schema: { tags, summary: 'Escalate overdue work items now', response: { 200: ref(EscalationResult) } } }, async () => workflow.escalateOverdue(ctx));
   app.post('/api/workflow/notifications/dispatch', { config: admin, schema: { tags, summary: 'Queue workflow notifications still waiting (after a crash)', response: { 200: ref(DispatchResult) } } }, async () => dispatchNotifications(ctx));
+
+  app.get('/api/workflow/parameters', { config: admin, schema: { tags, summary: 'Workflow parameters of the environment', response: { 200: ref(WorkflowParameters) } } }, async () => readWorkflowParameters(ctx));
+  app.patch('/api/workflow/parameters', { config: admin, schema: { tags, summary: 'Change workflow parameters: Disallow approval by submitter', body: WorkflowParametersBody, response: { 200: ref(WorkflowParameters), ...errors('INVALID_PARAMETER') } } }, async (request) =>
+    updateWorkflowParameters(ctx, request.body as Static<typeof WorkflowParametersBody>));
 
   app.get('/api/workflow/options', { config: user, schema: { tags, summary: 'Your Workflow options', response: { 200: ref(WorkflowOptions) } } }, async (request) => ({
     sendNotificationsInEmail: (await getOptions(ctx, currentUser(request).id)).sendNotificationsInEmail,

@@ -80,6 +80,7 @@ export function registerAdminCommands(program: Command) {
     if (o.json) return printJson(p);
     print(`batch email provider     ${p.batchProvider}`);
     print(`attachment size limit    ${p.attachmentSizeLimitMb} MB`);
+    print(`recipient limit          ${p.recipientLimit} per email`);
     print(`email expiration         ${p.expirationDays} days (in effect: ${p.effective.expirationDays})`);
     print(`history retention        ${p.historyRetentionDays} days (in effect: ${p.effective.historyRetentionDays})`);
     print(`throttle per minute      ${Object.entries(p.effective.throttle).map(([k, v]) => `${k}=${v || 'none'}`).join(' ')}${p.effective.smtpLimitAutomatic ? ' (smtp set for Office 365)' : ''}`);

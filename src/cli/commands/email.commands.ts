@@ -35,8 +35,18 @@ function withMessageFlags(cmd: Command): Command {
 function toInput(o: MessageFlags): EmailInput {
   return {
     from: o.from, to: o.to, cc: o.cc, bcc: o.bcc, subject: o.subject, body: o.body, html: o.html,
-    attachments: (o.attach ?? []).map((file) => ({ filename: basename(file), content: readFileSync(file) })),
+    attachments: (o.attach ?? []).map((file) => ({ filename: basename(file), content: readAttachment(file) })),
   };
+}
+
+function readAttachment(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'Mailroom may not read it' : (err as Error).message;
+    throw new MailroomError('VALIDATION_FAILED', { message: `Cannot attach ${file}: ${why}.`, details: { field: '--attach', value: file }, cause: err });
+  }
 }
 
 function parseLimit(value: string): number {

@@ -7,6 +7,9 @@ import * as workflow from '../../workflow/workflow.service.ts';
 import { actingUser, withCli } from '../cli-context.ts';
 import { print, printJson, table, when } from '../output.ts';
 import { readJsonFile } from './templates.commands.ts';
+import { parseYesNo } from '../cli-options.ts';
+import { MailroomError } from '../../errors.ts';
+import { readWorkflowParameters, updateWorkflowParameters } from '../../workflow/workflow-parameters.ts';
 
 export function registerWorkflowCommands(program: Command) {
   const w = program.command('workflow').description('workflow definitions, documents, work items and history');
@@ -32,6 +35,26 @@ export function registerWorkflowCommands(program: Command) {
     print(`${d.code} ${d.name} (${d.scope}, ${d.documentType}) template ${d.templateEmailId}, version ${d.version}, ${d.enabled ? 'enabled' : 'disabled'}`);
     d.steps.forEach((s, i) => print(`  step ${i + 1}: ${s.name}, ${s.assignTo.type}, ${s.completionPolicy}, notifies on ${Object.keys(s.notifications ?? {}).join(', ') || 'nothing'}`));
   }));
+
+  const params = w.command('params').description('workflow parameters: disallowApprovalBySubmitter (yes by default)');
+  params.command('get').option('--json').action((o: { json?: boolean }) => withCli(async ({ ctx }) => {
+    const p = await readWorkflowParameters(ctx);
+    if (o.json) return printJson(p);
+    print(`disallow approval by submitter   ${p.disallowApprovalBySubmitter ? 'yes' : 'no'}`);
+  }));
+  params.command('set <assignments...>').description('e.g. disallowApprovalBySubmitter=no').option('--json')
+    .action((pairs: string[], o: { json?: boolean }) => withCli(async ({ ctx }) => {
+      const change: Record<string, boolean> = {};
+      for (const pair of pairs) {
+        const [key, value = ''] = pair.split('=', 2) as [string, string?];
+        if (key !== 'disallowApprovalBySubmitter') {
+          throw new MailroomError('INVALID_PARAMETER', { message: `Unknown workflow parameter ${key}. Known: disallowApprovalBySubmitter.`, details: { field: key, known: ['disallowApprovalBySubmitter'] } });
+        }
+        change[key] = parseYesNo(key, value);
+      }
+      const saved = await updateWorkflowParameters(ctx, change);
+      if (o.json) printJson(saved); else print('saved');
+    }));
 
   w.command('delete <id>').action((id: string) => withCli(async ({ ctx }) => {
     await definitions.deleteDefinition(ctx, id);

@@ -20,7 +20,7 @@ const defaultMaxConnections = (host: string) => (isOffice365(host) ? OFFICE365_M
 export function createSmtpProvider({ settings, maxConnections = defaultMaxConnections(settings.host), timeoutMs = 30_000 }: SmtpProviderConfig): EmailProvider {
   if (!settings.host) throw new MailroomError('SMTP_NOT_CONFIGURED');
   if (settings.authRequired && !settings.username) {
-    throw new MailroomError('SMTP_NOT_CONFIGURED', { message: 'Authentication is required, but no SMTP user name is set.' });
+    throw new MailroomError('SMTP_AUTH_INCOMPLETE');
   }
   const implicitTls = settings.implicitTls || settings.port === 465;
   const options: SMTPPool.Options = {
