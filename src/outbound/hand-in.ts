@@ -93,7 +93,7 @@ export async function prepareEmail(ctx: AppContext, actor: User | null, input: E
     if (!input.from) throw new MailroomError('VALIDATION_FAILED', { message: 'A system email needs a From address.' });
     from = parseMailbox('From', input.from);
   }
-  assertHonestName(from);
+  assertHonestName(from, actor);
   return { from, to, cc, bcc, subject, input };
 }
 
@@ -102,11 +102,14 @@ const ADDRESS_IN_TEXT = /[^\s<>()[\]",;:@]+@[^\s<>()[\]",;:@]+/gu;
 
 /**
  * A display name may not show another address: `"admin@example.com" <june@example.com>` reads as
- * mail from admin in most mail apps. The sender's own address in the name is allowed.
+ * mail from admin in most mail apps. The sender's own address in the name is allowed, and so is
+ * the acting user's (a user named by their address, sending from a queue or with Send-As).
  */
-function assertHonestName(from: Mailbox): void {
+function assertHonestName(from: Mailbox, actor: User | null): void {
+  const own = [from.address, ...(actor ? [actor.email] : [])];
   for (const [shown] of from.name.matchAll(ADDRESS_IN_TEXT)) {
-    if (!sameAddress(shown.replace(/^[.'`]+|[.'`]+$/g, ''), from.address)) {
+    const address = shown.replace(/^[.'`]+|[.'`]+$/g, '');
+    if (!own.some((a) => sameAddress(a, address))) {
       throw new MailroomError('SENDER_NAME_MISLEADING', {
         message: `The sender name "${from.name}" shows the address ${shown}, which is not the sender's own (${from.address}).`,
         details: { field: 'from', name: from.name, address: from.address },
