@@ -578,6 +578,7 @@ export interface paths {
                     readonly "application/json": {
                         readonly batchProvider?: string;
                         readonly attachmentSizeLimitMb?: number;
+                        readonly recipientLimit?: number;
                         readonly expirationDays?: number;
                         readonly historyRetentionDays?: number;
                         readonly throttle?: {
@@ -1349,7 +1350,7 @@ export interface paths {
                     /** @description organization id or code */
                     readonly organization?: string;
                     /** @description workflow, statement, general */
-                    readonly kind?: string;
+                    readonly kind?: "workflow" | "statement" | "general";
                 };
                 readonly header?: never;
                 readonly path?: never;
@@ -2426,7 +2427,7 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
-                    readonly status?: string;
+                    readonly status?: "in-progress" | "change-requested" | "completed" | "stopped" | "terminated";
                     readonly limit?: number;
                 };
                 readonly header?: never;
@@ -2914,6 +2915,68 @@ export interface paths {
         readonly options?: never;
         readonly head?: never;
         readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/workflow/parameters": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Workflow parameters of the environment */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["WorkflowParameters"];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        /** Change workflow parameters: Disallow approval by submitter */
+        readonly patch: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly disallowApprovalBySubmitter?: boolean;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["WorkflowParameters"];
+                    };
+                };
+            };
+        };
         readonly trace?: never;
     };
     readonly "/api/workflow/options": {
@@ -7398,7 +7461,7 @@ export interface components {
         };
         readonly AttemptEntry: {
             readonly attempt: number;
-            readonly worker: string;
+            readonly worker: string | null;
             /** @description epoch milliseconds */
             readonly startedAt: number;
             /** @description epoch milliseconds */
@@ -7504,6 +7567,8 @@ export interface components {
         readonly EmailParameters: {
             readonly batchProvider: components["schemas"]["ProviderId"];
             readonly attachmentSizeLimitMb: number;
+            /** @description the most recipients one email may have, To, Cc and Bcc together */
+            readonly recipientLimit: number;
             /** @description 0 means the default of 30 */
             readonly expirationDays: number;
             /** @description 0 means the default of 30 */
@@ -8094,6 +8159,10 @@ export interface components {
         };
         readonly WorkflowOptions: {
             readonly sendNotificationsInEmail: boolean;
+        };
+        readonly WorkflowParameters: {
+            /** @description the submitter of a document may not approve it (on by default) */
+            readonly disallowApprovalBySubmitter: boolean;
         };
         readonly Organization: {
             readonly id: string;
