@@ -27,6 +27,7 @@ import { workflowRoutes } from './routes/workflow.routes.ts';
 import { crmRoutes } from './routes/crm.routes.ts';
 import { crmRecordsRoutes } from './routes/crm-records.routes.ts';
 import { activitiesRoutes } from './routes/activities.routes.ts';
+import { outgoingActivitiesRoutes } from './routes/outgoing-activities.routes.ts';
 import { syncRoutes } from './routes/sync.routes.ts';
 import { incomingRoutes } from './routes/incoming.routes.ts';
 
@@ -92,6 +93,7 @@ export async function buildApi({ ctx, providers, distributor, logLevel = 'silent
   crmRoutes(api, ctx, providers);
   crmRecordsRoutes(app, ctx);
   activitiesRoutes(app, ctx);
+  outgoingActivitiesRoutes(app, ctx);
   syncRoutes(app, ctx);
   incomingRoutes(app, ctx);
   emailContentRoutes(api, ctx);

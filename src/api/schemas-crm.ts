@@ -119,3 +119,16 @@ export const ActivityChangesBody = Type.Object({
   regarding: Type.Optional(Nullable(RecordRefBody)), owner: Type.Optional(Owner),
 }, strict);
 export const AttachmentParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), attachmentId: Type.String({ minLength: 1, maxLength: 100 }) }, strict);
+
+// ── sending email activities (issue 9) ───────────────────────────────────────────────────
+const QueueRef = Type.String({ minLength: 1, maxLength: 320, description: 'Send from this queue\'s mailbox (id, name or address); the owner\'s own mailbox when left out' });
+export const SendActivityBody = Type.Object({ queue: Type.Optional(QueueRef) }, strict);
+export const ComposeSendBody = Type.Object({
+  subject: Type.String({ maxLength: 2_000 }),
+  text: Type.Optional(Nullable(Type.String({ maxLength: 1_000_000 }))), html: Type.Optional(Nullable(Type.String({ maxLength: 5_000_000 }))),
+  from: Type.Optional(Type.String({ maxLength: 1_000, description: 'Another address than the mailbox\'s own needs a Send-As grant' })),
+  to: Type.Optional(Addresses), cc: Type.Optional(Addresses), bcc: Type.Optional(Addresses),
+  regarding: Type.Optional(Nullable(RecordRefBody)),
+  attachments: Type.Optional(Type.Array(AttachmentBody, { maxItems: 100 })),
+  queue: Type.Optional(QueueRef),
+}, strict);

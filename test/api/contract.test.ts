@@ -283,6 +283,26 @@ const CALLS: Record<string, (w: World) => Call[] | Promise<Call[]>> = {
   'GET /api/activities/{id}': (w) => [{ as: 'alice', params: { id: w.ids.activity! }, expect: 200 }, { as: 'alice', params: { id: 'none' }, expect: 404 }],
   'PATCH /api/activities/{id}': (w) => [{ as: 'alice', params: { id: w.ids.activity! }, body: { subject: 'Samples (2)' }, expect: 200 }],
   'GET /api/activities/{id}/attachments/{attachmentId}': (w) => [{ as: 'alice', params: { id: w.ids.activity!, attachmentId: w.ids.activityAttachment! }, expect: 200 }],
+  'POST /api/activities/send': () => [
+    { as: 'alice', body: { subject: 'Your samples', text: 'Here they are', to: ['casey@sparrow.test'] }, expect: 201 },
+    { as: 'alice', body: { subject: 'x', to: ['casey@sparrow.test'], queue: 'no-such-queue' }, expect: 404 },
+    { as: 'alice', body: { subject: 'x', to: ['casey@sparrow.test'], priority: 'high' }, expect: 400 },
+    { as: 'nobody', body: { subject: 'x', to: ['casey@sparrow.test'] }, expect: 401 },
+  ],
+  'POST /api/activities/{id}/send': async (w) => {
+    w.ids.sendDraft = String((await w.api('alice', 'POST', '/api/activities', { direction: 'outgoing', subject: 'Draft to send', text: 'Hello', to: ['casey@sparrow.test'] }, 201)).id);
+    const id = w.ids.sendDraft;
+    return [
+      { as: 'admin', params: { id }, body: {}, expect: 403 },
+      { as: 'alice', params: { id }, body: {}, expect: 200 },
+      { as: 'alice', params: { id }, body: {}, expect: 409 },
+      { as: 'alice', params: { id: 'none' }, body: {}, expect: 404 },
+    ];
+  },
+  'POST /api/activities/{id}/cancel': (w) => [
+    { as: 'alice', params: { id: w.ids.sendDraft! }, expect: 200 },
+    { as: 'alice', params: { id: w.ids.sendDraft! }, expect: 409 },
+  ],
   'DELETE /api/activities/{id}': (w) => [{ as: 'alice', params: { id: w.ids.activity! }, expect: 204 }],
 
   // ── synchronization control plane (no mail server answers here: the tests report the failure) ──
@@ -343,6 +363,20 @@ const CALLS: Record<string, (w: World) => Call[] | Promise<Call[]>> = {
   },
   'POST /api/mailboxes/{id}/reconcile': () => [{ as: 'alice', params: { id: 'alice@contoso.test' }, expect: 200 }],
   'GET /api/mailboxes/{id}/sync-status': () => [{ as: 'alice', params: { id: 'alice@contoso.test' }, expect: 200 }, { as: 'alice', params: { id: 'admin@contoso.test' }, expect: 404 }],
+  // Alice's mailbox now sends through the contract's SMTP server, which offers no AUTH, while a
+  // mailbox's send always signs in: the activity fails (AUTH_NOT_SUPPORTED), and is sent again.
+  'POST /api/activities/{id}/resend': async (w) => {
+    const sent = await w.api('alice', 'POST', '/api/activities/send', { subject: 'Fails to go', text: 'x', to: ['casey@sparrow.test'] }, 201);
+    await w.api('admin', 'POST', '/api/distributor/run');
+    const failed = await w.api('alice', 'GET', `/api/activities/${sent.id}`);
+    assert.equal(failed.status, 'failed', JSON.stringify(failed));
+    assert.match(failed.statusDetail, /^AUTH_NOT_SUPPORTED: /);
+    return [
+      { as: 'alice', params: { id: w.ids.sendDraft! }, expect: 409 },
+      { as: 'alice', params: { id: 'none' }, expect: 404 },
+      { as: 'alice', params: { id: sent.id }, expect: 200 },
+    ];
+  },
 
   // ── demo ──
   'GET /api/demo/refusals': () => [{ as: 'alice', expect: 200 }],

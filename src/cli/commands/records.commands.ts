@@ -11,6 +11,7 @@ import type { RecordListQuery } from '../../crm/crm-record.ts';
 import { MailroomError } from '../../errors.ts';
 import type { RecordState } from '../../store/tables.ts';
 import { actingUser, withCli } from '../cli-context.ts';
+import { registerOutgoingActivityCommands } from './outgoing.commands.ts';
 import { collect } from '../cli-options.ts';
 import { print, printJson, table, when } from '../output.ts';
 
@@ -132,6 +133,7 @@ const party = (p: { address: string; records: readonly { type: string; name: str
 
 function registerActivities(program: Command) {
   const c = program.command('activities').description('email activities: tracked and written email');
+  registerOutgoingActivityCommands(c);
   c.command('list').option('--mailbox <mailboxId>').option('--regarding <TYPE:ID>', 'account:ID, contact:ID… or a record id')
     .option('--search <words>').option('--direction <incoming|outgoing>').option('--status <status>').option('--owner <userId>')
     .option('--limit <n>', '1 to 500 (default 50)').option('--cursor <cursor>').option('--json')

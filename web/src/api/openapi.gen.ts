@@ -4538,6 +4538,496 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/activities/send": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Write an outgoing email activity and send it through your mailbox (or a queue's): it is Pending send at once and follows its queued email */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly subject: string;
+                        readonly text?: string | null;
+                        readonly html?: string | null;
+                        /** @description Another address than the mailbox's own needs a Send-As grant */
+                        readonly from?: string;
+                        readonly to?: string | readonly string[];
+                        readonly cc?: string | readonly string[];
+                        readonly bcc?: string | readonly string[];
+                        readonly regarding?: {
+                            readonly type: string;
+                            readonly id: string;
+                        } | null;
+                        readonly attachments?: readonly {
+                            readonly filename: string;
+                            /** Format: byte */
+                            readonly contentBase64: string;
+                            readonly contentType?: string;
+                        }[];
+                        /** @description Send from this queue's mailbox (id, name or address); the owner's own mailbox when left out */
+                        readonly queue?: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly direction: "incoming" | "outgoing";
+                            readonly status: "draft" | "pending-send" | "sending" | "sent" | "received" | "failed" | "canceled";
+                            readonly statusDetail: string | null;
+                            readonly subject: string;
+                            readonly messageId: string | null;
+                            readonly inReplyTo: string | null;
+                            readonly references: readonly string[];
+                            readonly trackingToken: string | null;
+                            readonly receivedAt: number | null;
+                            readonly sentAt: number | null;
+                            readonly from: {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            } | null;
+                            readonly to: readonly {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            }[];
+                            readonly cc: readonly {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            }[];
+                            readonly bcc: readonly {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            }[];
+                            readonly regarding: {
+                                readonly type: string;
+                                readonly id: string;
+                                readonly name: string | null;
+                            } | null;
+                            readonly ownerId: string | null;
+                            readonly accepting: {
+                                readonly type: "user" | "queue";
+                                readonly id: string;
+                            } | null;
+                            readonly correlatedBy: ("in-reply-to" | "tracking-token" | "references" | "smart-matching") | null;
+                            readonly correlatedActivityId: string | null;
+                            readonly mailboxes: readonly string[];
+                            readonly attachments: readonly {
+                                readonly id: string;
+                                readonly filename: string;
+                                readonly contentType: string;
+                                readonly contentId: string | null;
+                                readonly size: number;
+                                /** @description False when it was over the maximum attachment size: only its name and size are kept */
+                                readonly stored: boolean;
+                                readonly skippedCode: string | null;
+                            }[];
+                            readonly createdAt: number;
+                            readonly updatedAt: number;
+                            readonly emailId: string | null;
+                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
+                            readonly text: string | null;
+                            readonly html: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/activities/{id}/send": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Send your outgoing Draft through your mailbox (or a queue's) */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        /** @description Send from this queue's mailbox (id, name or address); the owner's own mailbox when left out */
+                        readonly queue?: string;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly direction: "incoming" | "outgoing";
+                            readonly status: "draft" | "pending-send" | "sending" | "sent" | "received" | "failed" | "canceled";
+                            readonly statusDetail: string | null;
+                            readonly subject: string;
+                            readonly messageId: string | null;
+                            readonly inReplyTo: string | null;
+                            readonly references: readonly string[];
+                            readonly trackingToken: string | null;
+                            readonly receivedAt: number | null;
+                            readonly sentAt: number | null;
+                            readonly from: {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            } | null;
+                            readonly to: readonly {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            }[];
+                            readonly cc: readonly {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            }[];
+                            readonly bcc: readonly {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            }[];
+                            readonly regarding: {
+                                readonly type: string;
+                                readonly id: string;
+                                readonly name: string | null;
+                            } | null;
+                            readonly ownerId: string | null;
+                            readonly accepting: {
+                                readonly type: "user" | "queue";
+                                readonly id: string;
+                            } | null;
+                            readonly correlatedBy: ("in-reply-to" | "tracking-token" | "references" | "smart-matching") | null;
+                            readonly correlatedActivityId: string | null;
+                            readonly mailboxes: readonly string[];
+                            readonly attachments: readonly {
+                                readonly id: string;
+                                readonly filename: string;
+                                readonly contentType: string;
+                                readonly contentId: string | null;
+                                readonly size: number;
+                                /** @description False when it was over the maximum attachment size: only its name and size are kept */
+                                readonly stored: boolean;
+                                readonly skippedCode: string | null;
+                            }[];
+                            readonly createdAt: number;
+                            readonly updatedAt: number;
+                            readonly emailId: string | null;
+                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
+                            readonly text: string | null;
+                            readonly html: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/activities/{id}/cancel": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Cancel a Draft or a Pending send email activity; one being sent or sent is not canceled */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly direction: "incoming" | "outgoing";
+                            readonly status: "draft" | "pending-send" | "sending" | "sent" | "received" | "failed" | "canceled";
+                            readonly statusDetail: string | null;
+                            readonly subject: string;
+                            readonly messageId: string | null;
+                            readonly inReplyTo: string | null;
+                            readonly references: readonly string[];
+                            readonly trackingToken: string | null;
+                            readonly receivedAt: number | null;
+                            readonly sentAt: number | null;
+                            readonly from: {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            } | null;
+                            readonly to: readonly {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            }[];
+                            readonly cc: readonly {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            }[];
+                            readonly bcc: readonly {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            }[];
+                            readonly regarding: {
+                                readonly type: string;
+                                readonly id: string;
+                                readonly name: string | null;
+                            } | null;
+                            readonly ownerId: string | null;
+                            readonly accepting: {
+                                readonly type: "user" | "queue";
+                                readonly id: string;
+                            } | null;
+                            readonly correlatedBy: ("in-reply-to" | "tracking-token" | "references" | "smart-matching") | null;
+                            readonly correlatedActivityId: string | null;
+                            readonly mailboxes: readonly string[];
+                            readonly attachments: readonly {
+                                readonly id: string;
+                                readonly filename: string;
+                                readonly contentType: string;
+                                readonly contentId: string | null;
+                                readonly size: number;
+                                /** @description False when it was over the maximum attachment size: only its name and size are kept */
+                                readonly stored: boolean;
+                                readonly skippedCode: string | null;
+                            }[];
+                            readonly createdAt: number;
+                            readonly updatedAt: number;
+                            readonly emailId: string | null;
+                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
+                            readonly text: string | null;
+                            readonly html: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/activities/{id}/resend": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Send a Failed email activity again: the same message and Message-ID go back on the queue */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly id: string;
+                            readonly direction: "incoming" | "outgoing";
+                            readonly status: "draft" | "pending-send" | "sending" | "sent" | "received" | "failed" | "canceled";
+                            readonly statusDetail: string | null;
+                            readonly subject: string;
+                            readonly messageId: string | null;
+                            readonly inReplyTo: string | null;
+                            readonly references: readonly string[];
+                            readonly trackingToken: string | null;
+                            readonly receivedAt: number | null;
+                            readonly sentAt: number | null;
+                            readonly from: {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            } | null;
+                            readonly to: readonly {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            }[];
+                            readonly cc: readonly {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            }[];
+                            readonly bcc: readonly {
+                                readonly address: string;
+                                readonly name: string;
+                                readonly records: readonly {
+                                    readonly type: string;
+                                    readonly id: string;
+                                    readonly name: string | null;
+                                }[];
+                            }[];
+                            readonly regarding: {
+                                readonly type: string;
+                                readonly id: string;
+                                readonly name: string | null;
+                            } | null;
+                            readonly ownerId: string | null;
+                            readonly accepting: {
+                                readonly type: "user" | "queue";
+                                readonly id: string;
+                            } | null;
+                            readonly correlatedBy: ("in-reply-to" | "tracking-token" | "references" | "smart-matching") | null;
+                            readonly correlatedActivityId: string | null;
+                            readonly mailboxes: readonly string[];
+                            readonly attachments: readonly {
+                                readonly id: string;
+                                readonly filename: string;
+                                readonly contentType: string;
+                                readonly contentId: string | null;
+                                readonly size: number;
+                                /** @description False when it was over the maximum attachment size: only its name and size are kept */
+                                readonly stored: boolean;
+                                readonly skippedCode: string | null;
+                            }[];
+                            readonly createdAt: number;
+                            readonly updatedAt: number;
+                            readonly emailId: string | null;
+                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
+                            readonly text: string | null;
+                            readonly html: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/email-settings": {
         readonly parameters: {
             readonly query?: never;
