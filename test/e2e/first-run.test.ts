@@ -3,7 +3,7 @@
 // is decoded, dated one way and free of jargon. A real `serve --demo` and headless Chromium.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -280,6 +280,64 @@ describe('first run and console in Chromium', { skip: skipUnlessChromium() }, ()
       }
     } finally {
       await page.setViewportSize({ width: 1320, height: 900 });
+    }
+  });
+
+  it('at 390 px the pages wait behind a Menu button and every page starts at its title; on a desktop the menu stands beside it', async () => {
+    const nav = page.getByRole('navigation', { name: 'Pages', exact: true });
+    const menu = page.getByRole('button', { name: /^Menu/ });
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await open('/history');
+      assert.equal(await nav.isVisible(), false, 'the pages are not listed above the page');
+      const top = (await page.locator('main h1').first().boundingBox())!.y;
+      assert.ok(top < 160, `the title stands near the top (at ${top} px)`);
+      assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+      await screenshot(page, 'menu-390-closed');
+      await menu.click();
+      await nav.waitFor();
+      assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+      await screenshot(page, 'menu-390-open');
+      await nav.getByRole('link', { name: 'Users', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+      await nav.waitFor({ state: 'hidden' });
+      assert.equal(await menu.getAttribute('aria-expanded'), 'false', 'choosing a page closes the menu');
+
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await nav.waitFor();
+      assert.equal(await menu.isVisible(), false, 'no Menu button where the menu fits');
+      await screenshot(page, 'menu-1400');
+    } finally {
+      await page.setViewportSize({ width: 1320, height: 900 });
+    }
+  });
+
+  it('the first page loads the shell and its own code only; the editor comes with the page that needs it', async () => {
+    const assets = join(ROOT, 'web', 'dist', 'assets');
+    const sizeOf = (file: string) => statSync(join(assets, file)).size;
+    const allJs = readdirSync(assets).filter((f) => f.endsWith('.js'));
+    const loaded = new Set<string>();
+    const fresh = await browser.context.newPage();
+    fresh.on('request', (r) => { const m = /\/assets\/([^/?]+\.js)/.exec(r.url()); if (m) loaded.add(m[1]!); });
+    try {
+      // A new tab has no session: the sign-in page, then the home page.
+      await fresh.goto(server.url);
+      await fresh.getByLabel('User name').fill('admin');
+      await fresh.getByLabel('Password').fill(server.passwords.admin!);
+      await fresh.getByRole('button', { name: 'Sign in' }).click();
+      await fresh.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+      const home = [...loaded];
+      const homeBytes = home.reduce((sum, f) => sum + sizeOf(f), 0);
+      const allBytes = allJs.reduce((sum, f) => sum + sizeOf(f), 0);
+      console.log(`# first page: ${home.length} scripts, ${Math.round(homeBytes / 1024)} kB of ${Math.round(allBytes / 1024)} kB`);
+      assert.ok(homeBytes < 450 * 1024, `the first page loads ${Math.round(homeBytes / 1024)} kB of script`);
+      assert.ok(homeBytes < allBytes / 2, 'most of the console is not loaded for the first page');
+      assert.ok(!home.some((f) => f.startsWith('rich-text-editor')), `the editor is not loaded on the home page: ${home.join(', ')}`);
+      await fresh.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Send email', exact: true }).click();
+      await fresh.getByRole('heading', { level: 1, name: 'Send email' }).waitFor();
+      assert.ok([...loaded].some((f) => f.startsWith('rich-text-editor')), 'Send email brings the editor');
+    } finally {
+      await fresh.close();
     }
   });
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { api, get, getToken, setToken, toApiError, whenSignedOut, type ApiError } from './api/client.ts';
 import type { Me } from './api/schema.ts';
 import { ErrorMessage } from './components/error-message.tsx';
@@ -112,17 +112,27 @@ function Shell() {
   const known = available.some((r) => matchPath(r.path, path));
   const forbidden = !isAdmin && available.some((r) => r.access === 'admin' && matchPath(r.path, path));
   const state = !known ? 'not-found' : forbidden ? 'forbidden' : 'ok';
+  // On a narrow screen the menu is one button: open, it lists the pages; choosing one closes it.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => { setMenuOpen(false); }, [path]);
   const content = (
-    <Routes>
-      {available.map((r) => <Route key={r.path} path={r.path} element={<Guarded route={r} visit={visit} />} />)}
-      <Route path="*" element={<NotFound />} />
-    </Routes>
+    <Suspense fallback={<Progress label="Opening the page…" />}>
+      <Routes>
+        {available.map((r) => <Route key={r.path} path={r.path} element={<Guarded route={r} visit={visit} />} />)}
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+    </Suspense>
   );
+  const here = visible.find((r) => (r.path === '/' ? path === '/' : path === r.path || path.startsWith(`${r.path}/`)));
 
   return (
     <div className="shell">
       <a className="skip-link" href="#main">Skip to content</a>
       <header className="topbar">
+        <button type="button" className="button small menu-button" aria-expanded={menuOpen} aria-controls="pages-menu"
+          onClick={() => setMenuOpen((open) => !open)}>
+          Menu<span className="sr-only">{here ? `, on ${here.nav!.label}` : ''}</span>
+        </button>
         <Link to="/" className="brand">Mailroom</Link>
         {demo && <span className="demo-tag">Demo</span>}
         <div className="who" aria-label="Signed-in user">
@@ -131,7 +141,7 @@ function Shell() {
           <button type="button" className="button small" onClick={() => void signOut()}>Sign out</button>
         </div>
       </header>
-      <nav className="sidebar" aria-label="Pages">
+      <nav className="sidebar" id="pages-menu" aria-label="Pages" data-open={menuOpen}>
         {NAV_GROUPS.map((group) => {
           const items = visible.filter((r) => r.nav!.group === group);
           if (items.length === 0) return null;
@@ -141,7 +151,7 @@ function Shell() {
               <ul>
                 {items.map((r) => {
                   const current = r.path === '/' ? path === '/' : path === r.path || path.startsWith(`${r.path}/`);
-                  return <li key={r.path}><Link to={r.path} aria-current={current ? 'page' : undefined} onClick={() => { if (path === r.path) setVisit((v) => v + 1); }}>{r.nav!.label}</Link></li>;
+                  return <li key={r.path}><Link to={r.path} aria-current={current ? 'page' : undefined} onClick={() => { setMenuOpen(false); if (path === r.path) setVisit((v) => v + 1); }}>{r.nav!.label}</Link></li>;
                 })}
               </ul>
             </div>

@@ -1,31 +1,50 @@
 // The console's pages: one file per page in pages/, one line here per page (react-router matches
 // the paths; a page reads its `:id` parts with useParams()). A line with a `nav`
 // label appears in the menu under its group; `access: 'admin'` pages refuse other users.
-import type { ComponentType } from 'react';
-import { CapturedDetailPage } from './pages/captured-detail.page.tsx';
-import { CapturedMailPage } from './pages/captured-mail.page.tsx';
-import { DistributorPage } from './pages/distributor.page.tsx';
-import { EmailDetailPage } from './pages/email-detail.page.tsx';
-import { EmailHistoryPage } from './pages/email-history.page.tsx';
-import { EmailParametersPage } from './pages/email-parameters.page.tsx';
-import { HomePage } from './pages/home.page.tsx';
-import { SendEmailPage } from './pages/send-email.page.tsx';
-import { SendingStatusPage } from './pages/sending-status.page.tsx';
-import { UserOptionsPage } from './pages/user-options.page.tsx';
-import { EmailTrackingPage } from './pages/email-tracking.page.tsx';
-import { UsersPage } from './pages/users.page.tsx';
-import { AccountPage, AccountsPage } from './pages/crm/accounts.page.tsx';
-import { ActivitiesPage, ActivityPage } from './pages/crm/activities.page.tsx';
-import { ContactPage, ContactsPage } from './pages/crm/contacts.page.tsx';
-import { LeadPage, LeadsPage } from './pages/crm/leads.page.tsx';
-import { OrganizationTemplatesPage, SystemTemplatesPage } from './pages/email-templates.page.tsx';
-import { OrganizationsPage } from './pages/organizations.page.tsx';
-import { SendStatementPage } from './pages/send-statement.page.tsx';
-import { WorkItemsPage } from './pages/work-items.page.tsx';
-import { WorkflowHistoryPage } from './pages/workflow-history.page.tsx';
-import { WorkflowInstancesPage } from './pages/workflow-instances.page.tsx';
-import { WorkflowsPage } from './pages/workflows.page.tsx';
-import { AlertsWallPage, EmailSettingsPage, MailboxesPage, QueuesPage, ServerProfilesPage } from './pages/sync.pages.tsx';
+import { lazy, type ComponentType } from 'react';
+
+/**
+ * A page loaded when it is first opened: each page file is a chunk of its own, so the console's
+ * first load carries the shell and the page it opens on, not every page and library (TipTap,
+ * the chart) at once. The shell shows progress while a page's chunk loads (app.tsx, Suspense).
+ */
+function lazyPage<M extends Record<K, ComponentType>, K extends keyof M & string>(load: () => Promise<M>, name: K): ComponentType {
+  return lazy(async (): Promise<{ default: ComponentType }> => ({ default: (await load())[name] }));
+}
+
+const CapturedDetailPage = lazyPage(() => import('./pages/captured-detail.page.tsx'), 'CapturedDetailPage');
+const CapturedMailPage = lazyPage(() => import('./pages/captured-mail.page.tsx'), 'CapturedMailPage');
+const DistributorPage = lazyPage(() => import('./pages/distributor.page.tsx'), 'DistributorPage');
+const EmailDetailPage = lazyPage(() => import('./pages/email-detail.page.tsx'), 'EmailDetailPage');
+const EmailHistoryPage = lazyPage(() => import('./pages/email-history.page.tsx'), 'EmailHistoryPage');
+const EmailParametersPage = lazyPage(() => import('./pages/email-parameters.page.tsx'), 'EmailParametersPage');
+const HomePage = lazyPage(() => import('./pages/home.page.tsx'), 'HomePage');
+const SendEmailPage = lazyPage(() => import('./pages/send-email.page.tsx'), 'SendEmailPage');
+const SendingStatusPage = lazyPage(() => import('./pages/sending-status.page.tsx'), 'SendingStatusPage');
+const UserOptionsPage = lazyPage(() => import('./pages/user-options.page.tsx'), 'UserOptionsPage');
+const EmailTrackingPage = lazyPage(() => import('./pages/email-tracking.page.tsx'), 'EmailTrackingPage');
+const UsersPage = lazyPage(() => import('./pages/users.page.tsx'), 'UsersPage');
+const AccountPage = lazyPage(() => import('./pages/crm/accounts.page.tsx'), 'AccountPage');
+const AccountsPage = lazyPage(() => import('./pages/crm/accounts.page.tsx'), 'AccountsPage');
+const ActivitiesPage = lazyPage(() => import('./pages/crm/activities.page.tsx'), 'ActivitiesPage');
+const ActivityPage = lazyPage(() => import('./pages/crm/activities.page.tsx'), 'ActivityPage');
+const ContactPage = lazyPage(() => import('./pages/crm/contacts.page.tsx'), 'ContactPage');
+const ContactsPage = lazyPage(() => import('./pages/crm/contacts.page.tsx'), 'ContactsPage');
+const LeadPage = lazyPage(() => import('./pages/crm/leads.page.tsx'), 'LeadPage');
+const LeadsPage = lazyPage(() => import('./pages/crm/leads.page.tsx'), 'LeadsPage');
+const OrganizationTemplatesPage = lazyPage(() => import('./pages/email-templates.page.tsx'), 'OrganizationTemplatesPage');
+const SystemTemplatesPage = lazyPage(() => import('./pages/email-templates.page.tsx'), 'SystemTemplatesPage');
+const OrganizationsPage = lazyPage(() => import('./pages/organizations.page.tsx'), 'OrganizationsPage');
+const SendStatementPage = lazyPage(() => import('./pages/send-statement.page.tsx'), 'SendStatementPage');
+const WorkItemsPage = lazyPage(() => import('./pages/work-items.page.tsx'), 'WorkItemsPage');
+const WorkflowHistoryPage = lazyPage(() => import('./pages/workflow-history.page.tsx'), 'WorkflowHistoryPage');
+const WorkflowInstancesPage = lazyPage(() => import('./pages/workflow-instances.page.tsx'), 'WorkflowInstancesPage');
+const WorkflowsPage = lazyPage(() => import('./pages/workflows.page.tsx'), 'WorkflowsPage');
+const AlertsWallPage = lazyPage(() => import('./pages/sync.pages.tsx'), 'AlertsWallPage');
+const EmailSettingsPage = lazyPage(() => import('./pages/sync.pages.tsx'), 'EmailSettingsPage');
+const MailboxesPage = lazyPage(() => import('./pages/sync.pages.tsx'), 'MailboxesPage');
+const QueuesPage = lazyPage(() => import('./pages/sync.pages.tsx'), 'QueuesPage');
+const ServerProfilesPage = lazyPage(() => import('./pages/sync.pages.tsx'), 'ServerProfilesPage');
 
 export interface PageRoute {
   readonly path: string;
