@@ -15,8 +15,24 @@ export interface KindSpec {
   readonly kind: TemplateKind;
   readonly description: string;
   readonly placeholders: readonly PlaceholderSpec[];
-  readonly tables: Readonly<Record<string, { readonly description: string; readonly columns: readonly PlaceholderSpec[]; readonly sampleRows: number }>>;
+  readonly tables: Readonly<Record<string, TableSpec>>;
 }
+
+export interface TableSpec {
+  readonly description: string;
+  /** Each column with the first sample row's value. */
+  readonly columns: readonly PlaceholderSpec[];
+  readonly sampleRows: number;
+}
+
+/** A repeating block: its columns, and sample rows that read like real ones (and add up where a total is shown). */
+function table(description: string, columns: readonly Omit<PlaceholderSpec, 'sample'>[], rows: readonly (readonly string[])[]): TableSpec {
+  const spec = { description, sampleRows: rows.length, columns: columns.map((c, i) => ({ ...c, sample: rows[0]![i]! })) };
+  SAMPLE_ROWS.set(spec, rows);
+  return spec;
+}
+/** The sample rows of each table, beside its spec (the API answers the spec as it is). */
+const SAMPLE_ROWS = new WeakMap<TableSpec, readonly (readonly string[])[]>();
 
 const p = (name: string, description: string, sample: string): PlaceholderSpec => ({ name, description, sample });
 
@@ -63,17 +79,17 @@ const KINDS: readonly KindSpec[] = [
       p('sender', 'Who sends the statement', 'June Park'),
     ],
     tables: {
-      invoice: {
-        description: 'One row per open invoice',
-        sampleRows: 2,
-        columns: [
-          p('invoice.number', 'Invoice number', 'INV-1001'),
-          p('invoice.date', 'Invoice date', '2026-10-01'),
-          p('invoice.due', 'Due date', '2026-10-31'),
-          p('invoice.amount', 'Invoice amount', '800.00'),
-          p('invoice.open', 'Amount still open', '434.50'),
-        ],
-      },
+      // The open amounts add up to statement.total's sample.
+      invoice: table('One row per open invoice', [
+        { name: 'invoice.number', description: 'Invoice number' },
+        { name: 'invoice.date', description: 'Invoice date' },
+        { name: 'invoice.due', description: 'Due date' },
+        { name: 'invoice.amount', description: 'Invoice amount' },
+        { name: 'invoice.open', description: 'Amount still open' },
+      ], [
+        ['INV-1001', '2026-10-01', '2026-10-31', '800.00', '434.50'],
+        ['INV-1007', '2026-11-02', '2026-12-02', '800.00', '800.00'],
+      ]),
     },
   },
   {
@@ -102,13 +118,15 @@ export function vocabulary(kind: TemplateKind): Vocabulary {
   };
 }
 
+const sampleRowsOf = (t: TableSpec): readonly (readonly string[])[] => SAMPLE_ROWS.get(t) ?? [t.columns.map((c) => c.sample)];
+
 /** Sample merge data for previews and test sends: every placeholder filled with its sample. */
 export function sampleData(kind: TemplateKind): TemplateData {
   const spec = kindSpec(kind);
   const values = Object.fromEntries(spec.placeholders.map((x) => [x.name, x.sample]));
   const tables = Object.fromEntries(Object.entries(spec.tables).map(([name, t]) => [
     name,
-    Array.from({ length: t.sampleRows }, (_, i) => Object.fromEntries(t.columns.map((c) => [c.name, i === 0 ? c.sample : `${c.sample} (${i + 1})`]))),
+    sampleRowsOf(t).map((row) => Object.fromEntries(t.columns.map((c, i) => [c.name, row[i]!]))),
   ]));
   return { values, tables };
 }

@@ -110,6 +110,13 @@ for (const dialect of DIALECTS) {
       const preview = await previewTemplate(world.ctx, template.id, { language: 'en-us' });
       assert.equal(preview.subject, 'Statement for Sparrow Retail (US-008)');
       assert.equal((preview.html.match(/<tr>/g) ?? []).length, 2);
+      // Sample rows read like invoices, and their open amounts add up to the total shown.
+      const rows = [...preview.html.matchAll(/<tr><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m): [string, string] => [m[1]!, m[2]!]);
+      assert.deepEqual(rows.map(([number]) => number), ['INV-1001', 'INV-1007']);
+      assert.ok(rows.every(([number, open]) => /^INV-\d+$/.test(number) && /^[\d,]+\.\d\d$/.test(open)), JSON.stringify(rows));
+      const sum = rows.reduce((s, [, open]) => s + Number(open.replace(/,/g, '')), 0);
+      const total = /Total ([\d,.]+) USD/.exec(preview.html)![1]!;
+      assert.equal(sum.toFixed(2), total.replace(/,/g, ''));
       assert.equal(preview.from, '"Contoso Collections" <collections@contoso.test>');
 
       const email = await testSendTemplate(world.ctx, template.id, { to: 'reviewer@fabrikam.test', language: 'de' });

@@ -31,7 +31,7 @@ function TemplatesPage({ scope }: { scope: 'system' | 'organization' }) {
   return (
     <Page title={title} actions={<button type="button" className="button primary" disabled={scope === 'organization' && !orgId} onClick={() => setEditing('new')}>New template</button>}
       intro={scope === 'system'
-        ? 'System-wide templates. A system-level workflow takes its notification template from here.'
+        ? 'System-wide templates. System-level workflows take their notification template from here, and statements whose organization has no statement template of its own take theirs.'
         : 'Templates of one organization. Its organization-level workflows and its customer statements take their templates from here.'}>
       {scope === 'organization' && organizations.data && (
         organizations.data.length === 0

@@ -11,6 +11,12 @@ import { Tabs } from '../../components/tabs.tsx';
 import { Link } from 'react-router';
 
 const KIND_LABELS: Record<TemplateKind, string> = { workflow: 'Workflow notification', statement: 'Customer statement', general: 'General' };
+/** Where the Sender email is used, by kind: each kind sends differently. */
+const SENDER_HINTS: Record<TemplateKind, string> = {
+  workflow: 'Workflow notifications are sent from this address: it must be set and valid.',
+  statement: 'Statements are sent from this address when the user sending them may send as it (Send-As); otherwise from the user\'s own address.',
+  general: 'Emails made from this template are sent from this address.',
+};
 
 /** One template: header fields, one message per language (subject and HTML body), preview and test send. */
 export function TemplateEditor({ template, organizationId, kinds, onSaved, onClose }: {
@@ -96,7 +102,7 @@ export function TemplateEditor({ template, organizationId, kinds, onSaved, onClo
           <div>
             <TextField label="Sender name" value={head.senderName} onChange={set('senderName')} autoComplete="off" />
             <TextField label="Sender email" type="email" value={head.senderEmail} onChange={set('senderEmail')} autoComplete="off"
-              hint="Workflow notifications are sent from this address: it must be set and valid." />
+              hint={SENDER_HINTS[head.kind]} />
             <TextField label="Default language code" value={head.defaultLanguage} onChange={set('defaultLanguage')} autoComplete="off"
               hint="Used when the recipient's language has no message of its own." />
           </div>
