@@ -10,7 +10,7 @@ import { isMailroomError } from '../../errors.ts';
 import { resolveAddresses, type AddressResolution } from '../../crm/address-resolution.ts';
 import { applyRegarding, createIncomingActivity, findByMessageId, findByTrackingToken, linkMailbox } from '../../crm/email-activity.service.ts';
 import type { EmailActivity } from '../../crm/email-activity.view.ts';
-import type { IncomingItem, ItemRef, MailboxConnector } from '../connectors/connector.ts';
+import type { FolderCursor, IncomingItem, ItemRef, MailboxConnector } from '../connectors/connector.ts';
 import { messageIdOf } from '../connectors/header-lines.ts';
 import { automatedReason } from './automated-sender.ts';
 import { correlate, type CorrelatedActivity, type CorrelationSettings } from './correlation.ts';
@@ -21,6 +21,8 @@ import { decideTracking, type TrackingOption } from './tracking-decision.ts';
 
 /** After this many failed attempts a message is set aside as undeliverable. */
 export const MAX_MESSAGE_ATTEMPTS = 5;
+/** How many processed messages between two writes of a folder's cursor. */
+const CURSOR_EVERY = 25;
 
 /** What the pipeline needs to know of a mailbox (sync-control's mailbox row, reduced). */
 export interface IncomingMailbox {
@@ -72,6 +74,8 @@ async function syncFolder(ctx: AppContext, connector: MailboxConnector, mailbox:
   const cursor = await records.readCursor(ctx.db, mailbox.id, plan.folder);
   const startedAt = ctx.clock.now();
   let blocked = false;
+  let pending: FolderCursor | null = null;
+  let sinceWrite = 0;
   const removals: ItemRef[] = [];
   const toMove: ItemRef[] = [];
   const pulled = connector.pull(plan.folder, cursor, {
@@ -84,13 +88,17 @@ async function syncFolder(ctx: AppContext, connector: MailboxConnector, mailbox:
     if (outcome === 'undeliverable' && mailbox.moveFailedToUndeliverable && connector.moveToUndeliverable) toMove.push(item.ref);
     if ((outcome === 'tracked' || outcome === 'skipped') && mailbox.deleteAfterProcessing && connector.remove) removals.push(item.ref);
     // The cursor stops before the first message that still fails, so it is read again next cycle.
+    // It is written every CURSOR_EVERY messages: after a crash the few done messages past it are
+    // skipped by their processing records without being read.
     if (outcome === 'failed') blocked = true;
     if (!blocked && item.cursor) {
-      await records.writeCursor(ctx.db, mailbox.id, plan.folder, item.cursor, ctx.clock.now());
+      pending = item.cursor;
+      if (++sinceWrite >= CURSOR_EVERY) { await records.writeCursor(ctx.db, mailbox.id, plan.folder, pending, ctx.clock.now()); pending = null; sinceWrite = 0; }
     }
     // A stop between messages: what is committed stays, the rest is read by whoever holds the mailbox next.
     if (signal?.aborted) break;
   }
+  if (pending) await records.writeCursor(ctx.db, mailbox.id, plan.folder, pending, ctx.clock.now());
   // POP3 has no cursor: the time of its last complete pass tells reconciliation what it has seen.
   if (connector.type === 'pop3' && !signal?.aborted) await records.writeCursor(ctx.db, mailbox.id, plan.folder, { uidValidity: '', lastUid: 0 }, startedAt);
   // Only after every activity above is committed: POP3 DELE (carried out at QUIT) and moves.

@@ -1,6 +1,7 @@
 // Parsing a kept message on postal-mime (bench/sync/parsers.ts measures it against mailparser:
 // postal-mime was the faster of the two on this machine, and it streams attachments as bytes).
-import PostalMime, { type Address, type Email } from 'postal-mime';
+import PostalMime, { addressParser, decodeWords, type Address, type Email } from 'postal-mime';
+import { headerValue } from '../connectors/header-lines.ts';
 import { MailroomError } from '../../errors.ts';
 
 export interface ParsedParty { readonly address: string; readonly name: string }
@@ -81,9 +82,32 @@ export async function parseMessage(source: Buffer): Promise<ParsedMessage> {
 
 /**
  * The header block alone (ids, subject, parties): enough to decide whether a message is tracked
- * and to correlate it, without reading its body. Bodies and attachments come out empty.
+ * and to correlate it, without reading its body. Read with postal-mime's address parser and
+ * encoded-word decoder, not a whole parse (which would pass even an empty body through its part
+ * decoders). Bodies and attachments come out empty.
  */
 export async function parseHeaders(headers: Buffer): Promise<ParsedMessage> {
   assertHeaderBlock(headers);
-  return parse(Buffer.concat([headers, Buffer.from('\r\n\r\n')]));
+  const text = headers.toString('utf8');
+  const field = (name: string) => headerValue(text, name);
+  const addresses = (name: string) => {
+    const value = field(name);
+    if (!value) return [];
+    try {
+      return parties(addressParser(value).map((a) => ({ ...a, name: decodeWords(a.name ?? '') })));
+    } catch (err) {
+      throw new MailroomError('MESSAGE_PARSE_FAILED', { message: `The ${name} header could not be read: ${(err as Error).message}`, cause: err });
+    }
+  };
+  const date = Date.parse(field('date') ?? '');
+  return {
+    messageId: messageIds(field('message-id') ?? undefined)[0] ?? (field('message-id') || null),
+    inReplyTo: messageIds(field('in-reply-to') ?? undefined)[0] ?? null,
+    references: messageIds(field('references') ?? undefined),
+    subject: decodeWords(field('subject') ?? '').trim(),
+    from: addresses('from')[0] ?? null,
+    to: addresses('to'), cc: addresses('cc'), bcc: addresses('bcc'),
+    date: Number.isNaN(date) ? null : date,
+    text: null, html: null, attachments: [],
+  };
 }

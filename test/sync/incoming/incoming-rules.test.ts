@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { automatedReason } from '../../../src/sync/incoming/automated-sender.ts';
 import { correlate, type CorrelatedActivity, type CorrelationSettings } from '../../../src/sync/incoming/correlation.ts';
-import { parseMessage, type ParsedMessage } from '../../../src/sync/incoming/message-parser.ts';
+import { parseHeaders, parseMessage, type ParsedMessage } from '../../../src/sync/incoming/message-parser.ts';
 import { addressHashes, smartMatch, subjectHashes } from '../../../src/sync/incoming/smart-matching.ts';
 import { decideTracking } from '../../../src/sync/incoming/tracking-decision.ts';
 import { findToken, formatToken } from '../../../src/sync/incoming/tracking-token.ts';
@@ -37,9 +37,28 @@ Content-Type: multipart/mixed; boundary=b1`, '--b1\r\nContent-Type: text/plain\r
     assert.equal(message.date, Date.UTC(2026, 10, 23, 9));
   });
 
+  it('the header block alone gives the same ids, subject and parties as the whole parse', async () => {
+    const source = raw(`
+From: =?UTF-8?Q?Jos=C3=A9?= <jose@contoso.test>
+To: sales@example.test, Team: bo@example.test, cy@example.test;
+Cc: "Dee, D." <dee@example.test>
+Subject: =?UTF-8?Q?Caf=C3=A9_order?= CRM:0007042
+Message-ID: <m2@contoso.test>
+In-Reply-To: <sent-1@mailroom.test>
+References: <root@mailroom.test>
+ <sent-1@mailroom.test>
+Date: Mon, 23 Nov 2026 09:00:00 +0000`);
+    const whole = await parseMessage(source);
+    const head = await parseHeaders(source.subarray(0, source.indexOf('\r\n\r\n') + 4));
+    for (const key of ['messageId', 'inReplyTo', 'references', 'subject', 'from', 'to', 'cc', 'date'] as const) assert.deepEqual(head[key], whole[key], key);
+    assert.equal(head.from?.name, 'José');
+    assert.equal(head.text, null);
+  });
+
   it('a message without header fields fails with MESSAGE_PARSE_FAILED', async () => {
     await assert.rejects(parseMessage(Buffer.from('\r\njust some bytes\r\n')), { code: 'MESSAGE_PARSE_FAILED' });
     await assert.rejects(parseMessage(Buffer.from('no header here at all')), { code: 'MESSAGE_PARSE_FAILED' });
+    await assert.rejects(parseHeaders(Buffer.from('\r\n')), { code: 'MESSAGE_PARSE_FAILED' });
   });
 });
 
