@@ -12,7 +12,7 @@ import { ERRORS, describeError, isMailroomError, MailroomError } from '../errors
 import type { DistributorRun } from '../outbound/distributor-settings.ts';
 import type { ProviderRegistry } from '../outbound/provider-registry.ts';
 import { databaseFault, RETRY_AFTER_SECONDS, toDatabaseError } from '../store/database-errors.ts';
-import { createAuthHook, requireDeclaredAccess } from './auth.ts';
+import { createAuthHook, requireDeclaredAccess, type RouteEntry } from './auth.ts';
 import { operationsRoutes, type Operations } from './routes/operations.routes.ts';
 import { BODY_LIMITS, bodyLimitOf, CONTENT_SECURITY_POLICY, refuseUnsafeText, validatorFor } from './hardening.ts';
 import { swaggerOptions, useContract, type Api } from './openapi.ts';
@@ -69,10 +69,13 @@ export async function buildApi({ ctx, providers, distributor, logLevel = 'silent
     else if (e.status >= 500) request.log.error({ err }, 'request failed');
     return reply.code(e.status).send({ error: { ...describeError(e.code), message: e.message, details: e.details, response: e.response } });
   });
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
   app.addHook('onRoute', function declareAccess(route) {
     // The console's files hold no data: the scope that serves them is the one place routes are public by default.
     if (this.hasDecorator(CONSOLE_FILES)) route.config = { ...route.config, access: 'public' };
     requireDeclaredAccess(route);
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, access: route.config!.access! });
     route.bodyLimit = bodyLimitOf(route);
   });
   // Authentication runs on onRequest, before the body is read: a request without a valid token

@@ -10,6 +10,10 @@ declare module 'fastify' {
     /** What kind of token signed the request in (a console session or an API token). */
     tokenKind: 'session' | 'api' | null;
   }
+  interface FastifyInstance {
+    /** Every route the app serves, with the access it declared (the security suite compares it with the OpenAPI document). */
+    readonly routeTable: readonly RouteEntry[];
+  }
   interface FastifyContextConfig {
     /** Who may call the route: anyone, any signed-in user, or administrators only. */
     access?: 'public' | 'user' | 'admin';
@@ -24,6 +28,12 @@ export function bearerToken(request: FastifyRequest): string | null {
 
 export const ACCESS_LEVELS = ['public', 'user', 'admin'] as const;
 export type Access = (typeof ACCESS_LEVELS)[number];
+
+export interface RouteEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly access: Access;
+}
 
 /**
  * An onRoute hook: a route that does not say who may call it stops the server from starting.

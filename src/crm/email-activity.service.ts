@@ -218,6 +218,8 @@ export interface ActivityListQuery {
   readonly regarding?: string;
   readonly mailboxId?: string;
   readonly ownerId?: string;
+  /** Set for a reader who is not an administrator: other users' Drafts are left out. */
+  readonly draftsOf?: string;
   readonly limit?: number;
   readonly cursor?: string;
 }
@@ -238,7 +240,7 @@ export async function listActivities(ctx: AppContext, query: ActivityListQuery =
   }
   const rows = await repo.listActivities(ctx.db, {
     q: query.q, direction: checkOneOf('direction', query.direction, ACTIVITY_DIRECTIONS), status: checkOneOf('status', query.status, ACTIVITY_STATUSES),
-    regarding: query.regarding ? await parseRegarding(ctx, query.regarding) : undefined, mailboxId: query.mailboxId, ownerId: query.ownerId, before, limit: limit + 1,
+    regarding: query.regarding ? await parseRegarding(ctx, query.regarding) : undefined, mailboxId: query.mailboxId, ownerId: query.ownerId, draftsOf: query.draftsOf, before, limit: limit + 1,
   });
   const kept = rows.slice(0, limit);
   const last = kept[kept.length - 1];
