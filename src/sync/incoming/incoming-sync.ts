@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { AppContext } from '../../app-context.ts';
 import { isMailroomError } from '../../errors.ts';
 import { resolveAddresses, type AddressResolution } from '../../crm/address-resolution.ts';
-import { applyRegarding, createIncomingActivity, findByMessageId, findByTrackingToken, linkMailbox } from '../../crm/email-activity.service.ts';
+import { applyRegarding, createIncomingActivity, findByMessageId, findByTrackingToken, linkMailbox, listActivities } from '../../crm/email-activity.service.ts';
 import type { EmailActivity } from '../../crm/email-activity.view.ts';
 import type { FolderCursor, IncomingItem, ItemRef, MailboxConnector } from '../connectors/connector.ts';
 import { messageIdOf } from '../connectors/header-lines.ts';
@@ -16,7 +16,9 @@ import { automatedReason } from './automated-sender.ts';
 import { correlate, type CorrelatedActivity, type CorrelationSettings } from './correlation.ts';
 import { parseHeaders, parseMessage, type ParsedMessage } from './message-parser.ts';
 import { createSenderRecord, type AutoCreate } from './record-creation.ts';
+import { bestSmartMatch, SMART_MATCH_CANDIDATES } from './smart-matching.ts';
 import * as records from './sync-message.repository.ts';
+import { findToken, type TokenFormat } from './tracking-token.ts';
 import { decideTracking, type TrackingOption } from './tracking-decision.ts';
 
 /** After this many failed attempts a message is set aside as undeliverable. */
@@ -109,6 +111,20 @@ async function syncFolder(ctx: AppContext, connector: MailboxConnector, mailbox:
 
 type Outcome = keyof CycleResult;
 
+/** Smart matching (off by default): the newest outgoing activities with the same subject words and two shared addresses. */
+async function smartMatchLookup(ctx: AppContext, message: ParsedMessage, token: TokenFormat): Promise<CorrelatedActivity | null> {
+  // The tracking token is not a word of the subject: sent subjects carry it, replies may not.
+  const withoutToken = (subject: string) => { const t = findToken(token, subject); return t ? subject.replace(t, ' ').replace(t.toLowerCase(), ' ') : subject; };
+  const page = await listActivities(ctx, { direction: 'outgoing', limit: SMART_MATCH_CANDIDATES });
+  const candidates = page.items.map((a) => ({
+    id: a.id, subject: withoutToken(a.subject), createdAt: a.createdAt,
+    addresses: [a.from, ...a.to, ...a.cc, ...a.bcc].filter((p) => p !== null).map((p) => p.address),
+  }));
+  const addresses = [message.from, ...message.to, ...message.cc].filter((p) => p !== null).map((p) => p.address);
+  const hit = bestSmartMatch({ subject: withoutToken(message.subject), addresses }, candidates, ctx.clock.now());
+  return hit ? toCorrelated(page.items.find((a) => a.id === hit.id) ?? null) : null;
+}
+
 /** The dedupe key of a message: its Message-ID (or, without one, its header block). */
 const dedupeKeyOf = (messageId: string | null, headers: Buffer) => `message:${createHash('sha256').update(messageId ?? headers).digest('hex')}`;
 
@@ -120,6 +136,7 @@ async function processItem(ctx: AppContext, mailbox: IncomingMailbox, settings: 
     const { match, token } = await correlate(head, settings, {
       byMessageId: async (id) => toCorrelated(await findByMessageId(ctx, id)),
       byTrackingToken: async (t) => toCorrelated(await findByTrackingToken(ctx, t)),
+      bySmartMatch: (message) => smartMatchLookup(ctx, message, settings.token),
     });
     const [sender] = head.from ? await resolveAddresses(ctx, [head.from.address], { trackingUserId: mailbox.accepting.type === 'user' ? mailbox.accepting.id : null }) : [];
     const senderTypes = (sender?.records ?? []).map((r) => r.type);

@@ -23,3 +23,26 @@ export function smartMatch(a: { subject: readonly string[]; addresses: readonly 
   const shared = a.addresses.filter((h) => b.addresses.includes(h)).length;
   return shared >= MIN_ADDRESS_MATCHES;
 }
+
+/** The last 90 days of outgoing activities are searched, the newest first (§2.4 item 37). */
+export const SMART_MATCH_DAYS = 90;
+/** How many of the newest outgoing activities are compared. */
+export const SMART_MATCH_CANDIDATES = 500;
+
+export interface SmartCandidate {
+  readonly id: string;
+  readonly subject: string;
+  readonly addresses: readonly string[];
+  readonly createdAt: number;
+}
+
+/** The first candidate (newest first) with the message's subject hashes and at least two of its addresses. */
+export function bestSmartMatch(message: { subject: string; addresses: readonly string[] }, candidates: readonly SmartCandidate[], now: number): SmartCandidate | null {
+  const wanted = { subject: subjectHashes(message.subject), addresses: addressHashes(message.addresses) };
+  const since = now - SMART_MATCH_DAYS * 86_400_000;
+  for (const c of candidates) {
+    if (c.createdAt < since) continue;
+    if (smartMatch(wanted, { subject: subjectHashes(c.subject), addresses: addressHashes(c.addresses) })) return c;
+  }
+  return null;
+}
