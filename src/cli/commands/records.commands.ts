@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import * as accounts from '../../crm/accounts.service.ts';
 import * as contacts from '../../crm/contacts.service.ts';
 import * as activities from '../../crm/email-activity.service.ts';
+import { findMailboxRow } from '../../sync/mailboxes.service.ts';
 import type { EmailActivity } from '../../crm/email-activity.view.ts';
 import * as leads from '../../crm/leads.service.ts';
 import type { RecordListQuery } from '../../crm/crm-record.ts';
@@ -134,12 +135,12 @@ const party = (p: { address: string; records: readonly { type: string; name: str
 function registerActivities(program: Command) {
   const c = program.command('activities').description('email activities: tracked and written email');
   registerOutgoingActivityCommands(c);
-  c.command('list').option('--mailbox <mailboxId>').option('--regarding <TYPE:ID>', 'account:ID, contact:ID… or a record id')
+  c.command('list').option('--mailbox <mailbox>', 'a mailbox id or email address').option('--regarding <TYPE:ID>', 'account:ID, contact:ID… or a record id')
     .option('--search <words>').option('--direction <incoming|outgoing>').option('--status <status>').option('--owner <userId>')
     .option('--limit <n>', '1 to 500 (default 50)').option('--cursor <cursor>').option('--json')
     .action((o: Common & { mailbox?: string; regarding?: string; search?: string; direction?: string; status?: string; owner?: string; limit?: string; cursor?: string }) => withCli(async ({ ctx }) => {
       const page = await activities.listActivities(ctx, {
-        q: o.search, direction: o.direction, status: o.status, regarding: o.regarding, mailboxId: o.mailbox, ownerId: o.owner, limit: limitOf(o.limit), cursor: o.cursor,
+        q: o.search, direction: o.direction, status: o.status, regarding: o.regarding, mailboxId: o.mailbox === undefined ? undefined : (await findMailboxRow(ctx, o.mailbox)).id, ownerId: o.owner, limit: limitOf(o.limit), cursor: o.cursor,
       });
       printPage(page, o, ['created', 'direction', 'status', 'from', 'subject', 'regarding', 'id'], (a: EmailActivity) => ({
         created: when(a.createdAt), direction: a.direction, status: a.status, from: a.from?.address ?? '', subject: a.subject,

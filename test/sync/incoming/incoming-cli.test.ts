@@ -42,6 +42,9 @@ for (const dialect of DIALECTS) {
       const again = await cliOk(world.env, ['sync', '--once', '--mailbox', box.email, '--user', user, '--json']);
       assert.deepEqual(again.json.result, { tracked: 0, skipped: 0, failed: 0, undeliverable: 0 }, 'nothing read twice');
 
+      const listed = await cliOk(world.env, ['activities', 'list', '--mailbox', box.email, '--json']);
+      assert.deepEqual(listed.json.map((a: { subject: string }) => a.subject).sort(), ['Deal', 'Hi']);
+      assert.equal(listed.json[0].correlatedBy, null);
       const leads = await cliOk(world.env, ['leads', 'list', '--json']);
       assert.deepEqual(leads.json.map((l: { emails: string[] }) => l.emails[0]), ['lee@tailspin.test'], 'one lead for the sender, not two');
       const status = await cliOk(world.env, ['sync-status', box.email, '--user', user, '--json']);

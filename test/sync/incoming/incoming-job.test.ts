@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createAccount } from '../../../src/crm/accounts.service.ts';
 import { listContacts } from '../../../src/crm/contacts.service.ts';
+import { createLead } from '../../../src/crm/leads.service.ts';
 import { listActivities, updateActivity } from '../../../src/crm/email-activity.service.ts';
 import { mailboxAlerts } from '../../../src/sync/alerts.service.ts';
 import { addFolderRule } from '../../../src/sync/folder-rules.service.ts';
@@ -83,6 +84,35 @@ for (const dialect of DIALECTS) {
       await syncMailboxNow(world.ctx, box.user, box.id);
       const [again] = await activitiesOf(box);
       assert.equal(again!.regarding?.id, account.id, 'the rule\'s regarding is applied again');
+    });
+
+    it('a real UIDVALIDITY change (the rule\'s folder deleted and made again) re-reads the folder without a second activity', async () => {
+      const box = await world.addMailbox();
+      await addFolderRule(world.ctx, box.user.id, { folder: 'INBOX/Deals' });
+      const deals = [mail(box.email, 50), mail(box.email, 51)];
+      await servers.dovecot.deliver(box.server, deals, { folder: 'INBOX/Deals' });
+      assert.equal((await syncMailboxNow(world.ctx, box.user, box.id)).result.tracked, 2);
+      const before = await world.ctx.db.selectFrom('sync_folder_cursor').select('uid_validity').where('mailbox_id', '=', box.id).where('folder', '=', 'INBOX/Deals').executeTakeFirstOrThrow();
+      const imap = await servers.dovecot.client(box.server);
+      await imap.mailboxDelete('INBOX/Deals');
+      await imap.logout();
+      await servers.dovecot.deliver(box.server, [...deals, mail(box.email, 52)], { folder: 'INBOX/Deals' });
+      const again = await syncMailboxNow(world.ctx, box.user, box.id);
+      assert.equal(again.result.tracked, 3, 'the folder is read again under its new UIDVALIDITY');
+      const after = await world.ctx.db.selectFrom('sync_folder_cursor').select('uid_validity').where('mailbox_id', '=', box.id).where('folder', '=', 'INBOX/Deals').executeTakeFirstOrThrow();
+      assert.notEqual(after.uid_validity, before.uid_validity);
+      assert.equal((await activitiesOf(box)).length, 3, 'two activities linked again, one new: none doubled');
+      assert.equal(again.reconciliation, null, 'reconciled on the first cycle, not again the same day');
+    });
+
+    it('"email-enabled" tracks mail from any record with the address (a lead), not from an unknown sender', async () => {
+      const box = await world.addMailbox();
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'email-enabled' });
+      await createLead(world.ctx, world.admin, { name: 'Pat Prospect', emails: ['pat@northwind.test'] });
+      await servers.dovecot.deliver(box.server, [mail(box.email, 60, 'Pat <pat@northwind.test>'), mail(box.email, 61, 'someone@nowhere.test')]);
+      assert.deepEqual((await syncMailboxNow(world.ctx, box.user, box.id)).result, { tracked: 1, skipped: 1, failed: 0, undeliverable: 0 });
+      const [one] = await activitiesOf(box);
+      assert.equal(one!.from?.records[0]?.type, 'lead');
     });
 
     it('while held, IDLE on the Inbox tracks new mail at once', async () => {
