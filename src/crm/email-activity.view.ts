@@ -55,7 +55,7 @@ export interface EmailActivity {
   readonly updatedAt: number;
   /** The queued email of an activity sent from the application (its attempts and failure details). */
   readonly emailId: string | null;
-  /** Whether the sent email is in the mailbox's Sent folder: pending, done, failed, none (POP3). */
+  /** The sent email's copy in the mailbox's Sent folder: pending, copying, done, failed, none (POP3). */
   readonly sentFolder: SentFolderState | null;
 }
 

@@ -384,13 +384,15 @@ export interface EmailActivityTable {
   dedupe_key: string | null;
   /** The queued email of an outgoing activity once it is sent from the application. */
   email_id: string | null;
-  /** Whether the sent message is in the mailbox's Sent folder (IMAP): pending, done, failed, none. */
+  /** The sent message's copy in the mailbox's Sent folder (IMAP): pending, copying, done, failed, none (POP3). */
   sent_folder: SentFolderState | null;
   created_at: number;
   updated_at: number;
 }
 
-export const SENT_FOLDER_STATES = ['pending', 'done', 'failed', 'none'] as const;
+// 'copying' is taken before the append starts, so a copy is made at most once: a worker that dies
+// mid-append leaves it there rather than risk a second copy.
+export const SENT_FOLDER_STATES = ['pending', 'copying', 'done', 'failed', 'none'] as const;
 export type SentFolderState = (typeof SENT_FOLDER_STATES)[number];
 
 /** Per user: the user number of the tracking token and the message counter (migration 0013). */

@@ -78,7 +78,7 @@ export async function copyToSent(ctx: AppContext, mailbox: MailboxRow, emailId: 
     await claimSentFolderCopy(ctx.db, emailId, 'none');
     return;
   }
-  if (!(await claimSentFolderCopy(ctx.db, emailId, 'done'))) return;
+  if (!(await claimSentFolderCopy(ctx.db, emailId, 'copying'))) return;
   try {
     const connector = (options.connectorFactory ?? createConnector)(connectorConfig(ctx, mailbox, profile, ['incoming']));
     try {
@@ -87,6 +87,7 @@ export async function copyToSent(ctx: AppContext, mailbox: MailboxRow, emailId: 
     } finally {
       await connector.close();
     }
+    await setSentFolderState(ctx.db, emailId, 'done');
   } catch (err) {
     if (databaseFault(err)) throw err;
     await setSentFolderState(ctx.db, emailId, 'failed');

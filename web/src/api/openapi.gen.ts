@@ -4109,7 +4109,7 @@ export interface paths {
                                 readonly createdAt: number;
                                 readonly updatedAt: number;
                                 readonly emailId: string | null;
-                                readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
+                                readonly sentFolder: ("pending" | "copying" | "done" | "failed" | "none") | null;
                             }[];
                             readonly nextCursor: string | null;
                         };
@@ -4234,7 +4234,7 @@ export interface paths {
                             readonly createdAt: number;
                             readonly updatedAt: number;
                             readonly emailId: string | null;
-                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
+                            readonly sentFolder: ("pending" | "copying" | "done" | "failed" | "none") | null;
                             readonly text: string | null;
                             readonly html: string | null;
                         };
@@ -4347,7 +4347,7 @@ export interface paths {
                             readonly createdAt: number;
                             readonly updatedAt: number;
                             readonly emailId: string | null;
-                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
+                            readonly sentFolder: ("pending" | "copying" | "done" | "failed" | "none") | null;
                             readonly text: string | null;
                             readonly html: string | null;
                         };
@@ -4489,7 +4489,7 @@ export interface paths {
                             readonly createdAt: number;
                             readonly updatedAt: number;
                             readonly emailId: string | null;
-                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
+                            readonly sentFolder: ("pending" | "copying" | "done" | "failed" | "none") | null;
                             readonly text: string | null;
                             readonly html: string | null;
                         };
@@ -4662,7 +4662,7 @@ export interface paths {
                             readonly createdAt: number;
                             readonly updatedAt: number;
                             readonly emailId: string | null;
-                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
+                            readonly sentFolder: ("pending" | "copying" | "done" | "failed" | "none") | null;
                             readonly text: string | null;
                             readonly html: string | null;
                         };
@@ -4784,7 +4784,7 @@ export interface paths {
                             readonly createdAt: number;
                             readonly updatedAt: number;
                             readonly emailId: string | null;
-                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
+                            readonly sentFolder: ("pending" | "copying" | "done" | "failed" | "none") | null;
                             readonly text: string | null;
                             readonly html: string | null;
                         };
@@ -4899,7 +4899,7 @@ export interface paths {
                             readonly createdAt: number;
                             readonly updatedAt: number;
                             readonly emailId: string | null;
-                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
+                            readonly sentFolder: ("pending" | "copying" | "done" | "failed" | "none") | null;
                             readonly text: string | null;
                             readonly html: string | null;
                         };
@@ -5014,7 +5014,7 @@ export interface paths {
                             readonly createdAt: number;
                             readonly updatedAt: number;
                             readonly emailId: string | null;
-                            readonly sentFolder: ("pending" | "done" | "failed" | "none") | null;
+                            readonly sentFolder: ("pending" | "copying" | "done" | "failed" | "none") | null;
                             readonly text: string | null;
                             readonly html: string | null;
                         };
