@@ -31,6 +31,7 @@ export const SyncStatusAnswer = Type.Object({
   lastSuccessAt: nullable(Epoch()),
   lastError: nullable(Type.Object({ code: Type.String(), count: Type.Integer(), at: nullable(Epoch()), response: nullable(Type.String()) }, strict)),
   nextPollAt: Epoch(),
+  heldBy: nullable(Type.Object({ worker: Type.String(), until: Epoch() }, { ...strict, description: 'the worker synchronizing the mailbox now, or watching its Inbox (IDLE)' })),
   counts: Type.Object({ tracked: Count(), skipped: Count(), failing: Count(), undeliverable: Count() }, strict),
   failures: Type.Array(Type.Object({
     folder: Type.String(), uid: Type.String(), messageId: nullable(Type.String()), outcome: oneOf(['failed', 'undeliverable']),

@@ -37,7 +37,9 @@ async function claimOne(ctx: AppContext, mailbox: MailboxRow, profile: ProfileRo
     if (Number(held.n) >= profile.max_connections) return `the profile ${profile.name} is at its maximum of ${profile.max_connections} concurrent connection(s)`;
     const taken = await trx.updateTable('mailbox').set({ claimed_by: ctx.workerId, lease_until: now + leaseMs })
       .where('id', '=', mailbox.id).where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)])).executeTakeFirst();
-    return Number(taken.numUpdatedRows) === 1 ? null : `worker ${mailbox.claimed_by ?? 'another worker'} holds it`;
+    if (Number(taken.numUpdatedRows) === 1) return null;
+    const holder = await trx.selectFrom('mailbox').select('claimed_by').where('id', '=', mailbox.id).executeTakeFirst();
+    return `worker ${holder?.claimed_by ?? '?'} holds it and synchronizes it now (with IDLE, new mail in the Inbox arrives as it comes)`;
   });
   if (problem) throw new MailroomError('MAILBOX_HELD', { message: `${mailbox.email} cannot be synchronized now: ${problem}.` });
 }

@@ -34,6 +34,8 @@ export interface SyncStatus {
   readonly lastSuccessAt: number | null;
   readonly lastError: { readonly code: string; readonly count: number; readonly at: number | null; readonly response: string | null } | null;
   readonly nextPollAt: number;
+  /** The worker that holds the mailbox now (synchronizing it, or watching its Inbox with IDLE). */
+  readonly heldBy: { readonly worker: string; readonly until: number } | null;
   readonly counts: { readonly tracked: number; readonly skipped: number; readonly failing: number; readonly undeliverable: number };
   readonly failures: readonly MessageFailure[];
   readonly folders: readonly { readonly folder: string; readonly uidValidity: string; readonly lastUid: number; readonly updatedAt: number }[];
@@ -73,6 +75,7 @@ export async function mailboxSyncStatus(ctx: AppContext, actor: User, ref: strin
     mailboxId: row.id, email: row.email, health, reasons, lastSuccessAt: row.last_success_at,
     lastError: row.last_error_code ? { code: row.last_error_code, count: row.last_error_count, at: row.last_error_at, response: row.last_error_response } : null,
     nextPollAt: row.next_poll_at, counts,
+    heldBy: row.claimed_by && row.lease_until !== null && Number(row.lease_until) > ctx.clock.now() ? { worker: row.claimed_by, until: Number(row.lease_until) } : null,
     failures: failed.map((f) => ({
       folder: f.folder, uid: f.uid, messageId: f.message_id, outcome: f.outcome as 'failed' | 'undeliverable', reason: f.reason, code: f.error_code, attempts: Number(f.attempts), at: Number(f.updated_at),
     })),

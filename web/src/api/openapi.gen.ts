@@ -7029,6 +7029,11 @@ export interface paths {
                             } | null;
                             /** @description epoch milliseconds */
                             readonly nextPollAt: number;
+                            readonly heldBy: {
+                                readonly worker: string;
+                                /** @description epoch milliseconds */
+                                readonly until: number;
+                            } | null;
                             readonly counts: {
                                 readonly tracked: number;
                                 readonly skipped: number;
