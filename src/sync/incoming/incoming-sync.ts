@@ -12,6 +12,7 @@ import { applyRegarding, createIncomingActivity, findByMessageId, findByTracking
 import type { EmailActivity } from '../../crm/email-activity.view.ts';
 import type { FolderCursor, IncomingItem, ItemRef, MailboxConnector } from '../connectors/connector.ts';
 import { messageIdOf } from '../connectors/header-lines.ts';
+import { raiseMailboxAlert } from '../alerts.service.ts';
 import { automatedReason } from './automated-sender.ts';
 import { correlate, type CorrelatedActivity, type CorrelationSettings } from './correlation.ts';
 import { parseHeaders, parseMessage, type ParsedMessage } from './message-parser.ts';
@@ -67,9 +68,27 @@ export async function syncMailboxFolders(ctx: AppContext, connector: MailboxConn
   const result = emptyCycle();
   for (const plan of plans) {
     if (signal?.aborted) break;
-    await syncFolder(ctx, connector, mailbox, settings, plan, result, signal);
+    try {
+      await syncFolder(ctx, connector, mailbox, settings, plan, result, signal);
+    } catch (err) {
+      // A folder rule naming a folder that is gone must not stop the Inbox: it is a warning.
+      if (plan.regarding === undefined || !isMailroomError(err) || err.code !== 'MAILBOX_FOLDER_MISSING') throw err;
+      await warnMissingFolder(ctx, mailbox.id, plan.folder);
+    }
   }
   return result;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Once a day at most per folder: the alert says which rule to correct. */
+async function warnMissingFolder(ctx: AppContext, mailboxId: string, folder: string): Promise<void> {
+  const message = `The folder tracking rule for ${folder} names a folder the server does not have; its mail is not tracked until the rule is corrected or the folder exists.`;
+  const recent = await ctx.db.selectFrom('mailbox_alert').select('id').where('mailbox_id', '=', mailboxId).where('code', '=', 'MAILBOX_FOLDER_MISSING')
+    .where('message', '=', message).where('created_at', '>', ctx.clock.now() - DAY_MS).executeTakeFirst();
+  if (recent) return;
+  const row = await ctx.db.selectFrom('mailbox').select(['id', 'profile_id', 'user_id', 'queue_id']).where('id', '=', mailboxId).executeTakeFirst();
+  if (row) await raiseMailboxAlert(ctx, row, { level: 'warning', channel: 'incoming', code: 'MAILBOX_FOLDER_MISSING', message });
 }
 
 async function syncFolder(ctx: AppContext, connector: MailboxConnector, mailbox: IncomingMailbox, settings: IncomingSettings, plan: FolderPlan, result: CycleResult, signal?: AbortSignal): Promise<void> {

@@ -3,6 +3,7 @@
 // message is tracked, skipped with its reason, failing (retried), set aside as undeliverable, or not
 // yet seen (after the cursor); anything else is a gap, kept on the mailbox and raised as an alert.
 import type { AppContext } from '../../app-context.ts';
+import { isMailroomError } from '../../errors.ts';
 import type { MailboxConnector, ServerMessageRef } from '../connectors/connector.ts';
 import { raiseMailboxAlert } from '../alerts.service.ts';
 import type { MailboxRow } from '../mailboxes.service.ts';
@@ -84,7 +85,14 @@ async function reconcileFolder(ctx: AppContext, connector: MailboxConnector, mai
 export async function reconcileMailbox(ctx: AppContext, connector: MailboxConnector, mailbox: Pick<MailboxRow, 'id' | 'email' | 'profile_id' | 'user_id' | 'queue_id'>, folders: readonly string[], processFrom: number | null): Promise<Reconciliation> {
   const since = processFrom === null ? null : new Date(processFrom);
   const results: FolderReconciliation[] = [];
-  for (const folder of folders) results.push(await reconcileFolder(ctx, connector, mailbox.id, folder, since));
+  for (const folder of folders) {
+    try {
+      results.push(await reconcileFolder(ctx, connector, mailbox.id, folder, since));
+    } catch (err) {
+      // A folder rule's folder that is gone is already a warning of the cycle; the Inbox is never skipped.
+      if (folder === 'INBOX' || !isMailroomError(err) || err.code !== 'MAILBOX_FOLDER_MISSING') throw err;
+    }
+  }
   const result: Reconciliation = { mailboxId: mailbox.id, ranAt: ctx.clock.now(), gaps: results.reduce((n, f) => n + f.gapCount, 0), folders: results };
   const values = { ran_at: result.ranAt, gaps: result.gaps, result: JSON.stringify(result) };
   await ctx.db.insertInto('sync_reconciliation').values({ mailbox_id: mailbox.id, ...values })

@@ -15,6 +15,7 @@ import { incomingSyncJob } from '../../../src/sync/incoming/incoming-job.ts';
 import { reconcileNow, syncMailboxNow } from '../../../src/sync/incoming/sync-now.ts';
 import { mailboxSyncStatus } from '../../../src/sync/incoming/sync-status.ts';
 import { createSyncScheduler } from '../../../src/sync/scheduler.ts';
+import { updateProfile } from '../../../src/sync/server-profiles.service.ts';
 import { setTrackingOptions } from '../../../src/sync/tracking-options.service.ts';
 import { DIALECTS, skipUnless } from '../../fixtures/context.ts';
 import { skipUnlessDovecot } from '../../fixtures/dovecot.ts';
@@ -115,6 +116,42 @@ for (const dialect of DIALECTS) {
       assert.equal(one!.from?.records[0]?.type, 'lead');
     });
 
+    it('only mail received after the later of the profile\'s and the mailbox\'s process-from dates is evaluated', async () => {
+      const box = await world.addMailbox();
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+      await servers.dovecot.deliver(box.server, [mail(box.email, 70)], { date: new Date('2026-01-10T10:00:00Z') });
+      await servers.dovecot.deliver(box.server, [mail(box.email, 71)], { date: new Date('2026-04-10T10:00:00Z') });
+      await servers.dovecot.deliver(box.server, [mail(box.email, 72)], { date: new Date('2026-08-10T10:00:00Z') });
+      await updateProfile(world.ctx, world.profile.id, { processEmailFrom: '2026-03-01' });
+      await world.ctx.db.updateTable('mailbox').set({ process_after: Date.UTC(2026, 5, 1) }).where('id', '=', box.id).execute();
+      try {
+        const done = await syncMailboxNow(world.ctx, box.user, box.id);
+        assert.equal(done.result.tracked, 1, 'the mailbox\'s date (June) is the later one');
+        assert.deepEqual((await activitiesOf(box)).map((a) => a.messageId), [`<job-72-${box.email}>`]);
+        assert.equal(done.reconciliation?.folders[0]?.onServer, 1, 'reconciliation counts from the same date');
+        assert.equal(done.reconciliation?.gaps, 0);
+      } finally {
+        await updateProfile(world.ctx, world.profile.id, { processEmailFrom: null });
+      }
+    });
+
+    it('a folder rule naming a missing folder is a warning once a day; the Inbox keeps synchronizing', async () => {
+      const box = await world.addMailbox();
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+      await addFolderRule(world.ctx, box.user.id, { folder: 'INBOX/Gone' });
+      await servers.dovecot.deliver(box.server, [mail(box.email, 80)]);
+      assert.equal((await syncMailboxNow(world.ctx, box.user, box.id)).result.tracked, 1);
+      await servers.dovecot.deliver(box.server, [mail(box.email, 81)]);
+      assert.equal((await syncMailboxNow(world.ctx, box.user, box.id)).result.tracked, 1);
+      const row = await box.row();
+      assert.equal(row.incoming_enabled, 1);
+      assert.equal(row.last_error_code, null);
+      const warnings = (await mailboxAlerts(world.ctx, world.admin, box.id)).filter((a) => a.code === 'MAILBOX_FOLDER_MISSING');
+      assert.equal(warnings.length, 1);
+      assert.equal(warnings[0]!.level, 'warning');
+      assert.match(warnings[0]!.message, /INBOX\/Gone/);
+    });
+
     it('while held, IDLE on the Inbox tracks new mail at once', async () => {
       const box = await world.addMailbox();
       await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
@@ -126,7 +163,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(cycles, [0], 'the first cycle ran');
         await sleep(300); // in IDLE now
         await servers.dovecot.deliver(box.server, [mail(box.email, 30)]);
-        for (let i = 0; i < 100 && (await activitiesOf(box)).length === 0; i++) await sleep(50);
+        for (let i = 0; i < 100 && ((await activitiesOf(box)).length === 0 || cycles.length < 2); i++) await sleep(50);
         assert.equal((await activitiesOf(box)).length, 1, 'tracked within seconds, long before the next poll');
         assert.deepEqual(cycles, [0, 1]);
         assert.equal((await box.row()).claimed_by, world.ctx.workerId, 'still held');
