@@ -29,9 +29,20 @@ export interface EmailChange {
   readonly nextAttemptAt?: number;
   /** For a sent email: from hand-in to the provider's acceptance. */
   readonly latencyMs?: number;
+  /** The user who made the change, when a person did (resend, cancel, retry now). */
+  readonly actor?: string;
 }
 
-export const EMAIL_CHANGE_EVENTS = ['queued', 'claimed', 'taken-over', 'sent', 'failed', 'retry', 'deferred', 'held', 'expired', 'released', 'cancelled', 'resent'] as const;
+/** A mailbox alert as it was recorded (what the log line says: never the message or the server's words, which may name people). */
+export interface MailboxAlertEvent {
+  readonly mailboxId: string | null;
+  readonly profileId: string | null;
+  readonly level: 'information' | 'warning' | 'error';
+  readonly code: string | null;
+  readonly channel: string | null;
+}
+
+export const EMAIL_CHANGE_EVENTS = ['queued', 'claimed', 'taken-over', 'sent', 'failed', 'retry', 'deferred', 'held', 'expired', 'released', 'cancelled', 'resent', 'retry-now'] as const;
 export type EmailChangeEvent = (typeof EMAIL_CHANGE_EVENTS)[number];
 
 export interface MailroomEvents {
@@ -39,6 +50,7 @@ export interface MailroomEvents {
   'email:queued': [id: string];
   'email:sent': [id: string];
   'email:failed': [id: string, code: string];
+  'mailbox:alert': [alert: MailboxAlertEvent];
 }
 
 /** Everything a service needs, passed explicitly: no module-level state. */

@@ -6,8 +6,10 @@ export interface ClaimHeartbeatConfig {
   readonly intervalMs?: number;
   /** Told when a beat failed (the database is away); the next beat tries again. */
   readonly onError?: (err: unknown) => void;
-  /** Told after every beat that reached the database. */
-  readonly onBeat?: () => void;
+  /** Told after every beat that reached the database, with when it started (performance.now()). */
+  readonly onBeat?: (startedAt: number) => void;
+  /** Told when a beat failed, with when it started (performance.now()). */
+  readonly onBeatError?: (err: unknown, startedAt: number) => void;
 }
 
 export interface ClaimHeartbeat {
@@ -34,12 +36,14 @@ export function startClaimHeartbeat(ctx: AppContext, config: ClaimHeartbeatConfi
   const beat = () => {
     running ??= (async () => {
       const startedAt = ctx.clock.now();
+      const began = performance.now();
       try {
         await renewClaims(ctx.db, ctx.dialect, { worker: ctx.workerId, now: startedAt, leaseMs: ctx.leaseMs });
         heldUntil = Math.max(heldUntil, startedAt + ctx.leaseMs);
-        config.onBeat?.();
+        config.onBeat?.(began);
       } catch (err) {
         config.onError?.(err);
+        config.onBeatError?.(err, began);
       } finally {
         running = undefined;
       }

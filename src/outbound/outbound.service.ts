@@ -242,7 +242,7 @@ export async function resendEmail(ctx: AppContext, actor: User, id: string): Pro
     .where('id', '=', id).where('status', 'in', ['failed', 'expired']).executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new MailroomError('NOT_RESENDABLE');
   await followMailboxEmails(ctx.db, [row]);
-  ctx.events.emit('email:changed', { id, event: 'resent', status: 'waiting', provider });
+  ctx.events.emit('email:changed', { id, event: 'resent', status: 'waiting', provider, actor: actor.id });
   ctx.events.emit('email:queued', id);
   return viewFor(actor, toView((await repo.findEmail(ctx.db, id))!));
 }
@@ -254,7 +254,7 @@ export async function cancelEmail(ctx: AppContext, actor: User, id: string): Pro
     .where('id', '=', id).where('status', 'in', ['waiting', 'deferred']).executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new MailroomError('NOT_CANCELLABLE');
   await followMailboxEmails(ctx.db, [row]);
-  ctx.events.emit('email:changed', { id, event: 'cancelled', status: 'cancelled', provider: row.provider });
+  ctx.events.emit('email:changed', { id, event: 'cancelled', status: 'cancelled', provider: row.provider, actor: actor.id });
   return viewFor(actor, toView((await repo.findEmail(ctx.db, id))!));
 }
 

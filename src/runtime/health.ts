@@ -60,23 +60,34 @@ export class LoopMonitor {
 
 /**
  * Says once when the database goes away and once when it is back, however many loops and
- * requests notice it in between.
+ * requests notice it in between. Each report says when the work it stands for started
+ * (watch.now()): work that began before the last change of state tells nothing new. A pass that
+ * finished its queries before a cut, and ends after it, does not announce the database back; a
+ * query that was already failing when the database came back does not announce a second outage.
  */
 export class DatabaseWatch {
   #down: string | null = null;
+  /** When the state last changed (performance.now()). */
+  #changedAt = Number.NEGATIVE_INFINITY;
   readonly #logger: Logger;
   constructor(logger: Logger) { this.#logger = logger; }
 
+  /** The clock reports are stamped with: monotonic, unlike the wall clock or a test's clock. */
+  now(): number { return performance.now(); }
+
   /** An error from any loop: a database fault marks the database away. */
-  failed(err: unknown) {
+  failed(err: unknown, startedAt = this.now()) {
     const fault = databaseFault(err);
-    if (!fault || this.#down) return;
+    if (!fault || this.#down || startedAt < this.#changedAt) return;
     this.#down = fault;
+    this.#changedAt = this.now();
     this.#logger.warn({ kind: 'database', state: 'unavailable', fault, ...errorFields(err) }, 'database unavailable: retrying');
   }
-  reachable() {
-    if (!this.#down) return;
+  /** Work that started at startedAt reached the database. */
+  reachable(startedAt: number) {
+    if (!this.#down || startedAt < this.#changedAt) return;
     this.#down = null;
+    this.#changedAt = this.now();
     this.#logger.info({ kind: 'database', state: 'reachable' }, 'database reachable again');
   }
   get down(): boolean { return this.#down !== null; }
@@ -94,15 +105,16 @@ const PROBE_TIMEOUT_MS = 2_000;
 /** One query to the database, answered within two seconds either way. */
 export async function probeDatabase(ctx: AppContext, watch?: DatabaseWatch): Promise<ReadyReport['database']> {
   let timer: NodeJS.Timeout | undefined;
+  const startedAt = watch?.now() ?? 0;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(Object.assign(new Error('the database did not answer within 2 seconds'), { code: 'ETIMEDOUT' })), PROBE_TIMEOUT_MS);
   });
   try {
     await Promise.race([sql`select 1`.execute(ctx.db), timeout]);
-    watch?.reachable();
+    watch?.reachable(startedAt);
     return { reachable: true, dialect: ctx.dialect };
   } catch (err) {
-    watch?.failed(err);
+    watch?.failed(err, startedAt);
     return { reachable: false, dialect: ctx.dialect, code: databaseFault(err) ?? 'DATABASE_UNAVAILABLE' };
   } finally {
     clearTimeout(timer);

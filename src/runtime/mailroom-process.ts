@@ -15,7 +15,7 @@ import { listUsers } from '../users/users.service.ts';
 import { escalateOverdue } from '../workflow/workflow.service.ts';
 import { dispatchNotifications } from '../workflow/workflow-notifier.ts';
 import { DatabaseWatch, LoopMonitor, probeDatabase } from './health.ts';
-import { createLogger, errorFields, logEmailChange, type Logger } from './logger.ts';
+import { createLogger, errorFields, logEmailChange, logMailboxAlert, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 
 const WORKFLOW_SWEEP_MS = 60_000;
@@ -69,27 +69,34 @@ export interface StartOptions {
  */
 export async function startMailroom(config: Readonly<Config>, { api, logger = createLogger(config) }: StartOptions): Promise<RunningMailroom> {
   const watch = new DatabaseWatch(logger);
-  const ctx = await openContext(config, { onConnectionError: (err) => watch.failed(err) });
+  // A dropped pool connection alone is not an outage (the pool opens another); the queries that
+  // fail tell the watch. It is logged, for the operator who wonders about a network blip.
+  const ctx = await openContext(config, { onConnectionError: (err) => logger.warn({ kind: 'database-connection', state: 'dropped', ...errorFields(err) }, 'a database connection was dropped') });
   ctx.events.on('email:changed', (change) => logEmailChange(logger, change));
+  ctx.events.on('mailbox:alert', (alert) => logMailboxAlert(logger, alert));
   const providers = new ProviderRegistry(ctx);
   const capture = api && config.demo ? await startCaptureServer() : null;
   const demoCredentials = capture ? await seedDemo(ctx, capture) : [];
 
   const distributorMonitor = new LoopMonitor('distributor', () => ctx.clock.now());
   const sweepMonitor = new LoopMonitor('workflow-sweep', () => ctx.clock.now());
-  const loopFailed = (loop: string) => (err: unknown) => {
-    watch.failed(err);
+  const loopFailed = (loop: string, startedAt?: () => number) => (err: unknown) => {
+    watch.failed(err, startedAt?.());
     logger.error({ kind: 'loop', loop, ...errorFields(err) }, `${loop} pass failed`);
   };
-  const heartbeat = startClaimHeartbeat(ctx, { onError: (err) => watch.failed(err), onBeat: () => watch.reachable() });
+  const heartbeat = startClaimHeartbeat(ctx, { onBeatError: (err, at) => watch.failed(err, at), onBeat: (at) => watch.reachable(at) });
   distributorMonitor.started(0);
+  let passStartedAt = watch.now();
   const loop: DistributorLoop = startDistributor(ctx, providers, {
     heartbeat,
-    onError: loopFailed('distributor'),
+    onError: loopFailed('distributor', () => passStartedAt),
     onDatabaseRetry: (err) => watch.failed(err),
     onPass: (event) => {
-      if (event.phase === 'start') return distributorMonitor.passStarted();
-      if (event.error === undefined) watch.reachable();
+      if (event.phase === 'start') {
+        passStartedAt = watch.now();
+        return distributorMonitor.passStarted();
+      }
+      if (event.error === undefined) watch.reachable(passStartedAt);
       distributorMonitor.passEnded(event.nextInMs, event.error);
     },
   });
@@ -97,16 +104,31 @@ export async function startMailroom(config: Readonly<Config>, { api, logger = cr
   const stopSweep = startWorkflowSweep(ctx, sweepMonitor, loopFailed('workflow-sweep'));
   // Server-side synchronization: each due mailbox's incoming cycle under a lease (then IDLE on its
   // Inbox while held), beside the distributor.
-  const scheduler = createSyncScheduler(ctx, { job: incomingSyncJob(), onError: loopFailed('sync-scheduler') });
+  const schedulerMonitor = new LoopMonitor('sync-scheduler', () => ctx.clock.now());
+  let schedulerPassAt = watch.now();
+  const scheduler = createSyncScheduler(ctx, {
+    job: incomingSyncJob(),
+    onError: loopFailed('sync-scheduler', () => schedulerPassAt),
+    onPass: (event) => {
+      if (event.phase === 'start') {
+        schedulerPassAt = watch.now();
+        return schedulerMonitor.passStarted();
+      }
+      if (event.error === undefined) watch.reachable(schedulerPassAt);
+      schedulerMonitor.passEnded(event.nextInMs, event.error);
+    },
+  });
+  schedulerMonitor.started(0);
   scheduler.start();
 
   let stopping = false;
-  const metrics = createMetrics(ctx, { loops: [distributorMonitor, sweepMonitor], watch });
+  const monitors = [distributorMonitor, sweepMonitor, schedulerMonitor];
+  const metrics = createMetrics(ctx, { loops: monitors, watch });
   const operations: Operations = {
     live: () => ({ live: true, pid: process.pid, uptimeSeconds: Math.round(process.uptime()) }),
     async ready() {
       const database = await probeDatabase(ctx, watch);
-      const loops = [distributorMonitor.snapshot(), sweepMonitor.snapshot()];
+      const loops = monitors.map((m) => m.snapshot());
       return { ready: !stopping && database.reachable && loops.every((l) => l.alive), stopping, database, loops };
     },
     metrics,
@@ -131,6 +153,7 @@ export async function startMailroom(config: Readonly<Config>, { api, logger = cr
       distributorMonitor.stopped();
       await stopSweep();
       await scheduler.stop();
+      schedulerMonitor.stopped();
       // Last: the heartbeat kept the leases of the sends that were finishing.
       await heartbeat.stop();
       await providers.close();

@@ -3,6 +3,18 @@ import type { AppContext, EmailChange } from '../app-context.ts';
 import { QUEUED_STATUSES } from '../store/tables.ts';
 import { probeDatabase, type DatabaseWatch, type LoopMonitor } from './health.ts';
 
+export const MAILBOX_STATES = ['unconfigured', 'awaiting-approval', 'disabled', 'failing', 'syncing'] as const;
+export type MailboxState = (typeof MAILBOX_STATES)[number];
+
+/** A mailbox's state for operators: the first that applies, in the order a mailbox is set up. */
+export function mailboxState(m: { profile_id: string | null; approval: string; incoming_enabled: number; incoming_status: string; last_error_code: string | null }): MailboxState {
+  if (!m.profile_id) return 'unconfigured';
+  if (m.approval !== 'approved') return 'awaiting-approval';
+  if (!m.incoming_enabled) return 'disabled';
+  if (m.last_error_code || m.incoming_status === 'failure') return 'failing';
+  return 'syncing';
+}
+
 export interface MailroomMetrics {
   readonly contentType: string;
   /** The Prometheus text exposition of every metric, with the queue counted in the database now. */
@@ -57,6 +69,32 @@ export function createMetrics(ctx: AppContext, { loops, watch }: { loops: readon
   const loopAlive = new Gauge({ name: 'mailroom_loop_alive', help: '1 while the loop runs and is not late for its next pass.', labelNames: ['loop'], registers: [registry] });
   const loopLastPass = new Gauge({ name: 'mailroom_loop_last_pass_timestamp_seconds', help: 'When the loop\'s last pass ended.', labelNames: ['loop'], registers: [registry] });
 
+  const mailboxes = new Gauge({
+    name: 'mailroom_mailboxes', help: 'Mailboxes by state: unconfigured (no profile), awaiting-approval, disabled (incoming off), failing (last incoming cycle failed), syncing.',
+    labelNames: ['state'], registers: [registry],
+  });
+  const syncLag = new Gauge({
+    name: 'mailroom_mailbox_sync_lag_seconds', help: 'The longest time since a mailbox that should sync (approved, incoming on) last synchronized successfully (since it was made, if never).',
+    registers: [registry],
+  });
+  const gaps = new Gauge({ name: 'mailroom_reconciliation_gaps', help: 'Server messages missing from Mailroom, summed over every mailbox\'s latest reconciliation.', registers: [registry] });
+
+  const collectMailboxes = async () => {
+    mailboxes.reset();
+    const rows = await ctx.db.selectFrom('mailbox').select(['profile_id', 'approval', 'incoming_enabled', 'incoming_status', 'last_error_code', 'last_success_at', 'created_at']).execute();
+    const now = ctx.clock.now();
+    let lag = 0;
+    for (const state of MAILBOX_STATES) mailboxes.set({ state }, 0);
+    for (const r of rows) {
+      const state = mailboxState(r);
+      mailboxes.inc({ state });
+      if (state === 'syncing' || state === 'failing') lag = Math.max(lag, now - (r.last_success_at ?? r.created_at));
+    }
+    syncLag.set(Math.max(0, lag) / 1000);
+    const sum = await ctx.db.selectFrom('sync_reconciliation').select((eb) => eb.fn.sum<number>('gaps').as('n')).executeTakeFirst();
+    gaps.set(Number(sum?.n ?? 0));
+  };
+
   const collectState = async () => {
     queue.reset();
     const db = await probeDatabase(ctx, watch);
@@ -67,6 +105,7 @@ export function createMetrics(ctx: AppContext, { loops, watch }: { loops: readon
       if (rows) {
         const counts = new Map(rows.map((r) => [r.status, Number(r.n)]));
         for (const status of QUEUED_STATUSES) queue.set({ status }, counts.get(status) ?? 0);
+        await collectMailboxes().catch(() => databaseUp.set(0));
       } else {
         databaseUp.set(0);
       }

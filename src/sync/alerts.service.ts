@@ -50,6 +50,7 @@ export async function raiseMailboxAlert(ctx: AppContext, mailbox: Pick<MailboxRo
       code: alert.code ?? null, channel: alert.channel ?? null, message: alert.message, response: alert.response ?? null, created_at: now,
     }).execute();
   }
+  ctx.events.emit('mailbox:alert', { mailboxId: mailbox.id, profileId: mailbox.profile_id, level: alert.level, code: alert.code ?? null, channel: alert.channel ?? null });
 }
 
 /** An alert about a profile as a whole (the majority-failure alert), on its owner's wall. */
@@ -60,6 +61,7 @@ export async function raiseProfileAlert(ctx: AppContext, profile: { id: string; 
     id: randomUUID(), mailbox_id: null, profile_id: profile.id, wall_user_id: profile.owner_id, level: alert.level,
     code: alert.code ?? null, channel: alert.channel ?? null, message: alert.message, response: alert.response ?? null, created_at: ctx.clock.now(),
   }).execute();
+  ctx.events.emit('mailbox:alert', { mailboxId: null, profileId: profile.id, level: alert.level, code: alert.code ?? null, channel: alert.channel ?? null });
 }
 
 async function mailboxOwner(ctx: AppContext, mailbox: Pick<MailboxRow, 'user_id' | 'queue_id'>): Promise<string | null> {

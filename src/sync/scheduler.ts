@@ -43,6 +43,8 @@ export interface SchedulerConfig {
   /** Mailboxes claimed per pass at most. */
   readonly batch?: number;
   readonly onError?: (err: unknown) => void;
+  /** Told when a loop pass starts and ends (with its error), for health; the next pass is due within nextInMs. */
+  readonly onPass?: (event: { readonly phase: 'start' } | { readonly phase: 'end'; readonly error?: unknown; readonly nextInMs: number }) => void;
 }
 
 export interface SchedulerPass {
@@ -188,9 +190,17 @@ export function createSyncScheduler(ctx: AppContext, config: SchedulerConfig = {
 
   function loop() {
     if (stopped) return;
+    config.onPass?.({ phase: 'start' });
     current = startDue().then(
-      (claimed) => { if (!stopped) timer = setTimeout(loop, claimed > 0 ? 0 : idleMs); },
-      (err: unknown) => { config.onError?.(err); if (!stopped) timer = setTimeout(loop, idleMs); },
+      (claimed) => {
+        config.onPass?.({ phase: 'end', nextInMs: claimed > 0 ? 0 : idleMs });
+        if (!stopped) timer = setTimeout(loop, claimed > 0 ? 0 : idleMs);
+      },
+      (err: unknown) => {
+        config.onError?.(err);
+        config.onPass?.({ phase: 'end', error: err, nextInMs: idleMs });
+        if (!stopped) timer = setTimeout(loop, idleMs);
+      },
     );
   }
 

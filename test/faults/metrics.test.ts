@@ -7,6 +7,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { queueEmail } from '../../src/outbound/outbound.service.ts';
 import { startMailroom, type RunningMailroom } from '../../src/runtime/mailroom-process.ts';
 import { createApiToken } from '../../src/users/users.service.ts';
+import { createProfile } from '../../src/sync/server-profiles.service.ts';
 import { createTestEnv, DIALECTS, skipUnless, type TestEnv } from '../fixtures/context.ts';
 import { pointSmtpAt, seedUsers } from '../fixtures/mailroom.ts';
 import { until } from '../fixtures/mailroom-process.ts';
@@ -78,6 +79,37 @@ for (const dialect of DIALECTS) {
       assert.equal(value('mailroom_database_up', {}), 1);
       assert.equal(value('mailroom_loop_alive', { loop: 'distributor' }), 1);
       assert.ok(value('mailroom_loop_last_pass_timestamp_seconds', { loop: 'distributor' }) > 0);
+      assert.equal(value('mailroom_loop_alive', { loop: 'sync-scheduler' }), 1);
+      assert.ok(value('mailroom_loop_last_pass_timestamp_seconds', { loop: 'sync-scheduler' }) > 0);
+    });
+
+    it('reports mailboxes by state, the sync lag and the reconciliation gaps as the database holds them', async () => {
+      const db = running.ctx.db;
+      const [first, second] = await db.selectFrom('mailbox').select(['id']).orderBy('id').execute();
+      assert.ok(first && second, 'every user has a mailbox');
+      // One mailbox set up, approved and synchronizing, last synchronized 90 s ago; its reconciliation found 3 gaps.
+      const admin = (await db.selectFrom('app_user').select('id').where('role', '=', 'admin').executeTakeFirstOrThrow()).id;
+      const profileId = (await createProfile(running.ctx, admin, { name: 'Metrics', serverType: 'imap', incomingHost: '127.0.0.1', incomingPort: 1, incomingSsl: false })).id;
+      const now = running.ctx.clock.now();
+      // Not due for a day, so the running scheduler leaves it as set here.
+      await db.updateTable('mailbox').set({
+        profile_id: profileId, approval: 'approved', incoming_enabled: 1, incoming_status: 'success', last_error_code: null,
+        last_success_at: now - 90_000, next_poll_at: now + 86_400_000,
+      }).where('id', '=', first.id).execute();
+      await db.insertInto('sync_reconciliation').values({ mailbox_id: first.id, ran_at: now, gaps: 3, result: '{}' }).execute();
+      const families = new Map(parsePrometheusTextFormat(await (await fetch(`${running.url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })).text()).map((f) => [f.name, f]));
+      const value = (name: string, labels: Record<string, string> = {}) =>
+        Number(families.get(name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? Number.NaN);
+      const rows = await db.selectFrom('mailbox').select(['profile_id', 'approval', 'incoming_enabled']).execute();
+      const unconfigured = rows.filter((r) => r.profile_id === null).length;
+      assert.equal(value('mailroom_mailboxes', { state: 'unconfigured' }), unconfigured);
+      const total = ['unconfigured', 'awaiting-approval', 'disabled', 'failing', 'syncing'].reduce((n, state) => n + value('mailroom_mailboxes', { state }), 0);
+      assert.equal(total, rows.length, 'every mailbox is counted once');
+      assert.equal(value('mailroom_reconciliation_gaps'), 3);
+      assert.equal(value('mailroom_mailboxes', { state: 'syncing' }), 1);
+      assert.equal(value('mailroom_mailboxes', { state: 'unconfigured' }), rows.length - 1);
+      const lag = value('mailroom_mailbox_sync_lag_seconds');
+      assert.ok(lag >= 90 && lag < 600, `lag ${lag}`);
     });
 
     it('answers health without a token: live, and ready with the loops and their last pass', async () => {
@@ -90,6 +122,8 @@ for (const dialect of DIALECTS) {
       assert.equal(report.database.reachable, true);
       const distributor = report.loops.find((l) => l.name === 'distributor');
       assert.ok(distributor?.alive && distributor.lastPassAt);
+      const scheduler = report.loops.find((l) => l.name === 'sync-scheduler');
+      assert.ok(scheduler?.alive && scheduler.lastPassAt, JSON.stringify(report.loops));
     });
   });
 }

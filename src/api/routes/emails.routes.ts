@@ -73,7 +73,7 @@ export function emailsRoutes(app: Api, ctx: AppContext, providers: ProviderRegis
     outbound.resendEmail(ctx, currentUser(request), (request.params as Static<typeof IdParams>).id));
 
   app.post('/api/emails/:id/retry-now', { config: { access: 'admin' }, schema: { tags: ['emails'], summary: 'Try a waiting or deferred email again now, without waiting for its next try', params: IdParams, response: { 200: ref(EmailView), ...errors('NOT_FOUND') } } }, async (request) =>
-    retryNow(ctx, (request.params as Static<typeof IdParams>).id));
+    retryNow(ctx, (request.params as Static<typeof IdParams>).id, currentUser(request).id));
 
   app.post('/api/emails/:id/cancel', { config: user, schema: { tags: ['emails'], summary: 'Cancel an email that is still waiting', params: IdParams, response: { 200: ref(EmailView), ...errors('NOT_FOUND', 'NOT_CANCELLABLE') } } }, async (request) =>
     outbound.cancelEmail(ctx, currentUser(request), (request.params as Static<typeof IdParams>).id));
