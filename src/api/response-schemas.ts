@@ -92,6 +92,10 @@ export const HistoryPage = Type.Object({
 export const Summary = Type.Object({
   since: Epoch(),
   counts: Type.Unsafe<Partial<Record<Static<typeof EmailStatus>, number>>>(Type.Record(Type.String(), Type.Integer(), { description: 'emails per status; absent statuses have none' })),
+  hours: list(Type.Object({
+    start: Epoch('the hour\'s start, epoch milliseconds (since, since + 1 h, …)'),
+    sent: Type.Integer(), failed: Type.Integer({ description: 'failed or expired' }), waiting: Type.Integer({ description: 'waiting, deferred or sending' }),
+  }, strict), { description: 'the emails handed in during each hour, by what became of them' }),
 }, { ...strict, $id: 'Summary' });
 
 export const SendChoice = Type.Object({ id: ref(ProviderId), label: Type.String() }, { ...strict, $id: 'SendChoice' });

@@ -269,6 +269,17 @@ export function listQueue(db: Db, f: { userId?: string; limit: number }) {
   return q.orderBy('next_attempt_at').limit(f.limit).execute();
 }
 
+/** Emails handed in since `since`, per hour from then (0 = the first hour) and status. */
+export async function countByHourSince(db: Db, since: number, userId?: string) {
+  // Integer division on both dialects: created_at and since are integers (bigint in PostgreSQL).
+  // since is written as a literal so that PostgreSQL sees the same expression in GROUP BY.
+  const hour = sql<number>`(created_at - ${sql.lit(Math.floor(since))}) / 3600000`;
+  let q = db.selectFrom('email').select([hour.as('hour'), 'status', (eb) => eb.fn.countAll<number>().as('n')]).where('created_at', '>=', since);
+  if (userId) q = q.where('user_id', '=', userId);
+  const rows = await q.groupBy([hour, 'status']).execute();
+  return rows.map((r) => ({ hour: Number(r.hour), status: r.status, n: Number(r.n) }));
+}
+
 export async function countByStatusSince(db: Db, since: number, userId?: string) {
   let q = db.selectFrom('email').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('created_at', '>=', since);
   if (userId) q = q.where('user_id', '=', userId);

@@ -216,9 +216,23 @@ export async function listQueue(ctx: AppContext, actor: User, limit = 200) {
   return rows.map((r) => viewFor(actor, toView(r)));
 }
 
-export async function summary(ctx: AppContext, actor: User, sinceMs = 24 * 3600_000) {
-  const since = ctx.clock.now() - sinceMs;
-  return { since, counts: await repo.countByStatusSince(ctx.db, since, canSeeAll(actor) ? undefined : actor.id) };
+const HOUR = 3600_000;
+
+/** What became of the email handed in over the last day: per status, and per hour as sent, failed and still queued. */
+export async function summary(ctx: AppContext, actor: User, sinceMs = 24 * HOUR) {
+  // From the first whole hour of the window, so the hours read 14:00, 15:00… and the last is this one.
+  const since = Math.ceil((ctx.clock.now() - sinceMs) / HOUR) * HOUR;
+  const userId = canSeeAll(actor) ? undefined : actor.id;
+  const hours = Array.from({ length: Math.ceil(sinceMs / HOUR) }, (_, i) => ({ start: since + i * HOUR, sent: 0, failed: 0, waiting: 0 }));
+  for (const { hour, status, n } of await repo.countByHourSince(ctx.db, since, userId)) {
+    // An email handed in this very millisecond is 24 h after since: it belongs to the last hour.
+    const bucket = hours[Math.min(hour, hours.length - 1)];
+    if (!bucket) continue;
+    if (status === 'sent') bucket.sent += n;
+    else if (status === 'failed' || status === 'expired') bucket.failed += n;
+    else if (status === 'waiting' || status === 'deferred' || status === 'sending') bucket.waiting += n;
+  }
+  return { since, counts: await repo.countByStatusSince(ctx.db, since, userId), hours };
 }
 
 /** Puts a failed or expired email back in the queue; the same message, with its Message-ID, goes out. */

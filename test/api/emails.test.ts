@@ -294,6 +294,28 @@ for (const dialect of DIALECTS) {
       assert.equal((await h.call('POST', `/api/emails/${first}/retry-now`, asAdmin())).body.error.code, 'NOT_RETRYABLE_NOW');
     });
 
+    it('the summary counts the last 24 hours per hour as sent, failed and waiting, for the reader\'s own email', async () => {
+      const hugo = await newUser('hugo');
+      const send = async (subject: string) => assert.equal((await h.call('POST', '/api/emails', { token: hugo.token, body: { to: 'bob@fabrikam.test', subject, body: 'x' } })).status, 201);
+      const first = clock.now();
+      await send('counted, sent');
+      await send('refuse-me, counted as failed');
+      await h.call('POST', '/api/distributor/run', asAdmin());
+      clock.advance(3 * HOUR);
+      await send('counted, still waiting');
+      const summary = (await h.call('GET', '/api/summary', { token: hugo.token })).body;
+      assert.equal(summary.hours.length, 24);
+      assert.equal(summary.hours[0].start, summary.since);
+      assert.equal(summary.hours[23].start, summary.since + 23 * HOUR);
+      const busy = summary.hours.map((b: Json, i: number) => [i, b.sent, b.failed, b.waiting]).filter(([, s, f, w]: number[]) => s! + f! + w! > 0);
+      assert.equal(summary.since % HOUR, 0, 'the hours start on the hour');
+      assert.ok(summary.since >= clock.now() - 24 * HOUR && summary.since <= clock.now() - 23 * HOUR);
+      const hourOf = (t: number) => Math.min(23, Math.floor((t - summary.since) / HOUR));
+      assert.deepEqual(busy, [[hourOf(first), 1, 1, 0], [23, 0, 0, 1]], 'three hours ago, and now (the last hour)');
+      assert.equal(hourOf(first), Math.floor((clock.now() - summary.since) / HOUR) - 3, "three hours before this one");
+      assert.deepEqual(summary.counts, { sent: 1, failed: 1, waiting: 1 });
+    });
+
     it('shows the failure details of an email the server refused, with the server\'s reply verbatim', async () => {
       const queued = await h.call('POST', '/api/emails', asAlice({ to: 'bob@fabrikam.test', subject: 'refuse-me please', body: 'x' }));
       assert.equal(queued.status, 201);

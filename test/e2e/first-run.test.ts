@@ -157,10 +157,20 @@ describe('first run and console in Chromium', { skip: skipUnlessChromium() }, ()
     await fieldError('To date').waitFor();
     assert.match(await fieldError('To date').innerText(), /before the From date.*swap them/);
     assert.equal(await page.getByText('No email matches these filters.').count(), 0);
-    // Once a chart has something to show, each bar carries its number.
+    // Once there is something to show: the totals, and the chart library's bars per hour, in the
+    // hour the email was handed in (the last one), with the same numbers in a table for screen readers.
     await open('/');
     await page.locator('[data-count="sent"]').waitFor();
-    assert.equal(Number(await page.locator('[data-count="sent"]').getAttribute('data-value')) > 0, true);
+    const sent = Number(await page.locator('[data-count="sent"]').getAttribute('data-value'));
+    assert.ok(sent > 0);
+    const bars = page.locator('[data-testid="hourly-chart"] .ct-series.series-sent .ct-bar');
+    await bars.first().waitFor({ state: 'attached' });
+    assert.equal(await bars.count(), 24, 'one bar per hour');
+    const values = await bars.evaluateAll((els) => els.map((e) => Number((e as unknown as { getAttribute(n: string): string | null }).getAttribute('ct:value') ?? 0)));
+    assert.equal(values.reduce((a, b) => a + b, 0), sent, 'the bars add up to the sent total');
+    assert.ok(values[23]! > 0, 'this hour has the emails just sent');
+    assert.match(await page.locator('[data-testid="hourly-chart"] table').innerText(), /Sent/);
+    await screenshot(page, 'home-chart');
   });
 
   it('send form: Send-As advice fits a non-admin and stands at From; a big file is refused before upload; empty subject and body ask first', async () => {

@@ -8020,6 +8020,16 @@ export interface components {
             readonly counts: {
                 readonly [key: string]: number;
             };
+            /** @description the emails handed in during each hour, by what became of them */
+            readonly hours: readonly {
+                /** @description the hour's start, epoch milliseconds (since, since + 1 h, …) */
+                readonly start: number;
+                readonly sent: number;
+                /** @description failed or expired */
+                readonly failed: number;
+                /** @description waiting, deferred or sending */
+                readonly waiting: number;
+            }[];
         };
         readonly SendChoice: {
             readonly id: components["schemas"]["ProviderId"];

@@ -1,5 +1,5 @@
 import type { EmailStatus, Summary } from '../api/schema.ts';
-import { BarChart } from '../components/bar-chart.tsx';
+import { lazy, Suspense } from 'react';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { Progress } from '../components/progress.tsx';
@@ -19,6 +19,9 @@ function countsOf(summary: Summary) {
     total: n('sent', 'failed', 'expired', 'waiting', 'deferred', 'sending', 'generated', 'cancelled'),
   };
 }
+
+// The chart library comes with the chart, not with the first paint of the home page.
+const HourlyChart = lazy(async () => ({ default: (await import('../components/hourly-chart.tsx')).HourlyChart }));
 
 type Refusal = { address: string; code: number; reply: string; meaning: string };
 
@@ -64,13 +67,17 @@ export function HomePage() {
           )}
           {counts && counts.total > 0 && (
             <>
-              <BarChart title="Emails in the last 24 hours" bars={[
-                { key: 'sent', label: 'Sent', value: counts.sent, color: '#1d7a3e' },
-                { key: 'failed', label: 'Failed', value: counts.failed, color: '#b3261e' },
-                { key: 'waiting', label: 'Waiting', value: counts.waiting, color: '#8a5a00' },
-              ]} />
-              <p className="muted">Also: {counts.generated} generated as .eml files, {counts.cancelled} cancelled.
-                {' '}<Link to="/sending-status">See the queue</Link>.</p>
+              <p data-testid="summary-totals">
+                <span data-count="sent" data-value={counts.sent}>{counts.sent} sent</span>,{' '}
+                <span data-count="failed" data-value={counts.failed}>{counts.failed} failed</span>,{' '}
+                <span data-count="waiting" data-value={counts.waiting}>{counts.waiting} waiting</span>
+                {counts.generated > 0 && <>, {counts.generated} generated as .eml files</>}
+                {counts.cancelled > 0 && <>, {counts.cancelled} cancelled</>}.
+                {' '}<Link to="/sending-status">See the queue</Link>.
+              </p>
+              <Suspense fallback={<Progress label="Drawing the chart…" />}>
+                <HourlyChart hours={summary.data!.hours} title="Emails handed in over the last 24 hours, per hour" />
+              </Suspense>
             </>
           )}
         </Section>
