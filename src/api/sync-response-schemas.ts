@@ -26,7 +26,7 @@ export const ProfileAnswer = Type.Object({
   outgoingHost: Type.String(), outgoingPort: Type.Integer(), outgoingSsl: Type.Boolean(), outgoingAuth: Type.String(),
   credentialsFrom: oneOf(['mailbox', 'profile']), username: Type.String(), passwordSet: Type.Boolean(),
   outgoingSameSettings: Type.Boolean(), outgoingUsername: Type.String(), outgoingPasswordSet: Type.Boolean(),
-  verifyCertificate: Type.Boolean(), processEmailFrom: nullable(Type.String()), minPollingMinutes: Type.Integer(), maxConnections: Type.Integer(),
+  verifyCertificate: Type.Boolean(), trustedCa: Type.String({ description: "PEM certificates of a private authority trusted for these servers besides the system's; '' for none" }), processEmailFrom: nullable(Type.String()), minPollingMinutes: Type.Integer(), maxConnections: Type.Integer(),
   moveFailedToUndeliverable: Type.Boolean(), alertOnMajorityFailure: Type.Boolean(),
   lastTest: nullable(Type.Object({ at: Epoch(), result: Type.Unknown() })),
 }, strict);

@@ -495,6 +495,12 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0017_profile_trusted_ca': {
+      async up(db: AnyDb) {
+        // Certificates of a private authority the profile's servers are verified against.
+        await db.schema.alterTable('email_server_profile').addColumn('trusted_ca', 'text', (c) => c.notNull().defaultTo('')).execute();
+      },
+    },
   };
 }
 

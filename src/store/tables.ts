@@ -492,6 +492,8 @@ export interface EmailServerProfileTable {
   outgoing_username: string;
   outgoing_password_sealed: string;
   verify_certificate: number;
+  /** PEM certificates of the authorities the servers are verified against besides the system's; '' for none. */
+  trusted_ca: string;
   process_email_from: number | null;
   min_polling_minutes: number;
   max_connections: number;

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { MailroomError } from '../errors.ts';
+import { readTrustedCa } from '../security/trusted-ca.ts';
 import { SERVER_TYPES, type EmailServerProfileTable, type ServerType } from '../store/tables.ts';
 import { findUser } from '../users/users.service.ts';
 
@@ -37,6 +38,8 @@ export interface ProfileInput {
   readonly outgoingUsername?: string;
   readonly outgoingPassword?: string | null;
   readonly verifyCertificate?: boolean;
+  /** PEM certificates of a private authority to trust for these servers; '' or null clears them. */
+  readonly trustedCa?: string | null;
   /** YYYY-MM-DD or an ISO time; null clears it. */
   readonly processEmailFrom?: string | null;
   readonly minPollingMinutes?: number;
@@ -67,6 +70,8 @@ export interface ServerProfile {
   readonly outgoingUsername: string;
   readonly outgoingPasswordSet: boolean;
   readonly verifyCertificate: boolean;
+  /** The trusted authorities' certificates (public, so shown), '' for none. */
+  readonly trustedCa: string;
   readonly processEmailFrom: string | null;
   readonly minPollingMinutes: number;
   readonly maxConnections: number;
@@ -89,7 +94,7 @@ export function toProfile(row: ProfileRow): ServerProfile {
     outgoingHost: row.outgoing_host, outgoingPort: row.outgoing_port, outgoingSsl: row.outgoing_ssl === 1, outgoingAuth: row.outgoing_auth,
     credentialsFrom: row.credentials_from, username: row.username, passwordSet: row.password_sealed !== '',
     outgoingSameSettings: row.outgoing_same_settings === 1, outgoingUsername: row.outgoing_username, outgoingPasswordSet: row.outgoing_password_sealed !== '',
-    verifyCertificate: row.verify_certificate === 1,
+    verifyCertificate: row.verify_certificate === 1, trustedCa: row.trusted_ca,
     processEmailFrom: row.process_email_from === null ? null : new Date(row.process_email_from).toISOString(),
     minPollingMinutes: row.min_polling_minutes, maxConnections: row.max_connections,
     moveFailedToUndeliverable: row.move_failed_to_undeliverable === 1, alertOnMajorityFailure: row.alert_on_majority_failure === 1,
@@ -173,6 +178,7 @@ async function applyInput(ctx: AppContext, current: ProfileRow, input: ProfileIn
   if (input.outgoingUsername !== undefined) row.outgoing_username = input.outgoingUsername;
   row.outgoing_password_sealed = seal(ctx, input.outgoingPassword, row.outgoing_password_sealed);
   row.verify_certificate = bit(input.verifyCertificate, row.verify_certificate);
+  if (input.trustedCa !== undefined) row.trusted_ca = readTrustedCa('trustedCa', input.trustedCa);
   if (input.processEmailFrom !== undefined) row.process_email_from = input.processEmailFrom === null ? null : parseDate('processEmailFrom', input.processEmailFrom);
   if (input.minPollingMinutes !== undefined) { checkRange('minPollingMinutes', input.minPollingMinutes, 0, 1440); row.min_polling_minutes = input.minPollingMinutes; }
   if (input.maxConnections !== undefined) { checkRange('maxConnections', input.maxConnections, 1, 300); row.max_connections = input.maxConnections; }
@@ -192,7 +198,7 @@ export async function createProfile(ctx: AppContext, creatorId: string, input: P
     id: randomUUID(), name: '', description: '', server_type: checkServerType(input.serverType), owner_id: creatorId, is_default: 0,
     incoming_host: '', incoming_port: 0, incoming_ssl: 1, outgoing_host: '', outgoing_port: 0, outgoing_ssl: 1,
     incoming_auth: 'auto', outgoing_auth: 'auto', credentials_from: 'mailbox', username: '', password_sealed: '',
-    outgoing_same_settings: 1, outgoing_username: '', outgoing_password_sealed: '', verify_certificate: 1,
+    outgoing_same_settings: 1, outgoing_username: '', outgoing_password_sealed: '', verify_certificate: 1, trusted_ca: '',
     process_email_from: null, min_polling_minutes: 1, max_connections: 10, move_failed_to_undeliverable: 0, alert_on_majority_failure: 0,
     last_test_at: null, last_test_result: null, majority_alert_at: null, created_at: now, updated_at: now,
   };

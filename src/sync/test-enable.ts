@@ -31,6 +31,7 @@ function endpoint(ctx: AppContext, mailbox: MailboxRow, profile: ProfileRow, cha
     port: incoming ? profile.incoming_port : profile.outgoing_port,
     ssl: (incoming ? profile.incoming_ssl : profile.outgoing_ssl) === 1,
     verifyCertificate: profile.verify_certificate === 1,
+    ...(profile.trusted_ca ? { ca: profile.trusted_ca } : {}),
     username, password,
   };
 }

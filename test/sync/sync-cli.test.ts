@@ -2,6 +2,7 @@
 // set and approved, queues, approvers; --json everywhere, unknown flags and keys refused, and
 // no password ever printed. Both dialects.
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { cliOk, runCli, type CliResult } from '../fixtures/cli.ts';
 import { createTestEnv, DIALECTS, skipUnless, type TestEnv } from '../fixtures/context.ts';
@@ -52,6 +53,15 @@ for (const dialect of DIALECTS) {
       assert.notEqual(badFlag.code, 0);
       const badYes = await cli.run(['profiles', 'set', 'Dovecot', '--incoming-ssl', 'maybe']);
       assert.notEqual(badYes.code, 0);
+
+      // A private authority from its PEM file: kept, shown by its subject; a missing file is refused.
+      const ca = fileURLToPath(new URL('../fixtures/tls-cert.pem', import.meta.url));
+      assert.match((await cli.ok(['profiles', 'set', 'Dovecot', '--trusted-ca', ca, '--json'])).json.trustedCa, /^-----BEGIN CERTIFICATE-----/);
+      assert.match((await cli.ok(['profiles', 'show', 'Dovecot'])).out, /trustedCa\s+CN=localhost/);
+      const missing = await cli.run(['profiles', 'set', 'Dovecot', '--trusted-ca', '/nonexistent/ca.pem']);
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.out + missing.err, /INVALID_PARAMETER[\s\S]*cannot read \/nonexistent\/ca.pem/);
+      assert.equal((await cli.ok(['profiles', 'set', 'Dovecot', '--trusted-ca', '', '--json'])).json.trustedCa, '');
     });
 
     it('mailboxes list/show/set by email address, and approve', async () => {

@@ -1,6 +1,7 @@
 // Test and enable, the scheduled connection check and its alerts, against the real Dovecot and
 // SMTP server of the sync world, on the injectable clock, both dialects, IMAP and POP3.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { mailboxAlerts, alertsWall } from '../../src/sync/alerts.service.ts';
 import { updateEmailSettings } from '../../src/sync/email-settings.ts';
@@ -9,7 +10,7 @@ import { connectionCheckJob, createSyncScheduler } from '../../src/sync/schedule
 import { updateProfile } from '../../src/sync/server-profiles.service.ts';
 import { testAndEnable } from '../../src/sync/test-enable.ts';
 import { DIALECTS, ManualClock, skipUnless } from '../fixtures/context.ts';
-import { refusedPort, skipUnlessDovecot, startSilentServer } from '../fixtures/dovecot.ts';
+import { DOVECOT_CA, refusedPort, skipUnlessDovecot, startSilentServer } from '../fixtures/dovecot.ts';
 import { createSyncWorld, startSyncServers, type SyncServers, type SyncWorld } from '../fixtures/world.ts';
 
 const skipDovecot = skipUnlessDovecot();
@@ -149,16 +150,35 @@ for (const dialect of DIALECTS) {
         }
       });
 
-      it('a certificate that does not verify fails at tls, permanently', async () => {
+      it('a certificate that does not verify fails at tls, permanently; trusting its authority on the profile passes', async () => {
         const world = await newWorld();
-        const scheduler = (timeoutMs?: number) => schedulerOf(world, timeoutMs);
         const box = await world.addMailbox();
-        await updateProfile(world.ctx, world.profile.id, { verifyCertificate: true });
-        const view = await testAndEnable(world.ctx, world.admin, box.email);
+        await updateProfile(world.ctx, world.profile.id, { trustedCa: null });
+        let view = await testAndEnable(world.ctx, world.admin, box.email);
         assert.equal(view.channels.incoming.test?.code, 'MAILBOX_TLS_FAILED');
         assert.equal(view.channels.incoming.test?.step, 'tls');
         assert.equal(view.channels.incoming.enabled, false);
         assert.equal(view.channels.outgoing.test?.code, 'TLS_FAILED');
+
+        // The same servers, verified against the test authority as a company CA would be.
+        const profile = await updateProfile(world.ctx, world.profile.id, { trustedCa: DOVECOT_CA });
+        assert.equal(profile.verifyCertificate, true);
+        assert.match(profile.trustedCa, /^-----BEGIN CERTIFICATE-----/);
+        view = await testAndEnable(world.ctx, world.admin, box.email);
+        assert.deepEqual([view.channels.incoming.enabled, view.channels.outgoing.enabled], [true, true], JSON.stringify(view.channels));
+      });
+
+      it('refuses a trusted authority that is not PEM certificates, and never keeps a private key', async () => {
+        const world = await newWorld();
+        const refusal = async (trustedCa: string) => {
+          const err = await updateProfile(world.ctx, world.profile.id, { trustedCa }).then(() => null, (e: unknown) => e as { code?: string; message?: string });
+          assert.equal(err?.code, 'INVALID_PARAMETER', trustedCa.slice(0, 40));
+          return err!.message!;
+        };
+        assert.match(await refusal('not a certificate'), /PEM certificates only/);
+        assert.match(await refusal(`${DOVECOT_CA}\n${readFileSync(new URL('../fixtures/tls-key.pem', import.meta.url), 'utf8')}`), /never a private key/);
+        assert.match(await refusal('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'), /Certificate 1 of 1 cannot be read/);
+        assert.equal((await world.ctx.db.selectFrom('email_server_profile').select('trusted_ca').where('id', '=', world.profile.id).executeTakeFirstOrThrow()).trusted_ca, DOVECOT_CA.trim() + '\n', 'the refusals changed nothing');
       });
 
       it('an unapproved mailbox is not scheduled until it is approved (while approved-only is on)', async () => {

@@ -36,7 +36,7 @@ const profileFields = {
   incomingHost: Str(300), incomingPort: Type.Integer(), incomingSsl: yesNo, incomingAuth: Str(20),
   outgoingHost: Str(300), outgoingPort: Type.Integer(), outgoingSsl: yesNo, outgoingAuth: Str(20),
   credentialsFrom: Type.Union([Type.Literal('mailbox'), Type.Literal('profile')]), username: Str(400), password: NullableStr(1000),
-  outgoingSameSettings: yesNo, outgoingUsername: Str(400), outgoingPassword: NullableStr(1000), verifyCertificate: yesNo,
+  outgoingSameSettings: yesNo, outgoingUsername: Str(400), outgoingPassword: NullableStr(1000), verifyCertificate: yesNo, trustedCa: NullableStr(65_536),
   processEmailFrom: NullableStr(40), minPollingMinutes: Type.Integer(), maxConnections: Type.Integer(),
   moveFailedToUndeliverable: yesNo, alertOnMajorityFailure: yesNo,
 };

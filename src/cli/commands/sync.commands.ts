@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as queues from '../../crm/queues.service.ts';
 import { MailroomError } from '../../errors.ts';
 import { alertsWall, mailboxAlerts, type Alert } from '../../sync/alerts.service.ts';
@@ -34,6 +36,7 @@ function profileOptions(cmd: Command): Command {
     .option('--same-outgoing <yes|no>', 'use the same settings for outgoing (default yes)', yesNo('--same-outgoing'))
     .option('--outgoing-username <name>').option('--outgoing-password <password>')
     .option('--verify-certificate <yes|no>', 'default yes', yesNo('--verify-certificate'))
+    .option('--trusted-ca <file>', "PEM certificates of a private authority to trust for these servers ('' clears them)")
     .option('--process-from <YYYY-MM-DD>', 'process email received after this date ("none" clears it)')
     .option('--min-polling <minutes>', '0-1440', integer('--min-polling')).option('--max-connections <n>', '1-300, default 10', integer('--max-connections'))
     .option('--move-failed <yes|no>', 'move failed email to the Undeliverable folder', yesNo('--move-failed'))
@@ -44,8 +47,23 @@ function profileOptions(cmd: Command): Command {
 type ProfileFlags = Json & {
   name?: string; description?: string; type?: string; owner?: string; default?: boolean; incomingHost?: string; incomingPort?: number; incomingSsl?: boolean;
   incomingAuth?: string; outgoingHost?: string; outgoingPort?: number; outgoingSsl?: boolean; outgoingAuth?: string; credentials?: string; username?: string;
-  password?: string; sameOutgoing?: boolean; outgoingUsername?: string; outgoingPassword?: string; verifyCertificate?: boolean; processFrom?: string;
+  password?: string; sameOutgoing?: boolean; outgoingUsername?: string; outgoingPassword?: string; verifyCertificate?: boolean; trustedCa?: string; processFrom?: string;
   minPolling?: number; maxConnections?: number; moveFailed?: boolean; majorityAlert?: boolean; user?: string;
+};
+
+/** The file named by --trusted-ca; '' clears. A file that cannot be read is a clear refusal. */
+function readPemFile(path: string): string {
+  if (path === '') return '';
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new MailroomError('INVALID_PARAMETER', { message: `--trusted-ca: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, details: [{ field: 'trustedCa', message: 'Give the path of a PEM file.' }] });
+  }
+}
+
+const trustedCaSummary = (pem: string) => {
+  const subjects = (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b).subject.replace(/\n/g, ', '));
+  return subjects.length ? subjects.join('; ') : '-';
 };
 
 const profileInput = (o: ProfileFlags): ProfileInput => ({
@@ -54,7 +72,7 @@ const profileInput = (o: ProfileFlags): ProfileInput => ({
   outgoingHost: o.outgoingHost, outgoingPort: o.outgoingPort, outgoingSsl: o.outgoingSsl, outgoingAuth: o.outgoingAuth,
   credentialsFrom: o.credentials as ProfileInput['credentialsFrom'], username: o.username, password: o.password,
   outgoingSameSettings: o.sameOutgoing, outgoingUsername: o.outgoingUsername, outgoingPassword: o.outgoingPassword,
-  verifyCertificate: o.verifyCertificate, processEmailFrom: o.processFrom === undefined ? undefined : nullable(o.processFrom),
+  verifyCertificate: o.verifyCertificate, trustedCa: o.trustedCa === undefined ? undefined : readPemFile(o.trustedCa), processEmailFrom: o.processFrom === undefined ? undefined : nullable(o.processFrom),
   minPollingMinutes: o.minPolling, maxConnections: o.maxConnections, moveFailedToUndeliverable: o.moveFailed, alertOnMajorityFailure: o.majorityAlert,
 });
 
@@ -120,7 +138,10 @@ export function registerSyncCommands(program: Command) {
   profiles.command('show <profile>').option('--json').action((ref: string, o: Json) => withCli(async ({ ctx }) => {
     const p = await getProfile(ctx, ref);
     if (o.json) return printJson(p);
-    for (const [k, v] of Object.entries(p)) print(`${k.padEnd(26)} ${v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    for (const [k, v] of Object.entries(p)) {
+      const shown = k === 'trustedCa' ? trustedCaSummary(p.trustedCa) : v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      print(`${k.padEnd(26)} ${shown}`);
+    }
   }));
   profileOptions(profiles.command('set <profile>')).action((ref: string, o: ProfileFlags) => withCli(async ({ ctx }) => {
     const p = await updateProfile(ctx, ref, profileInput(o));

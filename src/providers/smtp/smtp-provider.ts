@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { MailroomError } from '../../errors.ts';
+import { withSystemAuthorities } from '../../security/trusted-ca.ts';
 import type { EmailProvider, OutgoingMessage, SendReceipt, TestReport } from '../provider.ts';
 import { rejectedRecipients, toSmtpError } from './smtp-errors.ts';
 import { isOffice365, OFFICE365_MAX_CONNECTIONS, type SmtpSettings } from './smtp-settings.ts';
@@ -35,7 +36,7 @@ export function createSmtpProvider({ settings, maxConnections = defaultMaxConnec
     forceAuth: Boolean(settings.username),
     // nodemailer sends the host as SNI server name itself, and leaves it out for an IP address
     // (RFC 6066 forbids IPs there; Node warns about them).
-    tls: { rejectUnauthorized: settings.verifyCertificate },
+    tls: { rejectUnauthorized: settings.verifyCertificate, ...(settings.trustedCa ? { ca: withSystemAuthorities(settings.trustedCa) } : {}) },
     maxConnections,
     maxMessages: 500,
     connectionTimeout: timeoutMs,

@@ -10,6 +10,8 @@ export interface SmtpSettings {
   readonly password: string;
   /** Check the server's certificate against the trusted authorities and its name. */
   readonly verifyCertificate: boolean;
+  /** PEM certificates of a private authority trusted besides the system's (a sync profile's). */
+  readonly trustedCa?: string;
 }
 
 export const OFFICE365_SMTP_HOST = 'smtp.office365.com';

@@ -1,5 +1,6 @@
 // The TLS settings of an endpoint, shared by the IMAP, POP3 and SMTP clients.
 import type { ConnectionOptions } from 'node:tls';
+import { withSystemAuthorities } from '../../security/trusted-ca.ts';
 import type { ServerEndpoint } from './connector.ts';
 
 const IMPLICIT_TLS_PORTS: ReadonlySet<number> = new Set([993, 995, 465]);
@@ -13,7 +14,7 @@ export function tlsOptions(endpoint: ServerEndpoint): ConnectionOptions {
   return {
     rejectUnauthorized: endpoint.verifyCertificate ?? true,
     servername: /^[\d.]+$|:/.test(endpoint.host) ? undefined : endpoint.host,
-    ...(endpoint.ca ? { ca: [endpoint.ca] } : {}),
+    ...(endpoint.ca ? { ca: withSystemAuthorities(endpoint.ca) } : {}),
   };
 }
 

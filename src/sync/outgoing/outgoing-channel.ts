@@ -49,6 +49,7 @@ export async function outgoingChannel(ctx: AppContext, mailboxId: string): Promi
     settings: {
       host: profile.outgoing_host, port: profile.outgoing_port, sslRequired: ssl, implicitTls: ssl && profile.outgoing_port === 465,
       authRequired: true, username: credentials.username, password: credentials.password, verifyCertificate: profile.verify_certificate === 1,
+      ...(profile.trusted_ca ? { trustedCa: profile.trusted_ca } : {}),
     },
   };
 }

@@ -5228,6 +5228,8 @@ export interface paths {
                             readonly outgoingUsername: string;
                             readonly outgoingPasswordSet: boolean;
                             readonly verifyCertificate: boolean;
+                            /** @description PEM certificates of a private authority trusted for these servers besides the system's; '' for none */
+                            readonly trustedCa: string;
                             readonly processEmailFrom: string | null;
                             readonly minPollingMinutes: number;
                             readonly maxConnections: number;
@@ -5275,6 +5277,7 @@ export interface paths {
                         readonly outgoingUsername?: string;
                         readonly outgoingPassword?: string | null;
                         readonly verifyCertificate?: boolean;
+                        readonly trustedCa?: string | null;
                         readonly processEmailFrom?: string | null;
                         readonly minPollingMinutes?: number;
                         readonly maxConnections?: number;
@@ -5314,6 +5317,8 @@ export interface paths {
                             readonly outgoingUsername: string;
                             readonly outgoingPasswordSet: boolean;
                             readonly verifyCertificate: boolean;
+                            /** @description PEM certificates of a private authority trusted for these servers besides the system's; '' for none */
+                            readonly trustedCa: string;
                             readonly processEmailFrom: string | null;
                             readonly minPollingMinutes: number;
                             readonly maxConnections: number;
@@ -5385,6 +5390,8 @@ export interface paths {
                             readonly outgoingUsername: string;
                             readonly outgoingPasswordSet: boolean;
                             readonly verifyCertificate: boolean;
+                            /** @description PEM certificates of a private authority trusted for these servers besides the system's; '' for none */
+                            readonly trustedCa: string;
                             readonly processEmailFrom: string | null;
                             readonly minPollingMinutes: number;
                             readonly maxConnections: number;
@@ -5439,6 +5446,7 @@ export interface paths {
                         readonly outgoingUsername?: string;
                         readonly outgoingPassword?: string | null;
                         readonly verifyCertificate?: boolean;
+                        readonly trustedCa?: string | null;
                         readonly processEmailFrom?: string | null;
                         readonly minPollingMinutes?: number;
                         readonly maxConnections?: number;
@@ -5478,6 +5486,8 @@ export interface paths {
                             readonly outgoingUsername: string;
                             readonly outgoingPasswordSet: boolean;
                             readonly verifyCertificate: boolean;
+                            /** @description PEM certificates of a private authority trusted for these servers besides the system's; '' for none */
+                            readonly trustedCa: string;
                             readonly processEmailFrom: string | null;
                             readonly minPollingMinutes: number;
                             readonly maxConnections: number;

@@ -1,5 +1,6 @@
 // Server-side synchronization pages: Email settings, Email server profiles, Mailboxes (approve,
 // test and enable, per-channel status and results, alerts), the alerts wall, and queues.
+import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
 import type { EmailSettings, MailboxAlert, Queue, ServerProfile, SyncMailbox } from '../api/schema.ts';
@@ -8,8 +9,9 @@ import { CheckboxField, SelectField, TextField } from '../components/fields.tsx'
 import { formatTime as when } from '../components/format.ts';
 import { Page, Section } from '../components/page.tsx';
 import { BusyButton, Progress } from '../components/progress.tsx';
-import { useApiMutation, useApiQuery } from '../lib/query.ts';
+import { apiKey, useApiMutation, useApiQuery } from '../lib/query.ts';
 import { MailboxSyncPanel, SyncHealth } from './mailbox-sync.panel.tsx';
+import { ProfileEditor } from './profile-editor.tsx';
 
 type Setting = keyof EmailSettings;
 type SettingsDraft = Partial<Record<Setting, string | number | boolean | null>>;
@@ -57,15 +59,12 @@ export function EmailSettingsPage() {
   );
 }
 
-const blankProfile = { name: '', serverType: 'imap', incomingHost: '', incomingPort: '', outgoingHost: '', outgoingPort: '' };
-
 export function ServerProfilesPage() {
   const profiles = useApiQuery<ServerProfile[]>('/api/email-server-profiles');
-  const [form, setForm] = useState(blankProfile);
-  const add = useApiMutation(() => api('POST', '/api/email-server-profiles', {
-    name: form.name, serverType: form.serverType, incomingHost: form.incomingHost, outgoingHost: form.outgoingHost || undefined,
-    ...(form.incomingPort ? { incomingPort: Number(form.incomingPort) } : {}), ...(form.outgoingPort ? { outgoingPort: Number(form.outgoingPort) } : {}),
-  }), { invalidates: ['/api/email-server-profiles'] });
+  const [editing, setEditing] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const client = useQueryClient();
+  const done = (p: ServerProfile, verb: string) => { setEditing(null); setSaved(`Profile ${p.name} ${verb}.`); void client.invalidateQueries({ queryKey: apiKey('/api/email-server-profiles').slice(0, -1) }); };
   const test = useApiMutation((id: string) => api<{ ok: boolean; servers: { channel: string; ok: boolean; failure?: { code: string; message: string } }[] }>('POST', `/api/email-server-profiles/${encodeURIComponent(id)}/test`));
   const testEnable = useApiMutation((id: string) => api<{ id: string; total: number }>('POST', `/api/email-server-profiles/${encodeURIComponent(id)}/test-enable`), { invalidates: ['/api/mailboxes'] });
   return (
@@ -81,6 +80,7 @@ export function ServerProfilesPage() {
                 <tr key={p.id}>
                   <td>{p.name}{p.isDefault ? ' (default)' : ''}</td><td>{p.serverType}</td><td>{p.incomingHost}:{p.incomingPort}</td><td>{p.outgoingHost}:{p.outgoingPort}</td><td>{p.maxConnections}</td>
                   <td>
+                    <button type="button" className="button" onClick={() => { setSaved(null); setEditing(p.id); }} aria-label={`Edit ${p.name}`}>Edit</button>{' '}
                     <button type="button" className="button" onClick={() => test.mutate(p.id)}>Test connection</button>{' '}
                     <button type="button" className="button" onClick={() => testEnable.mutate(p.id)}>Test and enable mailboxes</button>
                   </td>
@@ -92,18 +92,14 @@ export function ServerProfilesPage() {
       )}
       {test.data && <Section title="Connection test">{test.data.servers.map((s) => <p key={s.channel}>{s.channel}: {s.ok ? 'Success' : `Failure: ${s.failure?.code} ${s.failure?.message}`}</p>)}</Section>}
       {testEnable.data && <Notice kind="info">Testing {testEnable.data.total} mailbox(es) in the background (job {testEnable.data.id}).</Notice>}
+      {saved && <Notice kind="success">{saved}</Notice>}
+      {editing && profiles.data?.some((p) => p.id === editing) && (
+        <Section title="Edit profile">
+          <ProfileEditor key={editing} profile={profiles.data.find((p) => p.id === editing)} onDone={(p) => done(p, 'saved')} onCancel={() => setEditing(null)} />
+        </Section>
+      )}
       <Section title="New profile">
-        <form onSubmit={(e) => { e.preventDefault(); add.mutate(undefined, { onSuccess: () => setForm(blankProfile) }); }} aria-label="New profile" noValidate>
-          <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} autoComplete="off" />
-          <SelectField label="Server type" value={form.serverType} onChange={(e) => setForm({ ...form, serverType: e.target.value })}
-            options={[{ value: 'imap', label: 'IMAP/SMTP' }, { value: 'pop3', label: 'POP3/SMTP' }, { value: 'exchange-online', label: 'Exchange Online' }]} />
-          <TextField label="Incoming server location" value={form.incomingHost} onChange={(e) => setForm({ ...form, incomingHost: e.target.value })} autoComplete="off" />
-          <TextField label="Incoming port" value={form.incomingPort} hint="empty: from the type and SSL" onChange={(e) => setForm({ ...form, incomingPort: e.target.value })} />
-          <TextField label="Outgoing server location" value={form.outgoingHost} onChange={(e) => setForm({ ...form, outgoingHost: e.target.value })} autoComplete="off" />
-          <TextField label="Outgoing port" value={form.outgoingPort} hint="empty: 587 with SSL" onChange={(e) => setForm({ ...form, outgoingPort: e.target.value })} />
-          <BusyButton type="submit" busy={add.isPending} busyLabel="Adding…">Add profile</BusyButton>
-        </form>
-        <ErrorMessage error={add.error} />
+        <ProfileEditor key={saved ?? 'new'} onDone={(p) => done(p, 'added')} />
       </Section>
     </Page>
   );
