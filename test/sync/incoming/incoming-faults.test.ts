@@ -117,7 +117,7 @@ for (const dialect of DIALECTS) {
       });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       let atKill = 0;
-      for (let i = 0; i < 1200 && (atKill = await activityCount(box)) < 20; i++) await sleep(25);
+      for (let i = 0; i < 2400 && (atKill = await activityCount(box)) < 20; i++) await sleep(25); // up to a minute for the child to start on a loaded machine
       child.kill('SIGKILL');
       await exited;
       atKill = await activityCount(box);
