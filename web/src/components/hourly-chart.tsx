@@ -13,15 +13,15 @@ export const SERIES = [
   { key: 'waiting', label: 'Waiting', className: 'series-waiting' },
 ] as const satisfies readonly { key: keyof Hour; label: string; className: string }[];
 
-const hourOf = (start: number) => new Date(start).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+const hourOf = (start: number) => new Date(start).toLocaleTimeString(undefined, { hour: 'numeric' });
 
 export function HourlyChart({ hours, title }: { hours: readonly Hour[]; title: string }) {
   const target = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!target.current) return;
     const chart = new BarChart(target.current, {
-      // Every third hour is labelled, so the labels fit a phone.
-      labels: hours.map((h, i) => (i % 3 === 0 ? hourOf(h.start) : '')),
+      // Every third hour is labelled, every sixth on a phone, so the labels never overlap.
+      labels: hours.map((h, i) => (i % (target.current!.clientWidth < 480 ? 6 : 3) === 0 ? hourOf(h.start) : '')),
       series: SERIES.map((s) => ({ name: s.key, className: s.className, data: hours.map((h) => h[s.key]) })),
     }, {
       stackBars: true, height: '220px', chartPadding: { top: 10, right: 10, bottom: 0, left: 0 },
@@ -39,13 +39,14 @@ export function HourlyChart({ hours, title }: { hours: readonly Hour[]; title: s
         ))}
         <span className="muted">per hour the email was handed in</span>
       </figcaption>
-      <table className="sr-only">
+      {/* In a hidden box: a table does not shrink to the 1 px of .sr-only itself. */}
+      <div className="sr-only"><table>
         <caption>{title}</caption>
         <thead><tr><th scope="col">Hour</th>{SERIES.map((s) => <th key={s.key} scope="col">{s.label}</th>)}</tr></thead>
         <tbody>
           {busy.map((h) => <tr key={h.start}><th scope="row">{hourOf(h.start)}</th>{SERIES.map((s) => <td key={s.key}>{h[s.key]}</td>)}</tr>)}
         </tbody>
-      </table>
+      </table></div>
     </figure>
   );
 }
