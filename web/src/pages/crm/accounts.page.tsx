@@ -45,6 +45,12 @@ export function AccountsPage() {
   );
 }
 
+/** Where email to an account goes by default: its own address, else its first active contact's. */
+const accountAddress = (a: AccountDetail): string[] => {
+  const address = a.emails[0] ?? a.contacts.find((k) => k.state === 'active' && k.emails.length > 0)?.emails[0];
+  return address ? [address] : [];
+};
+
 /** One account: its fields (editable by its owner or an administrator), contacts, open invoices and email. */
 export function AccountPage() {
   const ref = useParams().id ?? '';
@@ -74,7 +80,7 @@ export function AccountPage() {
               </table>
             )}
           </Section>
-          <RegardingActivities type="account" id={a.id} />
+          <RegardingActivities type="account" id={a.id} compose={{ to: accountAddress(a) }} />
         </>
       )}
     </Page>

@@ -10,6 +10,7 @@ import { SafeHtmlFrame } from '../../components/message-body.tsx';
 import { Page, Section } from '../../components/page.tsx';
 import { BusyButton, Progress } from '../../components/progress.tsx';
 import { useApiMutation, useApiQuery } from '../../lib/query.ts';
+import { ActivitySending } from './activity-sending.tsx';
 import { ActivityTable, fieldErrors, Pager, SearchForm, useRecordList } from './record-parts.tsx';
 
 const DIRECTIONS = [{ value: '', label: 'Both' }, { value: 'incoming', label: 'Incoming' }, { value: 'outgoing', label: 'Outgoing' }];
@@ -57,10 +58,16 @@ function PartyLine({ label, parties }: { label: string; parties: readonly Activi
   );
 }
 
+/** Just sent, its Sent-folder copy still to come (a copy a stopped worker left is not waited for long). */
+const copyingToSent = (a: ActivityDetail) => a.status === 'sent' && (a.sentFolder === 'pending' || a.sentFolder === 'copying') && Date.now() - (a.sentAt ?? 0) < 5 * 60_000;
+
 /** One email activity: parties and the records they resolved to, the body (sanitized), attachments, regarding. */
 export function ActivityPage() {
   const id = useParams().id ?? '';
-  const activity = useApiQuery<ActivityDetail>(`/api/activities/${encodeURIComponent(id)}`);
+  // While it waits, is being sent or copied to the Sent folder, the page follows it.
+  const activity = useApiQuery<ActivityDetail>(`/api/activities/${encodeURIComponent(id)}`, {
+    pollMs: (d) => (d && (d.status === 'pending-send' || d.status === 'sending' || copyingToSent(d)) ? 2_000 : undefined),
+  });
   const a = activity.data;
   return (
     <Page title={a ? a.subject || '(no subject)' : 'Email activity'} intro={<Link to="/activities">All email activities</Link>}>
@@ -84,6 +91,7 @@ export function ActivityPage() {
               <dt>Mailboxes</dt><dd>{a.mailboxes.join(', ') || '—'}</dd>
             </dl>
           </Section>
+          {a.direction === 'outgoing' && <ActivitySending activity={a} />}
           <Section title="Body">
             {a.html ? <SafeHtmlFrame html={a.html} title={`Body of ${a.subject}`} /> : <pre className="text-body" tabIndex={0} aria-label="Body as plain text">{a.text || '(no text)'}</pre>}
           </Section>

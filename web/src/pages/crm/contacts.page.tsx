@@ -56,7 +56,7 @@ export function ContactPage() {
         <>
           {account.data && <p>Works for <Link to={`/accounts/${encodeURIComponent(account.data.accountNumber ?? account.data.id)}`}>{account.data.name}</Link>.</p>}
           <ContactEditor key={k.id} contact={k} accountRef={account.data?.accountNumber ?? k.accountId ?? ''} />
-          <RegardingActivities type="contact" id={k.id} />
+          <RegardingActivities type="contact" id={k.id} compose={{ to: k.emails.slice(0, 1) }} />
         </>
       )}
     </Page>

@@ -54,7 +54,7 @@ export function LeadPage() {
       {l && (
         <>
           <LeadEditor key={l.id} lead={l} />
-          <RegardingActivities type="lead" id={l.id} />
+          <RegardingActivities type="lead" id={l.id} compose={{ to: l.emails.slice(0, 1) }} />
         </>
       )}
     </Page>

@@ -6,6 +6,7 @@ import { Link, useSearchParams } from 'react-router';
 import { query, type ApiError } from '../../api/client.ts';
 import { ACTIVITY_STATUS_LABELS } from '../../api/values.ts';
 import type { Activity, RecordPage } from '../../api/schema.ts';
+import { ComposeActivity } from './compose-activity.tsx';
 import { ErrorMessage, Notice } from '../../components/error-message.tsx';
 import { SelectField, TextField } from '../../components/fields.tsx';
 import { formatTime } from '../../components/format.ts';
@@ -81,14 +82,18 @@ export function fieldErrors(error: ApiError | null): Record<string, string> {
 }
 
 /** Email activities regarding a record, newest first. */
-export function RegardingActivities({ type, id }: { type: string; id: string }) {
+/** The email regarding a record; with `compose`, a form to write one to the record's addresses. */
+export function RegardingActivities({ type, id, compose }: { type: string; id: string; compose?: { readonly to: readonly string[] } }) {
   const list = useApiQuery<RecordPage<Activity>>(`/api/activities${query({ regarding: `${type}:${id}`, limit: 50 })}`);
   return (
-    <Section title="Email activities">
-      <ErrorMessage error={list.error} />
-      {list.isLoading && <Progress label="Loading email activities…" />}
-      {list.data && (list.data.items.length === 0 ? <p className="empty">No email activity regards this record.</p> : <ActivityTable items={list.data.items} />)}
-    </Section>
+    <>
+      <Section title="Email activities">
+        <ErrorMessage error={list.error} />
+        {list.isLoading && <Progress label="Loading email activities…" />}
+        {list.data && (list.data.items.length === 0 ? <p className="empty">No email activity regards this record.</p> : <ActivityTable items={list.data.items} />)}
+      </Section>
+      {compose && <ComposeActivity regarding={{ type, id }} to={compose.to} />}
+    </>
   );
 }
 
