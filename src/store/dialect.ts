@@ -1,10 +1,10 @@
 // The real differences between the two dialects, and nothing else.
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './tables.ts';
-import { openSqlite } from './sqlite-database.ts';
+import { openSqlite, RetryingSqliteDialect } from './sqlite-database.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -54,7 +54,7 @@ export function openStore(options: StoreOptions): Store {
   const file = join(options.dataDir, 'mailroom.db');
   closeSync(openSync(file, 'a', 0o600));
   chmodSync(file, 0o600);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(file) }) });
+  const db = new Kysely<Database>({ dialect: new RetryingSqliteDialect({ database: openSqlite(file) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

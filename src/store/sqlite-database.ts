@@ -1,5 +1,73 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SqliteDialect, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement } from 'kysely';
+
+/**
+ * How long SQLite itself waits for a lock, per statement. node:sqlite runs synchronously, so this
+ * wait blocks the whole process (API, health, loops): it is kept short, and the longer wait for a
+ * lock another program holds is done by RetryingSqliteDialect, asynchronously.
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 100;
+/** How long a statement waits in all for a lock before DATABASE_BUSY (what busy_timeout was). */
+export const SQLITE_LOCK_WAIT_MS = 5_000;
+const SQLITE_BUSY = 5;
+
+/**
+ * Kysely's SQLite dialect with a statement retried while the file is locked (plain SQLITE_BUSY,
+ * the case SQLite's own busy handler retries), with pauses that leave the event loop free. A
+ * BUSY_SNAPSHOT (517: the transaction read an older state) is not retried: only the transaction
+ * run again could fix it, and the caller sees DATABASE_BUSY.
+ */
+export class RetryingSqliteDialect extends SqliteDialect {
+  readonly #waitMs: number;
+  constructor(config: SqliteDialectConfig, waitMs = SQLITE_LOCK_WAIT_MS) {
+    super(config);
+    this.#waitMs = waitMs;
+  }
+  override createDriver(): Driver {
+    const inner = super.createDriver();
+    const waitMs = this.#waitMs;
+    const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
+    const unwrap = new WeakMap<DatabaseConnection, DatabaseConnection>();
+    const wrap = (connection: DatabaseConnection): DatabaseConnection => {
+      let outer = wrapped.get(connection);
+      if (!outer) {
+        outer = {
+          executeQuery: <R>(query: CompiledQuery) => retryWhileLocked(() => connection.executeQuery<R>(query), waitMs),
+          streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
+        };
+        wrapped.set(connection, outer);
+        unwrap.set(outer, connection);
+      }
+      return outer;
+    };
+    return {
+      init: () => inner.init(),
+      acquireConnection: async () => wrap(await inner.acquireConnection()),
+      beginTransaction: (c, settings) => inner.beginTransaction(c, settings),
+      commitTransaction: (c) => inner.commitTransaction(c),
+      rollbackTransaction: (c) => inner.rollbackTransaction(c),
+      savepoint: inner.savepoint && ((c, name, compile) => inner.savepoint!(c, name, compile)),
+      rollbackToSavepoint: inner.rollbackToSavepoint && ((c, name, compile) => inner.rollbackToSavepoint!(c, name, compile)),
+      releaseSavepoint: inner.releaseSavepoint && ((c, name, compile) => inner.releaseSavepoint!(c, name, compile)),
+      releaseConnection: (c) => inner.releaseConnection(unwrap.get(c) ?? c),
+      destroy: () => inner.destroy(),
+    };
+  }
+}
+
+async function retryWhileLocked<R>(run: () => Promise<QueryResult<R>>, waitMs: number): Promise<QueryResult<R>> {
+  const giveUpAt = Date.now() + waitMs;
+  for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
+    try {
+      return await run();
+    } catch (err) {
+      const errcode = (err as { errcode?: unknown }).errcode;
+      if (errcode !== SQLITE_BUSY || Date.now() + pause > giveUpAt) throw err;
+      await sleep(pause);
+    }
+  }
+}
 
 /**
  * Adapts Node's built-in node:sqlite to the better-sqlite3 subset Kysely's SqliteDialect uses,
@@ -11,7 +79,7 @@ export function openSqlite(path: string): SqliteDatabase {
   // WAL with NORMAL sync keeps every commit durable against a process crash (kill -9);
   // only a power loss can lose the last commits.
   db.exec('PRAGMA synchronous = NORMAL');
-  db.exec('PRAGMA busy_timeout = 5000');
+  db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   db.exec('PRAGMA foreign_keys = ON');
   const prepared = new Map<string, SqliteStatement>();
   return {
