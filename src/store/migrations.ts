@@ -466,6 +466,13 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('sync_message_outcome_idx').on('sync_message').columns(['mailbox_id', 'outcome']).execute();
       },
     },
+    '0012_incoming_sync_request': {
+      async up(db: AnyDb) {
+        // "Synchronize now" for a mailbox another worker holds: the request, and the holder's last cycle.
+        await db.schema.alterTable('mailbox').addColumn('sync_requested_at', big).execute();
+        await db.schema.alterTable('mailbox').addColumn('last_cycle', 'text').execute();
+      },
+    },
     '0004_sign_in_throttle': {
       async up(db: AnyDb) {
         // Failed sign-ins per user name and per client address, shared by every process.

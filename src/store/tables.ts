@@ -543,6 +543,10 @@ export interface MailboxTable {
   next_poll_at: number;
   claimed_by: string | null;
   lease_until: number | null;
+  /** When someone asked for a cycle while another worker held the mailbox (migration 0012). */
+  sync_requested_at: number | null;
+  /** JSON: the last incoming cycle { startedAt, endedAt, result } (migration 0012). */
+  last_cycle: string | null;
   created_at: number;
   updated_at: number;
 }

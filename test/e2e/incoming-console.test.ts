@@ -100,8 +100,10 @@ describe('incoming synchronization in the console', { skip: skipUnlessChromium()
     await panel.getByText(/2 tracked, 0 skipped, 1 failing/).waitFor();
     await panel.getByRole('cell', { name: /MESSAGE_PARSE_FAILED: The message has no header fields/ }).waitFor();
     await panel.getByText(/no gap: every message on the server is accounted for/).waitFor();
-    // serve's scheduler holds the mailbox while it watches the Inbox: the panel says so instead of offering a cycle that would be refused.
-    await panel.getByText(/Held by worker .* new mail arrives by itself/).or(panel.getByRole('button', { name: `Synchronize ${email} now` })).first().waitFor();
+    // serve's scheduler holds the mailbox while it watches the Inbox: Synchronize now asks it for a cycle.
+    await servers.dovecot.deliver(box, [`From: Sam <sam@northwind.test>\r\nTo: ${email}\r\nSubject: Plan B\r\nMessage-ID: <console-3@northwind.test>\r\n\r\nB\r\n`], { folder: 'INBOX/Projects' });
+    await panel.getByRole('button', { name: `Synchronize ${email} now` }).click();
+    await panel.getByText(/Synchronized: 1 tracked/).waitFor({ timeout: 40_000 });
     await screenshot(page, 'incoming-sync-status');
     violations['mailboxes-sync-status'] = await seriousViolations(page);
     const activities = (await api('GET', '/api/activities?direction=incoming')).body.items as { subject: string }[];

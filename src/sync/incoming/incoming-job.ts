@@ -43,8 +43,24 @@ export function incomingConnector(ctx: AppContext, mailbox: MailboxRow, profile:
   return (options.connectorFactory ?? createConnector)(config);
 }
 
+/** While held, the Inbox wait is cut into slices this long, to see a "synchronize now" request. */
+const REQUEST_CHECK_MS = 5_000;
+
+/** One cycle, kept on the mailbox as its last cycle (what a "synchronize now" asked of this holder answers). */
 async function cycle(ctx: AppContext, connector: MailboxConnector, plan: IncomingPlan, signal?: AbortSignal): Promise<CycleResult> {
-  return syncMailboxFolders(ctx, connector, plan.mailbox, plan.settings, plan.folders, signal);
+  const startedAt = ctx.clock.now();
+  const result = await syncMailboxFolders(ctx, connector, plan.mailbox, plan.settings, plan.folders, signal);
+  const last = JSON.stringify({ startedAt, endedAt: ctx.clock.now(), result });
+  await ctx.db.updateTable('mailbox').set((eb) => ({
+    last_cycle: last,
+    sync_requested_at: eb.case().when('sync_requested_at', '<=', startedAt).then(null).else(eb.ref('sync_requested_at')).end(),
+  })).where('id', '=', plan.mailbox.id).where('claimed_by', '=', ctx.workerId).execute();
+  return result;
+}
+
+async function requested(ctx: AppContext, mailboxId: string): Promise<boolean> {
+  const row = await ctx.db.selectFrom('mailbox').select('sync_requested_at').where('id', '=', mailboxId).executeTakeFirst();
+  return row?.sync_requested_at !== null && row?.sync_requested_at !== undefined;
 }
 
 /** Waits on the Inbox with IDLE until the hold ends, running a cycle on every change. */
@@ -54,8 +70,9 @@ async function hold(ctx: AppContext, connector: MailboxConnector, plan: Incoming
   while (connector.waitForChange && !signal?.aborted) {
     const left = until - Date.now();
     if (left <= 0) break;
-    if (!(await connector.waitForChange(INBOX, left, signal))) continue;
+    const changed = await connector.waitForChange(INBOX, Math.min(left, REQUEST_CHECK_MS), signal);
     if (signal?.aborted) break;
+    if (!changed && !(await requested(ctx, plan.mailbox.id))) continue;
     const next = await cycle(ctx, connector, plan, signal);
     onCycle(next);
     total = add(total, next);

@@ -3,7 +3,7 @@
 // enabled, approved as Email settings need, one worker at a time, the profile's connection limit),
 // the same outcome bookkeeping, and the cycle's counts returned.
 import type { AppContext } from '../../app-context.ts';
-import { MailroomError } from '../../errors.ts';
+import { isMailroomError, MailroomError } from '../../errors.ts';
 import type { User } from '../../users/users.service.ts';
 import { readEmailSettings } from '../email-settings.ts';
 import { getMailboxFor, type MailboxRow } from '../mailboxes.service.ts';
@@ -12,6 +12,7 @@ import type { ProfileRow } from '../server-profiles.service.ts';
 import { recordJobFailure, recordJobSuccess } from '../sync-outcome.ts';
 import { mailboxProfile } from '../test-enable.ts';
 import { reconcileMailboxNow, syncMailboxCycle, type IncomingJobOptions, type MailboxCycle } from './incoming-job.ts';
+import type { CycleResult } from './incoming-sync.ts';
 import type { Reconciliation } from './reconciliation.ts';
 
 /** Why this mailbox is not synchronized, as the error the caller shows; null when it may be. */
@@ -65,6 +66,9 @@ async function whileHeld<T>(ctx: AppContext, mailbox: MailboxRow, profile: Profi
 
 export interface SyncNowOptions extends IncomingJobOptions {
   readonly leaseMs?: number;
+  /** When another worker holds the mailbox, ask it for the cycle and wait for it (default yes). */
+  readonly askHolder?: boolean;
+  readonly askHolderMs?: number;
 }
 
 /** One cycle of a mailbox the actor may see, now (no IDLE hold). */
@@ -73,8 +77,36 @@ export async function syncMailboxNow(ctx: AppContext, actor: User, ref: string, 
   const blocker = await syncBlocker(ctx, mailbox);
   if (blocker) throw blocker;
   const profile = await mailboxProfile(ctx, mailbox);
-  const cycle = await whileHeld(ctx, mailbox, profile, options.leaseMs ?? DEFAULT_SYNC_LEASE_MS, () => syncMailboxCycle(ctx, mailbox, profile, { ...options, holdMs: 0 }));
-  return { mailboxId: mailbox.id, ...cycle };
+  const own = () => whileHeld(ctx, mailbox, profile, options.leaseMs ?? DEFAULT_SYNC_LEASE_MS, () => syncMailboxCycle(ctx, mailbox, profile, { ...options, holdMs: 0 }));
+  try {
+    return { mailboxId: mailbox.id, ...(await own()) };
+  } catch (err) {
+    if (!isMailroomError(err) || err.code !== 'MAILBOX_HELD' || options.askHolder === false) throw err;
+    const theirs = await askHolder(ctx, mailbox.id, err, options.askHolderMs ?? ASK_HOLDER_MS);
+    return { mailboxId: mailbox.id, ...(theirs ?? (await own())) };
+  }
+}
+
+/** How long "synchronize now" waits for the worker that holds the mailbox to run the cycle it asked for. */
+const ASK_HOLDER_MS = 30_000;
+
+/**
+ * The mailbox is held by a worker that watches its Inbox: ask it for a cycle (it looks between
+ * its IDLE slices) and answer with that cycle's counts once it has run; null when it let the
+ * mailbox go first.
+ */
+async function askHolder(ctx: AppContext, mailboxId: string, held: MailroomError, waitMs: number): Promise<MailboxCycle | null> {
+  const at = ctx.clock.now();
+  await ctx.db.updateTable('mailbox').set({ sync_requested_at: at }).where('id', '=', mailboxId).execute();
+  const until = Date.now() + waitMs;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const row = await ctx.db.selectFrom('mailbox').select(['last_cycle', 'claimed_by', 'lease_until']).where('id', '=', mailboxId).executeTakeFirst();
+    const last = row?.last_cycle ? (JSON.parse(row.last_cycle) as { startedAt: number; result: CycleResult }) : null;
+    if (last && last.startedAt >= at) return { result: last.result, reconciliation: null };
+    if (!row?.claimed_by) return null; // the holder let go before it got to it: run the cycle here
+  }
+  throw new MailroomError('MAILBOX_HELD', { message: `${held.message} It was asked for a cycle and has not run one within ${Math.round(waitMs / 1000)} s; it will.` });
 }
 
 /** Reconciles a mailbox the actor may see, now. */

@@ -155,6 +155,8 @@ for (const dialect of DIALECTS) {
     it('while held, IDLE on the Inbox tracks new mail at once', async () => {
       const box = await world.addMailbox();
       await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+      await addFolderRule(world.ctx, box.user.id, { folder: 'INBOX/Later' });
+      await servers.dovecot.deliver(box.server, [], { folder: 'INBOX/Later' });
       const cycles: number[] = [];
       const scheduler = createSyncScheduler(world.ctx, { idleMs: 60_000, job: incomingSyncJob({ holdMs: 20_000, onCycle: (_m, r) => cycles.push(r.tracked) }) });
       scheduler.start();
@@ -167,6 +169,12 @@ for (const dialect of DIALECTS) {
         assert.equal((await activitiesOf(box)).length, 1, 'tracked within seconds, long before the next poll');
         assert.deepEqual(cycles, [0, 1]);
         assert.equal((await box.row()).claimed_by, world.ctx.workerId, 'still held');
+        // Synchronize now while held: the holder is asked and runs the cycle (for a folder IDLE does not watch).
+        await servers.dovecot.deliver(box.server, [mail(box.email, 31)], { folder: 'INBOX/Later' });
+        const asked = await syncMailboxNow(world.ctx, box.user, box.id);
+        assert.equal(asked.result.tracked, 1, 'the holder\'s cycle, answered to the request');
+        assert.deepEqual(cycles, [0, 1, 1]);
+        assert.equal((await activitiesOf(box)).length, 2);
       } finally {
         await scheduler.stop();
       }

@@ -40,14 +40,9 @@ export function MailboxSyncPanel({ id, email }: { id: string; email: string }) {
           {s.reasons.length > 0 && <ul>{s.reasons.map((r) => <li key={r}>{r}</li>)}</ul>}
           {s.lastError && <p className="failure">Last error {s.lastError.code} ({s.lastError.count}×, {when(s.lastError.at)}){s.lastError.response ? `: ${s.lastError.response}` : ''}</p>}
           <p>Messages processed: {s.counts.tracked} tracked, {s.counts.skipped} skipped, {s.counts.failing} failing, {s.counts.undeliverable} set aside as undeliverable.</p>
-          {s.heldBy ? (
-            <p>Held by worker {s.heldBy.worker} until {when(s.heldBy.until)} (renewed while it works): it synchronizes the mailbox and watches its Inbox, so new mail arrives by itself.</p>
-          ) : (
-            <>
-              <BusyButton type="button" busy={sync.isPending} busyLabel="Synchronizing…" onClick={() => sync.mutate()}>Synchronize {email} now</BusyButton>{' '}
-              <BusyButton type="button" busy={reconcile.isPending} busyLabel="Reconciling…" onClick={() => reconcile.mutate()}>Reconcile {email} now</BusyButton>
-            </>
-          )}
+          {s.heldBy && <p>Held by worker {s.heldBy.worker} until {when(s.heldBy.until)} (renewed while it works): it watches the Inbox, so new mail arrives by itself; Synchronize now asks it for a cycle.</p>}
+          <BusyButton type="button" busy={sync.isPending} busyLabel="Synchronizing…" onClick={() => sync.mutate()}>Synchronize {email} now</BusyButton>{' '}
+          {!s.heldBy && <BusyButton type="button" busy={reconcile.isPending} busyLabel="Reconciling…" onClick={() => reconcile.mutate()}>Reconcile {email} now</BusyButton>}
           {sync.data && <Notice kind="success">Synchronized: {sync.data.result.tracked} tracked, {sync.data.result.skipped} skipped, {sync.data.result.failed} failed, {sync.data.result.undeliverable} set aside.</Notice>}
           <h3>Messages that failed</h3>
           {s.failures.length === 0 ? <p className="empty">No message fails.</p> : (
