@@ -49,9 +49,9 @@ async function outcomeCounts(ctx: AppContext, mailboxId: string) {
   return { tracked: n('tracked'), skipped: n('skipped'), failing: n('failed'), undeliverable: n('undeliverable') };
 }
 
-function healthOf(row: MailboxRow, blocked: string | null, counts: SyncStatus['counts'], reconciliation: Reconciliation | null, now: number): { health: Health; reasons: string[] } {
+function healthOf(row: MailboxRow, blocked: string | null, counts: SyncStatus['counts'], reconciliation: Reconciliation | null, now: number, folderWarnings: readonly string[]): { health: Health; reasons: string[] } {
   const errors: string[] = [];
-  const warnings: string[] = [];
+  const warnings: string[] = [...folderWarnings];
   if (reconciliation && reconciliation.gaps > 0) errors.push(`Reconciliation found ${reconciliation.gaps} message(s) on the server that were never processed.`);
   if (row.incoming_status === 'failure' || (row.incoming_enabled === 0 && row.last_error_code)) errors.push(`The incoming channel is disabled after ${row.last_error_code ?? 'a failed test'}.`);
   if (row.last_error_code && row.incoming_enabled === 1) warnings.push(`The last cycle failed (${row.last_error_code}, ${row.last_error_count} time(s)); it is retried.`);
@@ -70,7 +70,10 @@ export async function mailboxSyncStatus(ctx: AppContext, actor: User, ref: strin
   const failed = await ctx.db.selectFrom('sync_message').selectAll().where('mailbox_id', '=', row.id).where('outcome', 'in', ['failed', 'undeliverable'])
     .orderBy('updated_at', 'desc').orderBy('uid').limit(LISTED_FAILURES).execute();
   const cursors = await ctx.db.selectFrom('sync_folder_cursor').selectAll().where('mailbox_id', '=', row.id).orderBy('folder').execute();
-  const { health, reasons } = healthOf(row, blocker?.message ?? null, counts, reconciliation, ctx.clock.now());
+  // A folder rule whose folder is gone is raised once a day by the cycle; until then it stays a reason here.
+  const folderWarnings = await ctx.db.selectFrom('mailbox_alert').select('message').distinct().where('mailbox_id', '=', row.id)
+    .where('code', '=', 'MAILBOX_FOLDER_MISSING').where('created_at', '>', ctx.clock.now() - RECONCILE_EVERY_MS).execute();
+  const { health, reasons } = healthOf(row, blocker?.message ?? null, counts, reconciliation, ctx.clock.now(), folderWarnings.map((w) => w.message));
   return {
     mailboxId: row.id, email: row.email, health, reasons, lastSuccessAt: row.last_success_at,
     lastError: row.last_error_code ? { code: row.last_error_code, count: row.last_error_count, at: row.last_error_at, response: row.last_error_response } : null,

@@ -150,6 +150,9 @@ for (const dialect of DIALECTS) {
       assert.equal(warnings.length, 1);
       assert.equal(warnings[0]!.level, 'warning');
       assert.match(warnings[0]!.message, /INBOX\/Gone/);
+      const status = await mailboxSyncStatus(world.ctx, box.user, box.id);
+      assert.equal(status.health, 'warning');
+      assert.match(status.reasons.join(' '), /INBOX\/Gone/);
     });
 
     it('while held, IDLE on the Inbox tracks new mail at once', async () => {
