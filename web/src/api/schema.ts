@@ -35,6 +35,7 @@ export type UserOptions = Schemas['UserOptions'];
 export type Me = Schemas['Me'];
 export type Session = Schemas['Session'];
 export type ErrorAnswer = Schemas['ErrorAnswer'];
+export type SendAsList = Schemas['SendAsList'];
 
 // ── emails ──
 export type EmailStatus = Schemas['EmailStatus'];
@@ -68,6 +69,7 @@ export type Priority = EmailTemplate['priority'];
 export type TemplateMessage = Schemas['TemplateMessage'];
 export type TemplateKindSpec = Schemas['TemplateKindSpec'];
 export type TemplatePreview = Schemas['TemplatePreview'];
+export type TestSendResult = Schemas['TestSendResult'];
 export type Organization = Schemas['Organization'];
 export type WorkflowDefinition = Schemas['WorkflowDefinition'];
 export type Step = WorkflowDefinition['steps'][number];
@@ -96,6 +98,8 @@ export type RecordPage<T> = { readonly items: readonly T[]; readonly nextCursor:
 // ── server-side synchronization ──
 export type EmailSettings = Answer<'/api/email-settings'>;
 export type ServerProfile = Answer<'/api/email-server-profiles/{id}'>;
+export type ProfileTest = Answer<'/api/email-server-profiles/{id}/test', 'post'>;
+export type SyncJob = Answer<'/api/email-server-profiles/{id}/test-enable', 'post'>;
 export type SyncMailbox = Answer<'/api/mailboxes/{id}'>;
 export type MailboxAlert = Item<Answer<'/api/alerts'>>;
 export type Queue = Answer<'/api/queues/{id}'>;

@@ -1,4 +1,4 @@
-import type { EmailStatus, Summary } from '../api/schema.ts';
+import type { DemoRefusal, EmailStatus, Summary } from '../api/schema.ts';
 import { lazy, Suspense } from 'react';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { Page, Section } from '../components/page.tsx';
@@ -23,11 +23,10 @@ function countsOf(summary: Summary) {
 // The chart library comes with the chart, not with the first paint of the home page.
 const HourlyChart = lazy(async () => ({ default: (await import('../components/hourly-chart.tsx')).HourlyChart }));
 
-type Refusal = { address: string; code: number; reply: string; meaning: string };
 
 /** The addresses the demo's mail server refuses on purpose, to see a failure and its Failure details. */
 function DemoRefusals() {
-  const refusals = useApiQuery<Refusal[]>('/api/demo/refusals');
+  const refusals = useApiQuery<DemoRefusal[]>('/api/demo/refusals');
   if (!refusals.data) return null;
   return (
     <div className="subsection" data-testid="demo-refusals">

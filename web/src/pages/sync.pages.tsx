@@ -3,7 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
-import type { EmailSettings, MailboxAlert, Queue, ServerProfile, SyncMailbox } from '../api/schema.ts';
+import type { EmailSettings, MailboxAlert, ProfileTest, Queue, ServerProfile, SyncJob, SyncMailbox } from '../api/schema.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { CheckboxField, SelectField, TextField } from '../components/fields.tsx';
 import { formatTime as when } from '../components/format.ts';
@@ -65,8 +65,8 @@ export function ServerProfilesPage() {
   const [saved, setSaved] = useState<string | null>(null);
   const client = useQueryClient();
   const done = (p: ServerProfile, verb: string) => { setEditing(null); setSaved(`Profile ${p.name} ${verb}.`); void client.invalidateQueries({ queryKey: apiKey('/api/email-server-profiles').slice(0, -1) }); };
-  const test = useApiMutation((id: string) => api<{ ok: boolean; servers: { channel: string; ok: boolean; failure?: { code: string; message: string } }[] }>('POST', `/api/email-server-profiles/${encodeURIComponent(id)}/test`));
-  const testEnable = useApiMutation((id: string) => api<{ id: string; total: number }>('POST', `/api/email-server-profiles/${encodeURIComponent(id)}/test-enable`), { invalidates: ['/api/mailboxes'] });
+  const test = useApiMutation((id: string) => api<ProfileTest>('POST', `/api/email-server-profiles/${encodeURIComponent(id)}/test`));
+  const testEnable = useApiMutation((id: string) => api<SyncJob>('POST', `/api/email-server-profiles/${encodeURIComponent(id)}/test-enable`), { invalidates: ['/api/mailboxes'] });
   return (
     <Page title="Email server profiles" intro="Where the mailboxes' IMAP/POP3 and SMTP servers are, how often they are polled and how many connections they may hold.">
       <ErrorMessage error={profiles.error ?? test.error ?? testEnable.error} />

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../../api/client.ts';
 import { replace } from '../../api/replace.ts';
-import type { EmailTemplate, EmailView, TemplateKindSpec, TemplatePreview, Priority, TemplateKind, TemplateMessage } from '../../api/schema.ts';
+import type { EmailTemplate, EmailView, TemplateKindSpec, TemplatePreview, TestSendResult, Priority, TemplateKind, TemplateMessage } from '../../api/schema.ts';
 import { ErrorMessage, Notice } from '../../components/error-message.tsx';
 import { SelectField, TextArea, TextField } from '../../components/fields.tsx';
 import { SafeHtmlFrame } from '../../components/message-body.tsx';
@@ -152,7 +152,7 @@ function PreviewPanel({ template, language }: { template: EmailTemplate; languag
     setError(null);
     try {
       if (what === 'preview') setPreview(await api<TemplatePreview>('POST', `${base}/preview`, { language }));
-      else setSent((await api<{ email: EmailView }>('POST', `${base}/test-send`, { to, language })).email);
+      else setSent((await api<TestSendResult>('POST', `${base}/test-send`, { to, language })).email);
     } catch (err) {
       setError(toApiError(err));
     } finally {

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../../api/client.ts';
-import type { Role, User } from '../../api/schema.ts';
+import type { Role, SendAsList, User } from '../../api/schema.ts';
 import { ErrorMessage, Notice } from '../../components/error-message.tsx';
 import { SelectField, TextField } from '../../components/fields.tsx';
 import { FormError } from '../../components/form-error.tsx';
@@ -57,12 +57,12 @@ export function UserEditor({ user, onSaved, onClose }: { user: User; onSaved(): 
 function SendAsGrants({ user }: { user: User }) {
   const detail = useApiQuery<User & { sendAs: string[] }>(`/api/users/${encodeURIComponent(user.id)}`);
   const [address, setAddress] = useState('');
-  const [grants, setGrants] = useState<string[] | null>(null);
+  const [grants, setGrants] = useState<readonly string[] | null>(null);
   const list = grants ?? detail.data?.sendAs;
   const base = `/api/users/${encodeURIComponent(user.id)}/send-as`;
   const changes = { invalidates: [`/api/users/${encodeURIComponent(user.id)}`] };
-  const grant = useApiMutation((a: string) => api<{ sendAs: string[] }>('POST', base, { address: a }), changes);
-  const revoke = useApiMutation((a: string) => api<{ sendAs: string[] }>('DELETE', `${base}/${encodeURIComponent(a)}`), changes);
+  const grant = useApiMutation((a: string) => api<SendAsList>('POST', base, { address: a }), changes);
+  const revoke = useApiMutation((a: string) => api<SendAsList>('DELETE', `${base}/${encodeURIComponent(a)}`), changes);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
