@@ -3,6 +3,7 @@
 // on the Inbox that runs another cycle as soon as mail arrives. Without IDLE (POP3) the next cycle
 // is the next poll. syncMailboxCycle is the entry point for one mailbox, once.
 import type { AppContext } from '../../app-context.ts';
+import { isMailroomError } from '../../errors.ts';
 import type { ConnectorConfig, MailboxConnector } from '../connectors/connector.ts';
 import { createConnector } from '../connectors/create-connector.ts';
 import type { MailboxRow } from '../mailboxes.service.ts';
@@ -70,7 +71,14 @@ async function hold(ctx: AppContext, connector: MailboxConnector, plan: Incoming
   while (connector.waitForChange && !signal?.aborted) {
     const left = until - Date.now();
     if (left <= 0) break;
-    const changed = await connector.waitForChange(INBOX, Math.min(left, REQUEST_CHECK_MS), signal);
+    let changed: boolean;
+    try {
+      changed = await connector.waitForChange(INBOX, Math.min(left, REQUEST_CHECK_MS), signal);
+    } catch (err) {
+      // The wait lost its connection after the cycles succeeded: the hold ends, the next poll connects again.
+      if (isMailroomError(err) && err.retryable) break;
+      throw err;
+    }
     if (signal?.aborted) break;
     if (!changed && !(await requested(ctx, plan.mailbox.id))) continue;
     const next = await cycle(ctx, connector, plan, signal);

@@ -83,6 +83,25 @@ for (const dialect of DIALECTS) {
       assert.equal((await box.row()).last_error_code, null);
     });
 
+    it('a connection lost while the held mailbox waits with IDLE ends the hold, not the cycle: the job succeeds and no failure is recorded', async () => {
+      const box = await world.addMailbox();
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+      await servers.dovecot.deliver(box.server, [message(box.email, 200, 4096)]);
+      let cycles = 0;
+      const scheduler = createSyncScheduler(world.ctx, { job: incomingSyncJob({ holdMs: 60_000, onCycle: () => { cycles++; } }) });
+      const pass = scheduler.runOnce();
+      for (let i = 0; i < 100 && cycles === 0; i++) await sleep(50);
+      await sleep(300);
+      await proxy.cut();
+      const done = await pass;
+      await proxy.restore();
+      assert.deepEqual([done.claimed, done.succeeded], [1, 1]);
+      const row = await box.row();
+      assert.equal(row.last_error_code, null);
+      assert.equal(row.incoming_enabled, 1);
+      assert.equal(await activityCount(box), 1);
+    });
+
     it('a big message that is not tracked is never read whole; the tracked one is', async () => {
       const box = await world.addMailbox();
       await world.ctx.db.insertInto('email_activity').values({
