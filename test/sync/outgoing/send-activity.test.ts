@@ -9,6 +9,7 @@ import { createContact } from '../../../src/crm/contacts.service.ts';
 import { createActivity, getActivity } from '../../../src/crm/email-activity.service.ts';
 import { ProviderRegistry } from '../../../src/outbound/provider-registry.ts';
 import { runDistributorPass } from '../../../src/outbound/distributor.ts';
+import { updateParameters } from '../../../src/outbound/email-parameters.ts';
 import { findEmail } from '../../../src/outbound/email.repository.ts';
 import { mailboxAlerts } from '../../../src/sync/alerts.service.ts';
 import { setApproval } from '../../../src/sync/approval.service.ts';
@@ -267,6 +268,25 @@ for (const dialect of DIALECTS) {
       const popSent = await getActivity(pop.ctx, viaPop.id);
       assert.equal(popSent.status, 'sent');
       assert.equal(popSent.sentFolder, 'none');
+    });
+
+    it('the per-minute SMTP limit of Email parameters counts per outgoing server, across the mailboxes that share it', async () => {
+      const world = await newWorld();
+      const a = await world.addMailbox({ enable: true });
+      const b = await world.addMailbox({ enable: true });
+      const { address } = await contactIn(world);
+      await updateParameters(world.ctx, { throttle: { smtp: 1 } });
+      const first = await composeAndSend(world.ctx, a.user, { subject: 'one', text: 'x', to: address });
+      const second = await composeAndSend(world.ctx, b.user, { subject: 'two', text: 'x', to: address });
+      const run = await world.distribute();
+      assert.equal(run.sent, 1);
+      assert.equal(run.deferred, 1);
+      const statuses = await Promise.all([first, second].map(async (x) => (await findEmail(world.ctx.db, x.emailId!))!.status));
+      assert.deepEqual([...statuses].sort(), ['deferred', 'sent']);
+      const windows = await world.ctx.db.selectFrom('throttle_window').select(['provider', 'sent']).execute();
+      assert.deepEqual(windows.map((w) => ({ ...w })), [{ provider: `smtp:${servers.smtp.host}:${servers.smtp.port}`, sent: 1 }]);
+      const waiting = statuses[0] === 'deferred' ? first : second;
+      assert.equal((await getActivity(world.ctx, waiting.id)).status, 'pending-send');
     });
 
     it('cancel: a Draft or a Pending send one is Canceled and never sent; a sent one is refused', async () => {
