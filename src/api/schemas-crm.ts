@@ -131,4 +131,5 @@ export const ComposeSendBody = Type.Object({
   regarding: Type.Optional(Nullable(RecordRefBody)),
   attachments: Type.Optional(Type.Array(AttachmentBody, { maxItems: 100 })),
   queue: Type.Optional(QueueRef),
+  template: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A general email template (id or Email ID): its subject and HTML fill what is left empty' })),
 }, strict);

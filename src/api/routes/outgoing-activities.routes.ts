@@ -21,10 +21,10 @@ export function outgoingActivitiesRoutes(app: FastifyInstance, ctx: AppContext) 
     config: user,
     schema: { tags, summary: 'Write an outgoing email activity and send it through your mailbox (or a queue\'s): it is Pending send at once and follows its queued email', body: S.ComposeSendBody, response: { 201: S.ActivityDetail, ...S.errorAnswers } },
   }, async (request, reply) => {
-    const { attachments, queue, ...rest } = request.body as Static<typeof S.ComposeSendBody>;
+    const { attachments, queue, template, ...rest } = request.body as Static<typeof S.ComposeSendBody>;
     const files = toEmailInput({ attachments }).attachments;
     const { maxAttachmentKb } = await readEmailSettings(ctx);
-    return reply.code(201).send(await composeAndSend(ctx, currentUser(request), { ...rest, attachments: files }, { queue, maxAttachmentKb }));
+    return reply.code(201).send(await composeAndSend(ctx, currentUser(request), { ...rest, attachments: files }, { queue, template, maxAttachmentKb }));
   });
   app.post('/api/activities/:id/send', {
     config: user,

@@ -3,12 +3,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { createActivity } from '../../crm/email-activity.service.ts';
 import type { EmailActivityDetail } from '../../crm/email-activity.view.ts';
 import { parseRegarding } from '../../crm/record-types.ts';
 import { MailroomError } from '../../errors.ts';
 import { readEmailSettings } from '../../sync/email-settings.ts';
-import { cancelActivity, composeAndSend, resendActivity, sendActivity } from '../../sync/outgoing/send-activity.ts';
+import { cancelActivity, composeAndSend, composeDraft, resendActivity, sendActivity } from '../../sync/outgoing/send-activity.ts';
 import type { AppContext } from '../../app-context.ts';
 import { actingUser, withCli } from '../cli-context.ts';
 import { collect } from '../cli-options.ts';
@@ -16,7 +15,7 @@ import { print, printJson } from '../output.ts';
 
 interface ComposeFlags {
   user?: string; queue?: string; to?: string[]; cc?: string[]; bcc?: string[]; from?: string;
-  subject?: string; body?: string; html?: string; attach?: string[]; regarding?: string; json?: boolean;
+  subject?: string; body?: string; html?: string; attach?: string[]; regarding?: string; template?: string; json?: boolean;
 }
 
 function withComposeFlags(cmd: Command): Command {
@@ -30,6 +29,7 @@ function withComposeFlags(cmd: Command): Command {
     .option('--attach <file>', 'attach a file (repeat for more)', collect)
     .option('--regarding <TYPE:ID>', 'the record it is about: account:ID, contact:ID, lead:ID…')
     .option('--from <address>', 'From address (another than the mailbox\'s own needs a Send-As grant)')
+    .option('--template <emailId>', 'a general email template: its subject and HTML fill what is left empty')
     .option('--user <username>', 'act as this user: the owner, whose mailbox sends it')
     .option('--json', 'machine-readable output');
 }
@@ -64,13 +64,13 @@ export function registerOutgoingActivityCommands(activities: Command) {
     .action((o: ComposeFlags) => withCli(async ({ ctx }) => {
       const actor = await actingUser(ctx, o.user);
       const { maxAttachmentKb } = await readEmailSettings(ctx);
-      show(await composeAndSend(ctx, actor, await toInput(ctx, o), { queue: o.queue, maxAttachmentKb }), o.json);
+      show(await composeAndSend(ctx, actor, await toInput(ctx, o), { queue: o.queue, template: o.template, maxAttachmentKb }), o.json);
     }));
   withComposeFlags(activities.command('draft').description('write an outgoing email activity as a Draft, to send later'))
     .action((o: ComposeFlags) => withCli(async ({ ctx }) => {
       const actor = await actingUser(ctx, o.user);
       const { maxAttachmentKb } = await readEmailSettings(ctx);
-      show(await createActivity(ctx, actor, { ...(await toInput(ctx, o)), direction: 'outgoing' }, { maxAttachmentKb }), o.json);
+      show(await composeDraft(ctx, actor, await toInput(ctx, o), { template: o.template, maxAttachmentKb }), o.json);
     }));
   activities.command('send-draft <id>').description('send your Draft through your mailbox (or --queue\'s)')
     .option('--queue <queue>').option('--user <username>').option('--json')

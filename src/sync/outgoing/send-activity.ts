@@ -16,6 +16,7 @@ import { handIn } from '../../outbound/hand-in.ts';
 import type { User } from '../../users/users.service.ts';
 import { readEmailSettings } from '../email-settings.ts';
 import { mayView, type MailboxRow } from '../mailboxes.service.ts';
+import { applyTemplate, type TemplatedInput } from './activity-template.ts';
 import { nextTrackingToken, subjectWithToken } from './tracking-number.ts';
 
 export interface SendOptions {
@@ -65,9 +66,21 @@ export async function sendActivity(ctx: AppContext, actor: User, id: string, opt
   return getActivity(ctx, id);
 }
 
+export interface ComposeOptions extends SendOptions {
+  readonly maxAttachmentKb?: number;
+  /** A general email template (id or Email ID) that gives the subject and body the writer left empty. */
+  readonly template?: string;
+}
+
+/** Writes an outgoing Draft, from a template when one is named. */
+export async function composeDraft(ctx: AppContext, actor: User, input: TemplatedInput, options: ComposeOptions = {}): Promise<EmailActivityDetail> {
+  const filled = options.template ? await applyTemplate(ctx, options.template, input) : input;
+  return createActivity(ctx, actor, { ...filled, direction: 'outgoing' }, { maxAttachmentKb: options.maxAttachmentKb });
+}
+
 /** Writes the activity and sends it in one go; when the send is refused, no draft is left behind. */
-export async function composeAndSend(ctx: AppContext, actor: User, input: Omit<ActivityInput, 'direction' | 'owner'>, options: SendOptions & { maxAttachmentKb?: number } = {}): Promise<EmailActivityDetail> {
-  const draft = await createActivity(ctx, actor, { ...input, direction: 'outgoing' }, { maxAttachmentKb: options.maxAttachmentKb });
+export async function composeAndSend(ctx: AppContext, actor: User, input: Omit<ActivityInput, 'direction' | 'owner'>, options: ComposeOptions = {}): Promise<EmailActivityDetail> {
+  const draft = await composeDraft(ctx, actor, input, options);
   try {
     return await sendActivity(ctx, actor, draft.id, options);
   } catch (err) {

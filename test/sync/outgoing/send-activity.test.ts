@@ -10,6 +10,7 @@ import { createActivity, getActivity } from '../../../src/crm/email-activity.ser
 import { ProviderRegistry } from '../../../src/outbound/provider-registry.ts';
 import { runDistributorPass } from '../../../src/outbound/distributor.ts';
 import { updateParameters } from '../../../src/outbound/email-parameters.ts';
+import { createTemplate } from '../../../src/templates/templates.service.ts';
 import { findEmail } from '../../../src/outbound/email.repository.ts';
 import { mailboxAlerts } from '../../../src/sync/alerts.service.ts';
 import { setApproval } from '../../../src/sync/approval.service.ts';
@@ -287,6 +288,33 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(windows.map((w) => ({ ...w })), [{ provider: `smtp:${servers.smtp.host}:${servers.smtp.port}`, sent: 1 }]);
       const waiting = statuses[0] === 'deferred' ? first : second;
       assert.equal((await getActivity(world.ctx, waiting.id)).status, 'pending-send');
+    });
+
+    it('writes from a general template in the contact\'s language, with its placeholders filled; a typed subject wins; other kinds are refused', async () => {
+      const world = await newWorld();
+      const box = await world.addMailbox({ enable: true });
+      const address = 'lena@customer.example';
+      const contact = await createContact(world.ctx, world.admin, { name: 'Lena Kunde', emails: [address], language: 'de' });
+      await createTemplate(world.ctx, null, {
+        emailId: 'FOLLOWUP', kind: 'general', defaultLanguage: 'en-us',
+        messages: [
+          { language: 'en-us', subject: 'Following up, %for%', html: '<p>Dear %for%, as of %date%.</p>' },
+          { language: 'de', subject: 'Nachfrage, %for%', html: '<p>Liebe(r) %for%, Stand %date%.</p>' },
+        ],
+      });
+      await createTemplate(world.ctx, null, { emailId: 'WF', kind: 'workflow', senderEmail: 'workflow@example.test', defaultLanguage: 'en-us', messages: [{ language: 'en-us', subject: 's', html: 'h' }] });
+      const regarding = { type: 'contact', id: contact.id };
+      const fromTemplate = await composeAndSend(world.ctx, box.user, { subject: '', to: address, regarding }, { template: 'FOLLOWUP' });
+      assert.equal(fromTemplate.subject, `Nachfrage, Lena Kunde ${fromTemplate.trackingToken}`);
+      const detail = await getActivity(world.ctx, fromTemplate.id);
+      assert.match(detail.html ?? '', /^<p>Liebe\(r\) Lena Kunde, Stand \d{4}-\d{2}-\d{2}\.<\/p>$/);
+      const typed = await composeAndSend(world.ctx, box.user, { subject: 'My own words', to: address, regarding }, { template: 'FOLLOWUP' });
+      assert.ok(typed.subject.startsWith('My own words '));
+      await assert.rejects(composeAndSend(world.ctx, box.user, { subject: '', to: address }, { template: 'WF' }), { code: 'VALIDATION_FAILED' });
+      await assert.rejects(composeAndSend(world.ctx, box.user, { subject: '', to: address }, { template: 'NOPE' }), { code: 'NOT_FOUND' });
+      await world.distribute();
+      const mail = mailsWith(servers, fromTemplate.messageId)[0]!;
+      assert.equal((await PostalMime.parse(mail.raw)).subject, fromTemplate.subject);
     });
 
     it('cancel: a Draft or a Pending send one is Canceled and never sent; a sent one is refused', async () => {

@@ -4578,6 +4578,8 @@ export interface paths {
                         }[];
                         /** @description Send from this queue's mailbox (id, name or address); the owner's own mailbox when left out */
                         readonly queue?: string;
+                        /** @description A general email template (id or Email ID): its subject and HTML fill what is left empty */
+                        readonly template?: string;
                     };
                 };
             };
