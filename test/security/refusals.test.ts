@@ -105,6 +105,16 @@ for (const dialect of DIALECTS) {
       assert.notEqual(attach.code, 0);
       assert.match(attach.err, /Cannot attach \/nonexistent\/file\.pdf: there is no such file/);
       assert.doesNotMatch(attach.err, /\n\s+at /, 'no stack trace');
+      // params set: an unknown key is refused with the known ones, and no key walks into a prototype.
+      const before = (await h.call('GET', '/api/parameters', admin())).body;
+      for (const pair of ['expirationday=7', 'foo=bar', 'smtp=5', '__proto__.historyRetentionDays=99', 'constructor.prototype.batchProvider=eml', 'smtp.__proto__.port=1']) {
+        const res = await runCli(h.env, ['params', 'set', pair]);
+        assert.notEqual(res.code, 0, `${pair}: ${res.out}`);
+        assert.doesNotMatch(res.out, /saved/, pair);
+      }
+      assert.match((await runCli(h.env, ['params', 'set', 'foo=bar'])).err, /Known: .*batchProvider/);
+      assert.deepEqual((await h.call('GET', '/api/parameters', admin())).body, before, 'no parameter changed');
+      assert.equal(({} as Record<string, unknown>).historyRetentionDays, undefined);
       const provider = await runCli(h.env, ['params', 'set', 'batchProvider=graph']);
       assert.notEqual(provider.code, 0);
       assert.match(provider.err, /INVALID_PARAMETER|not set up/);

@@ -136,7 +136,8 @@ function Attempts({ email }: { email: EmailDetail }) {
             <td>{a.outcome}</td>
             <td>{a.code ? <code>{a.code}</code> : '—'}</td>
             <td>{a.response ? <code>{a.response}</code> : '—'}</td>
-            <td>{describeWorker(a.worker)}</td>
+            {/* Users are not shown which process tried their email (administrators are). */}
+            <td>{a.worker ? describeWorker(a.worker) : '—'}</td>
           </tr>
         ))}
       </tbody>
