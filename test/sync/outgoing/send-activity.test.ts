@@ -18,6 +18,7 @@ import { createConnector } from '../../../src/sync/connectors/create-connector.t
 import { updateEmailSettings } from '../../../src/sync/email-settings.ts';
 import { cancelActivity, composeAndSend, resendActivity, sendActivity } from '../../../src/sync/outgoing/send-activity.ts';
 import { subjectWithToken } from '../../../src/sync/outgoing/tracking-number.ts';
+import { updateProfile } from '../../../src/sync/server-profiles.service.ts';
 import { testAndEnable } from '../../../src/sync/test-enable.ts';
 import { grantSendAs } from '../../../src/users/users.service.ts';
 import { DIALECTS, skipUnless } from '../../fixtures/context.ts';
@@ -218,6 +219,22 @@ for (const dialect of DIALECTS) {
       const again = await resendActivity(world.ctx, box.user, activity.id);
       assert.equal(again.status, 'pending-send');
       assert.equal(again.messageId, failed.messageId);
+    });
+
+    it('an outgoing server that refuses connections leaves the activity Pending send, retried, with a warning on the mailbox', async () => {
+      const world = await newWorld();
+      const box = await world.addMailbox({ enable: true });
+      await updateProfile(world.ctx, world.profile.id, { outgoingPort: await refusedPort() });
+      const { address } = await contactIn(world);
+      const activity = await composeAndSend(world.ctx, box.user, { subject: 'Server down', text: 'x', to: address });
+      const run = await world.distribute();
+      assert.equal(run.retried, 1);
+      const waiting = await getActivity(world.ctx, activity.id);
+      assert.equal(waiting.status, 'pending-send');
+      assert.match(waiting.statusDetail ?? '', /^Retrying after CONNECTION_FAILED: /);
+      const warning = (await mailboxAlerts(world.ctx, world.admin, box.id)).find((a) => a.code === 'CONNECTION_FAILED');
+      assert.equal(warning?.level, 'warning');
+      assert.equal((await box.row()).outgoing_enabled, 1, 'a transient failure does not disable the channel');
     });
 
     it('a 250-character subject is cut to fit the token in 255; tokens off means none; the Email settings format is used', async () => {
