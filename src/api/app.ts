@@ -42,6 +42,8 @@ export interface ApiOptions {
   readonly distributor: DistributorRunner;
   /** Pino level; failures (500) are logged at every level but silent. Requests themselves only at debug. */
   readonly logLevel?: string;
+  /** Where the log goes (standard output unless given; tests read it). */
+  readonly logStream?: NodeJS.WritableStream;
   /** Extra routes (the demo's captured-mail page). */
   readonly extraRoutes?: (app: Api) => void;
   /** Health and metrics of the running process (serve gives them; API tests may not). */
@@ -53,9 +55,9 @@ const CONSOLE_FILES = 'servesConsoleFiles';
 /** What `/` says on a checkout where the console was never built (`npm install` builds it). */
 export const CONSOLE_NOT_BUILT = 'The console is not built in this checkout: run `npm run build:web` (or `npm install`, which builds it), then reload this page. The API under /api works without it.';
 
-export async function buildApi({ ctx, providers, distributor, logLevel = 'silent', extraRoutes, operations }: ApiOptions): Promise<FastifyInstance> {
+export async function buildApi({ ctx, providers, distributor, logLevel = 'silent', logStream, extraRoutes, operations }: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logLevel === 'silent' ? false : { level: logLevel, redact: ['req.headers.authorization', 'body.password', 'body.smtp.password'] },
+    logger: logLevel === 'silent' ? false : { level: logLevel, redact: ['req.headers.authorization', 'body.password', 'body.smtp.password'], ...(logStream ? { stream: logStream } : {}) },
     disableRequestLogging: logLevel !== 'debug',
     bodyLimit: BODY_LIMITS.public,
   });
