@@ -7,6 +7,7 @@ import type { AppContext } from '../app-context.ts';
 import { schemaProblems } from '../config/schema-problems.ts';
 import { MailroomError } from '../errors.ts';
 import { readSetting, writeSetting } from '../outbound/settings.repository.ts';
+import { wakeAllWaitingEmails } from './outgoing/wake-waiting.ts';
 
 const method = (dflt: 'sss' | 'none') => Type.Union([Type.Literal('sss'), Type.Literal('none')], { default: dflt });
 const flag = (dflt: boolean) => Type.Boolean({ default: dflt });
@@ -63,7 +64,10 @@ export async function updateEmailSettings(ctx: AppContext, change: EmailSettings
   if (problems.length > 0) {
     throw new MailroomError('INVALID_PARAMETER', { message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), details: problems });
   }
+  const before = await readEmailSettings(ctx);
   await writeSetting(ctx.db, KEY, next, ctx.clock.now());
+  // Approval no longer required: what waited for it goes out now rather than at its next look.
+  if ((before.approvedUsersOnly && !next.approvedUsersOnly) || (before.approvedQueuesOnly && !next.approvedQueuesOnly)) await wakeAllWaitingEmails(ctx);
   return next;
 }
 

@@ -176,6 +176,14 @@ for (const dialect of DIALECTS) {
       const sent = await getActivity(world.ctx, activity.id);
       assert.equal(sent.status, 'sent', sent.statusDetail ?? '');
       assert.equal(mailsWith(servers, activity.messageId).length, 1);
+      // With approval no longer required, a second unapproved mailbox's email goes out at once.
+      const other = await world.addMailbox({ approve: false, enable: true });
+      const later = await composeAndSend(world.ctx, other.user, { subject: 'No approval needed', text: 'x', to: address });
+      await world.distribute();
+      assert.equal((await getActivity(world.ctx, later.id)).status, 'pending-send');
+      await updateEmailSettings(world.ctx, { approvedUsersOnly: false });
+      await world.distribute();
+      assert.equal((await getActivity(world.ctx, later.id)).status, 'sent');
     });
 
     it('a mailbox not enabled for outgoing, or sending by none, waits with its reason', async () => {
