@@ -33,8 +33,8 @@ export async function linkMailbox(db: Db, activityId: string, mailboxId: string,
 
 export const findById = (db: Db, id: string) => db.selectFrom('email_activity').selectAll().where('id', '=', id).executeTakeFirst();
 
-export const findByDedupeKey = (db: Db, key: string) =>
-  db.selectFrom('email_activity').selectAll().where('dedupe_key', '=', key).executeTakeFirst();
+export const findIdByDedupeKey = async (db: Db, key: string): Promise<string | undefined> =>
+  (await db.selectFrom('email_activity').select('id').where('dedupe_key', '=', key).executeTakeFirst())?.id;
 
 /** The oldest activity with this column value. */
 export const findOldestBy = (db: Db, column: 'message_id' | 'tracking_token', value: string) =>

@@ -1,17 +1,17 @@
 // Email activities: the CRM record of an email, incoming (made by server-side synchronization)
 // or outgoing (written in the application). What other domains call lives here:
-// createIncomingActivity (idempotent on the caller's dedupe key), findByMessageId,
+// createIncomingActivity and storeIncomingActivity (idempotent on the caller's dedupe key), findByMessageId,
 // findByTrackingToken, linkMailbox; resolveAddresses is in address-resolution.ts.
 //
 // An activity is Mailroom's own copy. Deleting it removes that copy and nothing else: Mailroom
 // never deletes, moves or flags the message on the mail server because an activity went.
 import { randomUUID } from 'node:crypto';
-import type { Insertable } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { MailroomError } from '../errors.ts';
 import { assertNoLineBreak, parseMailbox, parseMailboxes } from '../mime/addresses.ts';
 import type {
-  ActivityDirection, ActivityStatus, CorrelationMethod, EmailActivityAttachmentTable, EmailActivityPartyTable, EmailActivityTable, PartyRole,
+  ActivityDirection, ActivityStatus, CorrelationMethod, Database, EmailActivityAttachmentTable, EmailActivityPartyTable, EmailActivityTable, PartyRole,
 } from '../store/tables.ts';
 import { ACTIVITY_DIRECTIONS, ACTIVITY_STATUSES } from '../store/tables.ts';
 import { getUser, type User } from '../users/users.service.ts';
@@ -122,15 +122,29 @@ function attachmentRows(activityId: string, list: readonly AttachmentInput[], ma
   });
 }
 
+export interface StoreOptions extends ActivityOptions {
+  /**
+   * The caller's own writes, committed in the same transaction as a newly inserted activity (for
+   * synchronization: the message's processing record). Not called when the activity already existed.
+   */
+  readonly alsoCommit?: (trx: Transaction<Database>, activityId: string) => Promise<void>;
+}
+
 /**
  * Records an email that synchronization found, once: a second call with the same dedupe key
  * returns the activity already made (and links the mailbox to it), even when both calls race.
  */
 export async function createIncomingActivity(ctx: AppContext, input: IncomingActivityInput, options: ActivityOptions = {}): Promise<{ activity: EmailActivityDetail; created: boolean }> {
+  const { id, created } = await storeIncomingActivity(ctx, input, options);
+  return { activity: await toDetail(ctx, (await repo.findById(ctx.db, id))!), created };
+}
+
+/** createIncomingActivity without reading the activity back: its id, and whether this call made it. */
+export async function storeIncomingActivity(ctx: AppContext, input: IncomingActivityInput, options: StoreOptions = {}): Promise<{ id: string; created: boolean }> {
   const key = input.dedupeKey.trim();
   if (!key) throw new MailroomError('VALIDATION_FAILED', { message: 'A dedupe key is required.', details: { field: 'dedupeKey' } });
-  const existing = await repo.findByDedupeKey(ctx.db, key);
-  if (existing) return { activity: await linkedDetail(ctx, existing, input.mailboxId), created: false };
+  const existing = await repo.findIdByDedupeKey(ctx.db, key);
+  if (existing) return { id: await linkExisting(ctx, existing, input.mailboxId), created: false };
 
   const maxKb = checkMaxAttachmentKb(options.maxAttachmentKb);
   if (input.regarding) await assertRegardingExists(ctx, input.regarding);
@@ -154,16 +168,19 @@ export async function createIncomingActivity(ctx: AppContext, input: IncomingAct
     await repo.insertParties(trx, parties);
     await repo.insertAttachments(trx, attachments);
     if (input.mailboxId) await repo.linkMailbox(trx, id, input.mailboxId, now);
+    await options.alsoCommit?.(trx, id);
     return true;
   });
-  const stored = await repo.findByDedupeKey(ctx.db, key);
+  if (inserted) return { id, created: true };
+  // Another caller inserted the same key between our look-up and our insert.
+  const stored = await repo.findIdByDedupeKey(ctx.db, key);
   if (!stored) throw new MailroomError('INTERNAL', { message: 'The email activity was not stored.' });
-  return { activity: inserted ? await toDetail(ctx, stored) : await linkedDetail(ctx, stored, input.mailboxId), created: inserted };
+  return { id: await linkExisting(ctx, stored, input.mailboxId), created: false };
 }
 
-async function linkedDetail(ctx: AppContext, row: repo.ActivityRow, mailboxId: string | undefined): Promise<EmailActivityDetail> {
-  if (mailboxId) await repo.linkMailbox(ctx.db, row.id, mailboxId, ctx.clock.now());
-  return toDetail(ctx, row);
+async function linkExisting(ctx: AppContext, id: string, mailboxId: string | undefined): Promise<string> {
+  if (mailboxId) await repo.linkMailbox(ctx.db, id, mailboxId, ctx.clock.now());
+  return id;
 }
 
 /** Links one more mailbox that saw the email (idempotent). */

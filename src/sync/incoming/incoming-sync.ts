@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { AppContext } from '../../app-context.ts';
 import { isMailroomError } from '../../errors.ts';
 import { resolveAddresses, type AddressResolution } from '../../crm/address-resolution.ts';
-import { applyRegarding, createIncomingActivity, findByMessageId, findByTrackingToken, linkMailbox, listActivities } from '../../crm/email-activity.service.ts';
+import { applyRegarding, findByMessageId, findByTrackingToken, linkMailbox, listActivities, storeIncomingActivity } from '../../crm/email-activity.service.ts';
 import type { EmailActivity } from '../../crm/email-activity.view.ts';
 import type { FolderCursor, IncomingItem, ItemRef, MailboxConnector } from '../connectors/connector.ts';
 import { messageIdOf } from '../connectors/header-lines.ts';
@@ -176,16 +176,20 @@ async function processItem(ctx: AppContext, mailbox: IncomingMailbox, settings: 
     }
     const parsed = await parseMessage(await item.loadSource());
     const resolved = await senderRecords(ctx, mailbox, parsed, sender, automated);
-    const { activity, created } = await createIncomingActivity(ctx, {
+    const why = (first: string) => [first, resolved.note].filter(Boolean).join('; ');
+    // The processing record is committed with a new activity: there is no moment when one exists without the other.
+    const { id, created } = await storeIncomingActivity(ctx, {
       dedupeKey: dedupeKeyOf(parsed.messageId, item.headers), mailboxId: mailbox.id, messageId: parsed.messageId, inReplyTo: parsed.inReplyTo, references: parsed.references,
       subject: parsed.subject, text: parsed.text, html: parsed.html, from: parsed.from, to: parsed.to, cc: parsed.cc, bcc: parsed.bcc,
       receivedAt: base.receivedAt, sentAt: parsed.date, trackingToken: token,
       regarding: plan.regarding ?? match?.activity.regarding ?? null, ownerId: mailbox.ownerId, accepting: mailbox.accepting,
       correlatedBy: match?.method ?? null, correlatedActivityId: match?.activity.id ?? null,
       attachments: parsed.attachments, resolved: resolved.resolution ? [resolved.resolution] : [],
-    }, { maxAttachmentKb: settings.maxAttachmentKb });
-    const why = [created ? decision.why : `already tracked as activity ${activity.id}: this mailbox linked to it`, resolved.note].filter(Boolean).join('; ');
-    await records.record(ctx.db, { ...base, outcome: 'tracked', reason: why, activityId: activity.id });
+    }, {
+      maxAttachmentKb: settings.maxAttachmentKb,
+      alsoCommit: (trx, activityId) => records.record(trx, { ...base, outcome: 'tracked', reason: why(decision.why), activityId }),
+    });
+    if (!created) await records.record(ctx.db, { ...base, outcome: 'tracked', reason: why(`already tracked as activity ${id}: this mailbox linked to it`), activityId: id });
     return 'tracked';
   } catch (err) {
     if (!isMailroomError(err) || err.code.startsWith('MAILBOX_')) throw err; // the connection: the scheduler's alerts handle it
