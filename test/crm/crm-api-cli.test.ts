@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createIncomingActivity } from '../../src/crm/email-activity.service.ts';
+import { findMailboxRow } from '../../src/sync/mailboxes.service.ts';
 import { startApi, type ApiHarness } from '../fixtures/api.ts';
 import { cliOk, runCli } from '../fixtures/cli.ts';
 import { DIALECTS, skipUnless } from '../fixtures/context.ts';
@@ -114,17 +115,19 @@ for (const dialect of DIALECTS) {
       assert.notEqual(unknown.code, 0);
       assert.match(unknown.err, /unknown option/);
 
+      const mailboxId = (await findMailboxRow(h.env.ctx, 'alice@contoso.test')).id;
       const { activity } = await createIncomingActivity(h.env.ctx, {
         dedupeKey: 'cli-1', messageId: '<cli-1@litware.test>', subject: 'Order 77', from: { address: 'robin@litware.test' }, to: [{ address: 'alice@contoso.test' }],
-        mailboxId: 'mbx-alice', regarding: { type: 'account', id: account.id }, correlatedBy: 'in-reply-to',
+        mailboxId, regarding: { type: 'account', id: account.id }, correlatedBy: 'in-reply-to',
       });
-      const listed = (await cliOk(env, ['activities', 'list', '--mailbox', 'mbx-alice', '--regarding', `account:${account.id}`, '--json'])).json;
+      // The mailbox by its address, as a user names it.
+      const listed = (await cliOk(env, ['activities', 'list', '--mailbox', 'alice@contoso.test', '--regarding', `account:${account.id}`, '--json'])).json;
       assert.equal(listed.length, 1);
       const a = listed[0];
       for (const field of ['id', 'direction', 'messageId', 'subject', 'from', 'to', 'regarding', 'correlatedBy', 'status', 'mailboxes']) assert.ok(field in a, field);
       assert.equal(a.id, activity.id);
       assert.equal(a.from.records[0].type, 'contact');
-      assert.deepEqual(a.mailboxes, ['mbx-alice']);
+      assert.deepEqual(a.mailboxes, [mailboxId]);
       assert.equal((await cliOk(env, ['activities', 'show', activity.id, '--json'])).json.messageId, '<cli-1@litware.test>');
       assert.match((await cliOk(env, ['activities', 'show', activity.id])).out, /From: robin@litware\.test \(contact Robin Diaz\)/);
       assert.equal((await runCli(env, ['activities', 'list', '--status', 'lost', '--json'])).json.error.code, 'VALIDATION_FAILED');
