@@ -1,7 +1,7 @@
 // Email activities: the CRM record of an email, incoming (made by server-side synchronization)
 // or outgoing (written in the application). What other domains call lives here:
 // createIncomingActivity and storeIncomingActivity (idempotent on the caller's dedupe key), findByMessageId,
-// findByTrackingToken, linkMailbox; resolveAddresses is in address-resolution.ts.
+// findByTrackingToken, findCorrelationTarget, linkMailbox; resolveAddresses is in address-resolution.ts.
 //
 // An activity is Mailroom's own copy. Deleting it removes that copy and nothing else: Mailroom
 // never deletes, moves or flags the message on the mail server because an activity went.
@@ -217,6 +217,20 @@ export async function findByMessageId(ctx: AppContext, messageId: string): Promi
 export async function findByTrackingToken(ctx: AppContext, token: string): Promise<EmailActivity | null> {
   const row = token.trim() ? await repo.findOldestBy(ctx.db, 'tracking_token', token.trim()) : undefined;
   return row ? (await toViews(ctx, [row]))[0]! : null;
+}
+
+/** What correlation needs of an activity: its id and regarding record, without its parties. */
+export interface CorrelationTarget {
+  readonly id: string;
+  readonly regarding: RecordRef | null;
+}
+
+/** findByMessageId and findByTrackingToken reduced to a CorrelationTarget: one query, no view. */
+export async function findCorrelationTarget(ctx: AppContext, by: 'message-id' | 'tracking-token', value: string): Promise<CorrelationTarget | null> {
+  const key = by === 'message-id' ? normalizeMessageId(value) : value.trim();
+  const row = key ? await repo.findOldestBy(ctx.db, by === 'message-id' ? 'message_id' : 'tracking_token', key) : undefined;
+  if (!row) return null;
+  return { id: row.id, regarding: row.regarding_type && row.regarding_id ? { type: row.regarding_type, id: row.regarding_id } : null };
 }
 
 async function findRow(ctx: AppContext, id: string) {

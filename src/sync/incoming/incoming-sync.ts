@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { AppContext } from '../../app-context.ts';
 import { isMailroomError } from '../../errors.ts';
 import { resolveAddresses, type AddressResolution } from '../../crm/address-resolution.ts';
-import { applyRegarding, findByMessageId, findByTrackingToken, linkMailbox, listActivities, storeIncomingActivity } from '../../crm/email-activity.service.ts';
+import { applyRegarding, findByMessageId, findCorrelationTarget, linkMailbox, listActivities, storeIncomingActivity } from '../../crm/email-activity.service.ts';
 import type { EmailActivity } from '../../crm/email-activity.view.ts';
 import type { FolderCursor, IncomingItem, ItemRef, MailboxConnector } from '../connectors/connector.ts';
 import { messageIdOf } from '../connectors/header-lines.ts';
@@ -153,8 +153,8 @@ async function processItem(ctx: AppContext, mailbox: IncomingMailbox, settings: 
     // Decided on the header block: a message that is not kept is never read whole.
     const head = await parseHeaders(item.headers);
     const { match, token } = await correlate(head, settings, {
-      byMessageId: async (id) => toCorrelated(await findByMessageId(ctx, id)),
-      byTrackingToken: async (t) => toCorrelated(await findByTrackingToken(ctx, t)),
+      byMessageId: (id) => findCorrelationTarget(ctx, 'message-id', id),
+      byTrackingToken: (t) => findCorrelationTarget(ctx, 'tracking-token', t),
       bySmartMatch: (message) => smartMatchLookup(ctx, message, settings.token),
     });
     const [sender] = head.from ? await resolveAddresses(ctx, [head.from.address], { trackingUserId: mailbox.accepting.type === 'user' ? mailbox.accepting.id : null }) : [];
