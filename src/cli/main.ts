@@ -10,8 +10,14 @@ import { registerSyncCommands } from './commands/sync.commands.ts';
 import { registerIncomingCommands } from './commands/incoming.commands.ts';
 import { reportError } from './output.ts';
 
+// A reader that stops early (`mailroom activities show ID | head -3`) closes the pipe: the rest of
+// the output has nowhere to go, and the command still finishes what it was doing.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+});
+
 const program = new Command('mailroom')
-  .description('Mailroom: queued outbound email over SMTP and .eml, with history and troubleshooting')
+  .description('Mailroom: outbound email over SMTP, Graph, Exchange and .eml, with history and troubleshooting; server-side synchronization of IMAP and POP3 mailboxes into email activities')
   .showHelpAfterError();
 registerProcessCommands(program);
 registerEmailCommands(program);

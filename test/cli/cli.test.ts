@@ -236,6 +236,19 @@ for (const dialect of DIALECTS) {
       assert.equal(params.expirationDays, 0);
     });
 
+    it('finishes quietly when the reader of its output has gone (| head)', async () => {
+      const child = spawn(NODE, [MAIN, 'params', 'get'], {
+        cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, MAILROOM_DATA_DIR: env.dataDir, MAILROOM_SECRET_KEY: env.config.secretKey, MAILROOM_LOG_LEVEL: 'silent' },
+      });
+      child.stdout.destroy();
+      const err: Buffer[] = [];
+      child.stderr.on('data', (c: Buffer) => err.push(c));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(Buffer.concat(err).toString('utf8'), '');
+      assert.equal(code, 0);
+    });
+
     it('never prints the SMTP password', async () => {
       const set = await ok(env, ['params', 'set', `smtp.password=${PASSWORD}`, '--json']);
       assert.equal(set.json.smtp.passwordSet, true);
