@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -58,7 +58,7 @@ export const CONSOLE_NOT_BUILT = 'The console is not built in this checkout: run
 export async function buildApi({ ctx, providers, distributor, logLevel = 'silent', logStream, extraRoutes, operations }: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logLevel === 'silent' ? false : { level: logLevel, redact: ['req.headers.authorization', 'body.password', 'body.smtp.password'], ...(logStream ? { stream: logStream } : {}) },
-    disableRequestLogging: logLevel !== 'debug',
+    logController: new LogController({ disableRequestLogging: logLevel !== 'debug' }),
     bodyLimit: BODY_LIMITS.public,
   });
   app.setValidatorCompiler(validatorFor);
