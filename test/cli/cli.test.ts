@@ -177,6 +177,15 @@ for (const dialect of DIALECTS) {
       assert.notEqual(bad.code, 0);
       assert.equal(bad.json.error.code, 'UNKNOWN_PROVIDER');
       await ok(env, ['cancel', email.id]);
+      // The personal email options read back under the names of the flags that set them.
+      await ok(env, ['options', 'set', '--user', 'alice', '--tracking', 'all', '--auto-create', 'yes', '--create-as', 'lead']);
+      const shown = (await ok(env, ['options', 'show', '--user', 'alice'])).out;
+      assert.match(shown, /^tracking\s+all$/m);
+      assert.match(shown, /^autoCreate\s+true$/m);
+      assert.match(shown, /^createAs\s+lead$/m);
+      assert.doesNotMatch(shown, /[{}]/);
+      const json = (await ok(env, ['options', 'show', '--user', 'alice', '--json'])).json;
+      assert.equal(json.email.tracking, 'all');
     });
 
     it('sends the test email and reports a refusal with its code and a non-zero exit', async () => {

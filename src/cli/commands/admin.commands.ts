@@ -176,8 +176,11 @@ export function registerAdminCommands(program: Command) {
   options.command('show').requiredOption('--user <username>').option('--json')
     .action((o: { user: string; json?: boolean }) => withCli(async ({ ctx }) => {
       const userId = (await users.findUser(ctx, o.user)).id;
-      const all = { ...(await users.getOptions(ctx, userId)), email: await readTrackingOptions(ctx, userId) };
-      if (o.json) return printJson(all);
-      for (const [k, v] of Object.entries(all)) print(`${k.padEnd(26)} ${v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+      const sending = await users.getOptions(ctx, userId);
+      const email = await readTrackingOptions(ctx, userId);
+      if (o.json) return printJson({ ...sending, email });
+      // The text lists the personal email options as the flags of `options set` name them.
+      const rows = { ...sending, tracking: email.tracking, autoCreate: email.autoCreate, createAs: email.createAs };
+      for (const [k, v] of Object.entries(rows)) print(`${k.padEnd(26)} ${v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
     }));
 }
