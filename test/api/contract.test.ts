@@ -19,7 +19,7 @@ import { capturedRoutes } from '../../src/demo/captured.routes.ts';
 import { attachment, startApi, type Answer, type ApiHarness, type Json } from '../fixtures/api.ts';
 import { DIALECTS, skipUnless } from '../fixtures/context.ts';
 import { startSmtpServer, type RunningSmtpServer } from '../fixtures/smtp-server.ts';
-import { startDovecot, type RunningDovecot } from '../fixtures/dovecot.ts';
+import { DOVECOT_CA, startDovecot, type RunningDovecot } from '../fixtures/dovecot.ts';
 import { QUEUE_EXAMPLES, SEND_EXAMPLES } from '../../src/api/schemas.ts';
 import { answerChecker, closedDocument, documentProblems, exampleProblems, operationsOf } from './contract-validator.ts';
 
@@ -363,14 +363,14 @@ const CALLS: Record<string, (w: World) => Call[] | Promise<Call[]>> = {
   },
   'POST /api/mailboxes/{id}/reconcile': () => [{ as: 'alice', params: { id: 'alice@contoso.test' }, expect: 200 }],
   'GET /api/mailboxes/{id}/sync-status': () => [{ as: 'alice', params: { id: 'alice@contoso.test' }, expect: 200 }, { as: 'alice', params: { id: 'admin@contoso.test' }, expect: 404 }],
-  // Alice's mailbox now sends through the contract's SMTP server, which offers no AUTH, while a
-  // mailbox's send always signs in: the activity fails (AUTH_NOT_SUPPORTED), and is sent again.
+  // Alice's mailbox sends through its own SMTP server, which refuses this recipient: the activity
+  // fails, and is sent again.
   'POST /api/activities/{id}/resend': async (w) => {
-    const sent = await w.api('alice', 'POST', '/api/activities/send', { subject: 'Fails to go', text: 'x', to: ['casey@sparrow.test'] }, 201);
+    const sent = await w.api('alice', 'POST', '/api/activities/send', { subject: 'Fails to go', text: 'x', to: ['refuse-rcpt@sparrow.test'] }, 201);
     await w.api('admin', 'POST', '/api/distributor/run');
     const failed = await w.api('alice', 'GET', `/api/activities/${sent.id}`);
     assert.equal(failed.status, 'failed', JSON.stringify(failed));
-    assert.match(failed.statusDetail, /^AUTH_NOT_SUPPORTED: /);
+    assert.match(failed.statusDetail, /^RECIPIENTS_REJECTED: 550/);
     return [
       { as: 'alice', params: { id: w.ids.sendDraft! }, expect: 409 },
       { as: 'alice', params: { id: 'none' }, expect: 404 },
@@ -387,18 +387,22 @@ const CALLS: Record<string, (w: World) => Call[] | Promise<Call[]>> = {
 };
 
 let dovecot: RunningDovecot | undefined;
+let mailboxSmtp: RunningSmtpServer | undefined;
 /** Alice's mailbox on a Dovecot profile, tested and enabled, with one message in her Inbox. */
 async function syncFromDovecot(w: World): Promise<void> {
   dovecot ??= await startDovecot();
+  // The mailbox's outgoing server: STARTTLS and sign-in, as a mailbox's channel always uses.
+  mailboxSmtp ??= await startSmtpServer({ tls: 'starttls', accounts: () => true, onRcpt: (address) => (address.startsWith('refuse-rcpt@') ? { code: 550, text: '5.1.1 User unknown' } : undefined) });
   const server = dovecot.addUser('contract');
   await w.api('admin', 'POST', '/api/email-server-profiles', {
     name: `Dovecot ${server.username}`, serverType: 'imap', incomingHost: dovecot.host, incomingPort: dovecot.imapPort, incomingSsl: true,
-    outgoingHost: w.ids.smtpHost, outgoingPort: Number(w.ids.smtpPort), outgoingSsl: false, verifyCertificate: false,
+    outgoingHost: mailboxSmtp.host, outgoingPort: mailboxSmtp.port, outgoingSsl: true, trustedCa: DOVECOT_CA,
   }, 201);
   await w.api('admin', 'PATCH', '/api/mailboxes/alice@contoso.test', { profile: `Dovecot ${server.username}`, incoming: 'sss', username: server.username, password: server.password, allowCredentials: true });
   await w.api('admin', 'POST', '/api/mailboxes/alice@contoso.test/approve');
   const enabled = await w.api('admin', 'POST', '/api/mailboxes/alice@contoso.test/test-enable');
   assert.equal(enabled.channels.incoming.enabled, true, JSON.stringify(enabled.channels.incoming));
+  assert.equal(enabled.channels.outgoing.enabled, true, JSON.stringify(enabled.channels.outgoing));
   await dovecot.deliver(server, ['From: Robin <robin@northwind.test>\r\nTo: alice@contoso.test\r\nSubject: Hello\r\nMessage-ID: <contract-1@northwind.test>\r\n\r\nHi\r\n']);
 }
 
@@ -481,6 +485,8 @@ for (const dialect of DIALECTS) {
       await capture.close();
       await dovecot?.stop();
       dovecot = undefined;
+      await mailboxSmtp?.close();
+      mailboxSmtp = undefined;
     });
 
     it('publishes a valid OpenAPI 3.1 document, every operation with a success answer and its security', async () => {

@@ -124,5 +124,15 @@ describe('mailbox connection checks', { skip }, () => {
       assert.equal(report.failure?.code, 'TLS_FAILED');
       assert.equal(report.steps.at(-1)?.step, 'tls');
     });
+    it('a server that offers no sign-in fails at authenticate when a user name is set, as every send would', async () => {
+      const open = await startSmtpServer({ tls: 'starttls' });
+      try {
+        const report = await createConnector(config('imap', dovecot.addUser(), { outgoing: outgoing({ port: open.port }) })).test('outgoing');
+        assert.equal(report.failure?.code, 'AUTH_NOT_SUPPORTED', JSON.stringify(report));
+        assert.equal(report.steps.at(-1)?.step, 'authenticate');
+      } finally {
+        await open.close();
+      }
+    });
   });
 });

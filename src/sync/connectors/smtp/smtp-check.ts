@@ -23,6 +23,9 @@ export async function checkSmtp(endpoint: ServerEndpoint | undefined, timeoutMs 
     host: endpoint.host, port: endpoint.port, secure: implicit,
     requireTLS: endpoint.ssl && !implicit, ignoreTLS: !endpoint.ssl,
     auth: endpoint.username ? { user: endpoint.username, pass: endpoint.password } : undefined,
+    // As the mailbox's sends do: with a user name, signing in is part of the check, so a server
+    // that offers no AUTH fails here instead of passing and failing every send afterwards.
+    forceAuth: Boolean(endpoint.username),
     tls: tlsOptions(endpoint),
     connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs,
   });
