@@ -75,7 +75,7 @@ try {
     PATH: process.env.PATH, MAILROOM_DATA_DIR: env.dataDir, MAILROOM_SECRET_KEY: env.config.secretKey, MAILROOM_LOG_LEVEL: 'silent', MAILROOM_WORKER_ID: 'bench',
     ...(env.config.databaseUrl ? { DATABASE_URL: env.config.databaseUrl } : {}),
   };
-  async function mailroom(box: { email: string; username: string }, mode: 'sync' | 'reconcile' = 'sync'): Promise<{ ms: number; maxRssKb: number; result: Record<string, number> }> {
+  async function mailroom(box: { email: string; username: string }, mode: 'sync' | 'reconcile' = 'sync'): Promise<{ ms: number; cpuMs: number; maxRssKb: number; result: Record<string, number> }> {
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     // BENCH_HEAP_MB caps the V8 heap of each sync: a sync whose memory grew with the mailbox would die there.
     if (process.env.BENCH_HEAP_MB) profile.push(`--max-old-space-size=${process.env.BENCH_HEAP_MB}`);
@@ -129,6 +129,7 @@ try {
   const first = await mailroom(main);
   const firstRate = rate(first.result.tracked!, first.ms);
   console.log(`Mailroom first sync            ${fmt(firstRate)} msg/s  (${first.result.tracked} tracked, ${first.result.failed} failed; peak RSS ${(first.maxRssKb / 1024).toFixed(0)} MiB)`);
+  console.log(`  its CPU time: ${(first.cpuMs / first.result.tracked!).toFixed(2)} ms a message (user + system)`);
   if (mbsyncRate) console.log(`  ratio Mailroom ÷ mbsync: ${(firstRate / mbsyncRate).toFixed(2)}×  (goal ≥ 1.5×)`);
 
   // 4. Incremental: 100 new messages, in this mailbox and in a tenth of its size.
@@ -145,7 +146,7 @@ try {
   // 5. RSS of a first sync several times larger.
   const large = await mailbox(LARGE);
   const largeFirst = await mailroom(large);
-  console.log(`Mailroom first sync of ${LARGE}   ${fmt(rate(largeFirst.result.tracked!, largeFirst.ms))} msg/s  (peak RSS ${(largeFirst.maxRssKb / 1024).toFixed(0)} MiB)`);
+  console.log(`Mailroom first sync of ${LARGE}   ${fmt(rate(largeFirst.result.tracked!, largeFirst.ms))} msg/s, ${(largeFirst.cpuMs / largeFirst.result.tracked!).toFixed(2)} CPU ms a message  (peak RSS ${(largeFirst.maxRssKb / 1024).toFixed(0)} MiB)`);
   console.log(`  RSS ratio ${LARGE} ÷ ${N}: ${(largeFirst.maxRssKb / first.maxRssKb).toFixed(2)}×  (goal ≤ 1.1×)`);
 
   // 6. Reconciliation of the first mailbox (UIDs and Message-IDs only).
