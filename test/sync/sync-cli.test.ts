@@ -76,6 +76,10 @@ for (const dialect of DIALECTS) {
       assert.notEqual(refused.code, 0);
       assert.match(refused.out + refused.err, /FORBIDDEN/);
       assert.equal((await cli.ok(['approve', 'alice@contoso.test', '--json'])).json.approval.status, 'approved');
+      // The text names the profile and the approver; the next poll waits for the incoming channel.
+      const shown = (await cli.ok(['mailboxes', 'show', 'alice@contoso.test'])).out;
+      assert.match(shown, /Profile: Dovecot\s+Approval: approved by admin at /);
+      assert.match(shown, /Next poll: - \(incoming not enabled\)/);
     });
 
     it('queues add/list/show/set with their mailbox; the approver role to users only; alerts', async () => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { AppContext } from '../../app-context.ts';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as queues from '../../crm/queues.service.ts';
@@ -10,6 +11,7 @@ import { getMailboxFor, listMailboxes, toMailboxView, updateMailbox, type Mailbo
 import { startProfileTestEnable, testProfileConnection } from '../../sync/profile-commands.ts';
 import { createProfile, getProfile, listProfiles, updateProfile, type ProfileInput } from '../../sync/server-profiles.service.ts';
 import { testAndEnable } from '../../sync/test-enable.ts';
+import { getUser } from '../../users/users.service.ts';
 import { actingUser, withCli } from '../cli-context.ts';
 import { collect, parseYesNo } from '../cli-options.ts';
 import { print, printJson, table, when } from '../output.ts';
@@ -81,16 +83,21 @@ function mailboxRow(m: MailboxView) {
   return { email: m.email, kind: m.ownerKind, approval: m.approval.status, incoming: ch('incoming'), outgoing: ch('outgoing'), lastSuccess: when(m.lastSuccessAt), error: m.lastError ? `${m.lastError.code} x${m.lastError.count}` : '', id: m.id };
 }
 
-function printMailbox(m: MailboxView) {
+/** The profile and the approver by name, as a person reads them (the ids stay in --json). */
+async function printMailbox(ctx: AppContext, m: MailboxView) {
+  const named = async (id: string | null, find: (id: string) => Promise<string>) => (id ? find(id).catch(() => id) : '-');
+  const profile = await named(m.profileId, async (id) => (await getProfile(ctx, id)).name);
+  const approver = await named(m.approval.by, async (id) => (await getUser(ctx, id)).username);
   print(`${m.email}  (${m.ownerKind} mailbox ${m.id})`);
-  print(`  Profile: ${m.profileId ?? '-'}   Approval: ${m.approval.status}${m.approval.at ? ` by ${m.approval.by} at ${when(m.approval.at)}` : ''}`);
+  print(`  Profile: ${profile}   Approval: ${m.approval.status}${m.approval.at ? ` by ${approver} at ${when(m.approval.at)}` : ''}`);
   print(`  Credentials: ${m.allowCredentials ? 'allowed' : 'not allowed'}, user name ${m.username || '-'}, password ${m.passwordSet ? 'set' : 'not set'}`);
   print(`  Delete email after processing: ${m.deleteAfterProcessing ? 'yes' : 'no'}   Process email received after: ${m.processAfter ?? '-'}`);
   for (const [name, c] of Object.entries(m.channels)) {
     print(`  ${name}: ${c.method}, ${c.enabled ? 'enabled' : 'not enabled'}, test ${c.status}`);
     if (c.test?.status === 'failure') print(`    failed at ${c.test.step}: ${c.test.code}: ${c.test.message}${c.test.response ? `\n    server said: ${c.test.response}` : ''}`);
   }
-  print(`  Last success: ${when(m.lastSuccessAt)}   Next poll: ${when(m.nextPollAt)}   Next retry: ${when(m.nextRetryAt)}`);
+  const nextPoll = m.channels.incoming.enabled ? when(m.nextPollAt) : '- (incoming not enabled)';
+  print(`  Last success: ${when(m.lastSuccessAt)}   Next poll: ${nextPoll}   Next retry: ${when(m.nextRetryAt)}`);
   if (m.lastError) print(`  Last error: ${m.lastError.code} (${m.lastError.count}x, ${when(m.lastError.at)}, ${m.lastError.channel}): ${m.lastError.response ?? ''}`);
 }
 
@@ -173,7 +180,7 @@ export function registerSyncCommands(program: Command) {
   }));
   mailboxes.command('show <mailbox>').option('--user <username>').option('--json').action((ref: string, o: Json & { user?: string }) => withCli(async ({ ctx }) => {
     const m = toMailboxView(await getMailboxFor(ctx, await actingUser(ctx, o.user), ref), ctx.clock.now());
-    if (o.json) printJson(m); else printMailbox(m);
+    if (o.json) printJson(m); else await printMailbox(ctx, m);
   }));
   mailboxes.command('set <mailbox>')
     .option('--profile <profile>', 'a profile name or id ("none" clears it)').option('--username <name>').option('--password <password>')
@@ -203,7 +210,7 @@ export function registerSyncCommands(program: Command) {
     .option('--user <username>', 'act as this user').option('--json')
     .action((ref: string, o: Json & { user?: string }) => withCli(async ({ ctx }) => {
       const m = await testAndEnable(ctx, await actingUser(ctx, o.user), ref);
-      if (o.json) printJson(m); else printMailbox(m);
+      if (o.json) printJson(m); else await printMailbox(ctx, m);
       if (Object.values(m.channels).some((c) => c.status === 'failure')) process.exitCode = 1;
     }));
   program.command('alerts').description('your alerts wall, or one mailbox\'s alerts').option('--mailbox <mailbox>')
