@@ -27,9 +27,16 @@ export async function testProfileConnection(ctx: AppContext, ref: string, option
     mailbox = await ctx.db.selectFrom('mailbox').selectAll().where('profile_id', '=', profile.id)
       .where('allow_credentials', '=', 1).where('username', '!=', '').where('password_sealed', '!=', '').orderBy('email').executeTakeFirst();
   }
-  const subject = mailbox ?? ({ allow_credentials: 0, username: '', password_sealed: '', email: '' } as MailboxRow);
   const servers: ConnectionTestReport[] = [];
-  for (const channel of ['incoming', 'outgoing'] as const) servers.push(await checkMailboxChannel(ctx, subject, profile, channel, options));
+  if (profile.credentials_from === 'mailbox' && !mailbox) {
+    const message = `No mailbox of the profile ${profile.name} has credentials yet, and Test connection signs in as one of them: `
+      + `set a mailbox's (mailroom mailboxes set MAILBOX --profile ${profile.name} --username NAME --password …), or give the profile its own (--credentials profile).`;
+    for (const channel of ['incoming', 'outgoing'] as const) {
+      servers.push({ channel, ok: false, steps: [{ step: 'authenticate', ok: false, detail: message }], failure: { code: 'MAILBOX_CREDENTIALS_MISSING', transient: false, message } });
+    }
+  } else {
+    for (const channel of ['incoming', 'outgoing'] as const) servers.push(await checkMailboxChannel(ctx, mailbox ?? ({ allow_credentials: 0, username: '', password_sealed: '', email: '' } as MailboxRow), profile, channel, options));
+  }
   const result = { ok: servers.every((s) => s.ok), signedInAs: profile.credentials_from === 'profile' ? profile.username : mailbox?.email ?? null, servers };
   await recordProfileTest(ctx, profile.id, result);
   return result;

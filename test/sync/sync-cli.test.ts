@@ -62,6 +62,14 @@ for (const dialect of DIALECTS) {
       assert.notEqual(missing.code, 0);
       assert.match(missing.out + missing.err, /INVALID_PARAMETER[\s\S]*cannot read \/nonexistent\/ca.pem/);
       assert.equal((await cli.ok(['profiles', 'set', 'Dovecot', '--trusted-ca', '', '--json'])).json.trustedCa, '');
+      // Test connection before any mailbox has credentials says whose are missing and how to give them.
+      const untested = await cli.run(['profiles', 'test', 'Dovecot', '--json']);
+      assert.notEqual(untested.code, 0);
+      assert.equal(untested.json.ok, false);
+      for (const server of untested.json.servers) {
+        assert.equal(server.failure.code, 'MAILBOX_CREDENTIALS_MISSING');
+        assert.match(server.failure.message, /No mailbox of the profile Dovecot has credentials yet[\s\S]*mailroom mailboxes set MAILBOX --profile Dovecot/);
+      }
     });
 
     it('mailboxes list/show/set by email address, and approve', async () => {
