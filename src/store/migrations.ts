@@ -473,6 +473,18 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.alterTable('mailbox').addColumn('last_cycle', 'text').execute();
       },
     },
+    '0012_auto_created_sender': {
+      async up(db: AnyDb) {
+        // Automatic record creation keyed by the sender's address: the primary key makes a second
+        // worker that meets the same new sender at the same moment reuse the first one's record.
+        await db.schema.createTable('auto_created_sender')
+          .addColumn('address', 'text', (c) => c.primaryKey())
+          .addColumn('record_type', 'text', (c) => c.notNull())
+          .addColumn('record_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+      },
+    },
     '0004_sign_in_throttle': {
       async up(db: AnyDb) {
         // Failed sign-ins per user name and per client address, shared by every process.

@@ -276,6 +276,7 @@ export interface Database {
   email_tracking_option: EmailTrackingOptionTable;
   folder_tracking_rule: FolderTrackingRuleTable;
   sync_reconciliation: SyncReconciliationTable;
+  auto_created_sender: AutoCreatedSenderTable;
   // security (0004)
   sign_in_failure: SignInFailureTable;
   tracking_number: TrackingNumberTable;
@@ -628,6 +629,15 @@ export interface EmailTrackingOptionTable {
   auto_create: number;
   create_as: AutoCreateAs;
   updated_at: number;
+}
+
+/** The record made automatically for a sender address: one per address, however many workers meet it at once. */
+export interface AutoCreatedSenderTable {
+  /** Trimmed and lower-cased. */
+  address: string;
+  record_type: AutoCreateAs;
+  record_id: string;
+  created_at: number;
 }
 
 export interface FolderTrackingRuleTable {
