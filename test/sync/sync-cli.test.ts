@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { cliOk, runCli, type CliResult } from '../fixtures/cli.ts';
 import { createTestEnv, DIALECTS, skipUnless, type TestEnv } from '../fixtures/context.ts';
 import { seedUsers } from '../fixtures/mailroom.ts';
+import { raiseMailboxAlert } from '../../src/sync/alerts.service.ts';
 
 const SECRET = 'imap-Secret-never-printed';
 
@@ -102,6 +103,13 @@ for (const dialect of DIALECTS) {
       assert.equal((await cli.ok(['approvers', 'add', 'alice', '--json'])).json[0].username, 'alice');
       assert.equal((await cli.ok(['approve', 'support@contoso.test', '--user', 'alice', '--json'])).json.approval.status, 'approved');
       assert.deepEqual((await cli.ok(['alerts', '--json'])).json, []);
+      // The wall gathers several mailboxes: each line names its mailbox, whatever the text says.
+      const alice = await env.ctx.db.selectFrom('mailbox').selectAll().where('email', '=', 'alice@contoso.test').executeTakeFirstOrThrow();
+      await raiseMailboxAlert(env.ctx, alice, { level: 'warning', code: 'MAILBOX_UNREACHABLE', message: 'Mailroom could not connect to the mailbox\'s server.' });
+      const wall = (await cli.ok(['alerts'])).out.split('\n');
+      assert.match(wall[0]!, /^time\s+level\s+mailbox\s+code\s+message$/);
+      assert.match(wall[1]!, /warning\s+alice@contoso\.test\s+MAILBOX_UNREACHABLE\s+Mailroom could not connect/);
+      assert.equal((await cli.ok(['alerts', '--json'])).json[0].mailboxId, alice.id);
       for (const text of printed) assert.ok(!text.includes(SECRET), 'a command printed the password');
     });
   });

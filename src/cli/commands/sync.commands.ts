@@ -103,6 +103,15 @@ async function printMailbox(ctx: AppContext, m: MailboxView) {
 
 const printAlerts = (list: readonly Alert[]) => table(list.map((a) => ({ time: when(a.createdAt), level: a.level, code: a.code ?? '', message: a.message })), ['time', 'level', 'code', 'message']);
 
+/** The wall gathers several mailboxes' alerts, and an alert's text need not name its mailbox: a column does. */
+async function printWall(ctx: AppContext, list: readonly Alert[]) {
+  const ids = [...new Set(list.flatMap((a) => (a.mailboxId ? [a.mailboxId] : [])))];
+  const rows = ids.length ? await ctx.db.selectFrom('mailbox').select(['id', 'email']).where('id', 'in', ids).execute() : [];
+  const email = new Map(rows.map((r) => [r.id, r.email]));
+  table(list.map((a) => ({ time: when(a.createdAt), level: a.level, mailbox: a.mailboxId ? email.get(a.mailboxId) ?? a.mailboxId : '-', code: a.code ?? '', message: a.message })),
+    ['time', 'level', 'mailbox', 'code', 'message']);
+}
+
 /** `settings set key=value …`: the value is read as the setting's type; an unknown key is refused. */
 function parseSettingPairs(pairs: string[]): EmailSettingsChange {
   const change: Record<string, unknown> = {};
@@ -218,7 +227,7 @@ export function registerSyncCommands(program: Command) {
     .action((o: Json & { mailbox?: string; user?: string; limit?: number }) => withCli(async ({ ctx }) => {
       const actor = await actingUser(ctx, o.user);
       const list = o.mailbox ? await mailboxAlerts(ctx, actor, o.mailbox, o.limit) : await alertsWall(ctx, actor, o.limit);
-      if (o.json) printJson(list); else printAlerts(list);
+      if (o.json) printJson(list); else if (o.mailbox) printAlerts(list); else await printWall(ctx, list);
     }));
 
   const approvers = program.command('approvers').description('the delegated mailbox approver role (administrators give it, to users only)');
