@@ -4,26 +4,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { createTestEnv, DIALECTS, skipUnless, type TestDialect, type TestEnv } from '../fixtures/context.ts';
 import { startSmtpServer, type RunningSmtpServer } from '../fixtures/smtp-server.ts';
 import type { Json } from '../fixtures/api.ts';
+import { MAIN, NODE, ROOT, runCli as run, type CliResult } from '../fixtures/cli.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const NODE = join(ROOT, 'node_modules/.bin/node');
-const MAIN = join(ROOT, 'src/cli/main.ts');
 const PASSWORD = 'cli-Secret-Passw0rd-never-printed';
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: Buffer;
-  readonly out: string;
-  readonly err: string;
-  /** stdout parsed as JSON, when it is JSON. */
-  readonly json: Json;
-}
 
 const addressesOf = (field: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(field) ? field : field ? [field] : []).flatMap((f) => f.value.map((v) => v.address));
@@ -31,29 +19,11 @@ const addressesOf = (field: AddressObject | AddressObject[] | undefined) =>
 /** Everything any command printed, to check the password never shows. */
 const printed: string[] = [];
 
-function runCli(env: TestEnv, args: readonly string[]): Promise<CliResult> {
-  const childEnv: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, HOME: process.env.HOME,
-    MAILROOM_DATA_DIR: env.dataDir, MAILROOM_SECRET_KEY: env.config.secretKey,
-    MAILROOM_LOG_LEVEL: 'silent', MAILROOM_WORKER_ID: 'cli-test',
-    ...(env.config.databaseUrl ? { DATABASE_URL: env.config.databaseUrl } : {}),
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [MAIN, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const stdout = Buffer.concat(out);
-      const text = stdout.toString('utf8');
-      let json: Json;
-      try { json = JSON.parse(text); } catch { json = undefined; }
-      printed.push(text, Buffer.concat(err).toString('utf8'));
-      resolve({ code: code ?? -1, stdout, out: text, err: Buffer.concat(err).toString('utf8'), json });
-    });
-  });
+/** The shared runner, keeping what every command printed. */
+async function runCli(env: TestEnv, args: readonly string[]): Promise<CliResult> {
+  const result = await run(env, args);
+  printed.push(result.out, result.err);
+  return result;
 }
 
 /** Runs a command that must succeed. */
