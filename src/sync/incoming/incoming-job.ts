@@ -6,9 +6,9 @@ import type { AppContext } from '../../app-context.ts';
 import { isMailroomError } from '../../errors.ts';
 import type { ConnectorConfig, MailboxConnector } from '../connectors/connector.ts';
 import { createConnector } from '../connectors/create-connector.ts';
-import type { MailboxRow } from '../mailboxes.service.ts';
+import { findMailboxRow, type MailboxRow } from '../mailboxes.service.ts';
 import type { MailboxJob } from '../scheduler.ts';
-import type { ProfileRow } from '../server-profiles.service.ts';
+import { findProfileRow, type ProfileRow } from '../server-profiles.service.ts';
 import { pollIntervalMs } from '../sync-outcome.ts';
 import { connectorConfig, type CheckOptions } from '../test-enable.ts';
 import { emptyCycle, syncMailboxFolders, type CycleResult } from './incoming-sync.ts';
@@ -64,8 +64,16 @@ async function requested(ctx: AppContext, mailboxId: string): Promise<boolean> {
   return row?.sync_requested_at !== null && row?.sync_requested_at !== undefined;
 }
 
+/**
+ * The plan as the control plane says now: a hold lasts up to a polling interval, and a tracking
+ * option, folder rule or setting changed meanwhile applies from the next cycle, never after the hold.
+ */
+async function currentPlan(ctx: AppContext, mailboxId: string, profileId: string): Promise<IncomingPlan> {
+  return incomingPlan(ctx, await findMailboxRow(ctx, mailboxId), await findProfileRow(ctx, profileId));
+}
+
 /** Waits on the Inbox with IDLE until the hold ends, running a cycle on every change. */
-async function hold(ctx: AppContext, connector: MailboxConnector, plan: IncomingPlan, holdMs: number, signal: AbortSignal | undefined, onCycle: (r: CycleResult) => void): Promise<CycleResult> {
+async function hold(ctx: AppContext, connector: MailboxConnector, profileId: string, plan: IncomingPlan, holdMs: number, signal: AbortSignal | undefined, onCycle: (r: CycleResult) => void): Promise<CycleResult> {
   let total = emptyCycle();
   const until = Date.now() + holdMs;
   while (connector.waitForChange && !signal?.aborted) {
@@ -81,7 +89,7 @@ async function hold(ctx: AppContext, connector: MailboxConnector, plan: Incoming
     }
     if (signal?.aborted) break;
     if (!changed && !(await requested(ctx, plan.mailbox.id))) continue;
-    const next = await cycle(ctx, connector, plan, signal);
+    const next = await cycle(ctx, connector, await currentPlan(ctx, plan.mailbox.id, profileId), signal);
     onCycle(next);
     total = add(total, next);
   }
@@ -104,7 +112,7 @@ export async function syncMailboxCycle(ctx: AppContext, mailbox: MailboxRow, pro
     }
     const holdMs = options.holdMs ?? Math.min(pollIntervalMs(profile), MAX_HOLD_MS);
     if (holdMs > 0 && connector.waitForChange) {
-      result = add(result, await hold(ctx, connector, plan, holdMs, signal, (r) => options.onCycle?.(mailbox, r)));
+      result = add(result, await hold(ctx, connector, profile.id, plan, holdMs, signal, (r) => options.onCycle?.(mailbox, r)));
     }
     return { result, reconciliation };
   } finally {

@@ -184,6 +184,27 @@ for (const dialect of DIALECTS) {
       assert.equal((await box.row()).claimed_by, null, 'released on stop');
     });
 
+    it('while held, a tracking option changed meanwhile applies to the next cycle, not after the hold', async () => {
+      const box = await world.addMailbox();
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'replies' });
+      const cycles: number[] = [];
+      const scheduler = createSyncScheduler(world.ctx, { idleMs: 60_000, job: incomingSyncJob({ holdMs: 20_000, onCycle: (m, r) => { if (m.id === box.id) cycles.push(r.tracked); } }) });
+      scheduler.start();
+      try {
+        for (let i = 0; i < 100 && cycles.length === 0; i++) await sleep(50);
+        assert.deepEqual(cycles, [0], 'the first cycle ran with "replies"');
+        await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+        await sleep(300); // in IDLE now
+        await servers.dovecot.deliver(box.server, [mail(box.email, 40)]);
+        for (let i = 0; i < 100 && cycles.length < 2; i++) await sleep(50);
+        assert.deepEqual(cycles, [0, 1], 'a message that is no reply is tracked: the hold read "all"');
+        assert.equal((await activitiesOf(box)).length, 1);
+        assert.equal((await box.row()).claimed_by, world.ctx.workerId, 'within the same hold');
+      } finally {
+        await scheduler.stop();
+      }
+    });
+
     it('reconciliation reports none on a clean mailbox and the gap made on purpose, as an alert and in the health', async () => {
       const box = await world.addMailbox();
       await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
