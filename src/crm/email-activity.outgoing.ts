@@ -74,6 +74,8 @@ export interface QueuedMarks {
   /** The records the From address resolves to (resolveAddresses, before the transaction); the first is kept. */
   readonly fromRecords?: readonly { readonly type: string; readonly id: string }[];
   readonly sentFolder: SentFolderState;
+  /** Why the mailbox cannot send yet ("CODE: message"), known at hand-in; null when it can. */
+  readonly waitReason?: string | null;
   readonly at: number;
 }
 
@@ -84,7 +86,7 @@ export interface QueuedMarks {
  */
 export async function markQueued(db: Db, id: string, marks: QueuedMarks): Promise<void> {
   const result = await db.updateTable('email_activity').set({
-    status: 'pending-send', status_detail: null, email_id: marks.emailId, message_id: marks.messageId, subject: marks.subject,
+    status: 'pending-send', status_detail: marks.waitReason ?? null, email_id: marks.emailId, message_id: marks.messageId, subject: marks.subject,
     tracking_token: marks.trackingToken, sent_folder: marks.sentFolder, updated_at: marks.at,
   }).where('id', '=', id).where('status', '=', 'draft').executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new MailroomError('ACTIVITY_NOT_SENDABLE', { message: 'The email activity was sent meanwhile; it is not sent twice.' });

@@ -17,6 +17,7 @@ import type { User } from '../../users/users.service.ts';
 import { readEmailSettings } from '../email-settings.ts';
 import { mayView, type MailboxRow } from '../mailboxes.service.ts';
 import { applyTemplate, type TemplatedInput } from './activity-template.ts';
+import { outgoingChannel } from './outgoing-channel.ts';
 import { nextTrackingToken, subjectWithToken } from './tracking-number.ts';
 
 export interface SendOptions {
@@ -52,6 +53,9 @@ export async function sendActivity(ctx: AppContext, actor: User, id: string, opt
   const subject = subjectWithToken(draft.subject, token);
   const messageId = newMessageId(from.address.split('@')[1] ?? 'mailroom.invalid');
   const [resolved] = await resolveAddresses(ctx, [from.address]);
+  // Said at once when the mailbox cannot send yet, not only after the distributor's first look.
+  const channel = await outgoingChannel(ctx, mailbox.id);
+  const waitReason = channel.kind === 'wait' ? `${channel.code}: ${channel.message}` : null;
   const list = (parties: readonly OutgoingParty[]) => parties.map((p) => formatMailbox(p));
   await handIn(ctx, actor, {
     from: formatMailbox(from), to: list(draft.to), cc: list(draft.cc), bcc: list(draft.bcc), subject,
@@ -60,7 +64,7 @@ export async function sendActivity(ctx: AppContext, actor: User, id: string, opt
     mode: 'batch', mailboxId: mailbox.id, authorizedFrom: mailbox.email, messageId,
     within: (tx, row) => markQueued(tx, id, {
       emailId: row.id, messageId, subject, trackingToken: token && subject.endsWith(token) ? token : null, mailboxId: mailbox.id,
-      from, fromRecords: resolved?.records ?? [], sentFolder: 'pending', at: row.created_at,
+      from, fromRecords: resolved?.records ?? [], sentFolder: 'pending', waitReason, at: row.created_at,
     }),
   });
   return getActivity(ctx, id);

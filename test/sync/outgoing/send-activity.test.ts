@@ -162,6 +162,7 @@ for (const dialect of DIALECTS) {
       const box = await world.addMailbox({ approve: false, enable: true });
       const { address } = await contactIn(world);
       const activity = await composeAndSend(world.ctx, box.user, { subject: 'Waits for approval', text: 'x', to: address });
+      assert.match(activity.statusDetail ?? '', /^MAILBOX_NOT_APPROVED: /, 'the reason is there as soon as it is queued');
       const run = await world.distribute();
       assert.equal(run.sent, 0);
       const waiting = await getActivity(world.ctx, activity.id);
