@@ -244,7 +244,7 @@ describe('first run and console in Chromium', { skip: skipUnlessChromium() }, ()
   it('tables fit at 1,400 px without breaking words, and no page scrolls sideways at 390 px (screenshots of both)', async () => {
     // Something in every table: a failed email (a long error code) and a waiting one.
     await api('POST', '/api/send', { to: ['full@customer.example'], subject: 'Width check', body: 'x', provider: 'smtp' });
-    const pages = [['/', 'home'], ['/history', 'history'], ['/send', 'send'], ['/sending-status', 'sending-status'], ['/distributor', 'distributor'], ['/users', 'users'], ['/captured', 'captured']] as const;
+    const pages = [['/', 'home'], ['/history', 'history'], ['/send', 'send'], ['/sending-status', 'sending-status'], ['/distributor', 'distributor'], ['/users', 'users'], ['/captured', 'captured'], ['/sync/profiles', 'profiles'], ['/sync/mailboxes', 'mailboxes']] as const;
     try {
       for (const width of [1400, 390]) {
         await page.setViewportSize({ width, height: 900 });

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { skipUnlessDovecot } from '../fixtures/dovecot.ts';
 import { startSyncServers, type SyncServers } from '../fixtures/world.ts';
 import {
-  apiCall, ensureConsoleBuilt, launchBrowser, screenshot, seriousViolations, skipUnlessChromium, startDemoServer,
+  apiCall, ensureConsoleBuilt, launchBrowser, screenshot, signIn, seriousViolations, skipUnlessChromium, startDemoServer,
   type Browser, type DemoServer,
 } from './console-harness.ts';
 
@@ -33,11 +33,7 @@ describe('incoming synchronization in the console', { skip: skipUnlessChromium()
     browser = await launchBrowser();
     page = await browser.context.newPage();
     adminToken = (await apiCall(server.url, 'POST', '/api/session', null, { username: 'admin', password: server.passwords.admin })).body.token;
-    await page.goto(server.url);
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(server.passwords.admin!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user-name').waitFor();
+    await signIn(page, server.url, 'admin', server.passwords.admin!);
   });
   after(async () => {
     await browser?.close();

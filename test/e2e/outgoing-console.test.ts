@@ -14,7 +14,7 @@ import { testAndEnableRow } from '../../src/sync/test-enable.ts';
 import { createUser, listUsers } from '../../src/users/users.service.ts';
 import { skipUnlessDovecot, type DovecotUser } from '../fixtures/dovecot.ts';
 import { startSyncServers, type SyncServers } from '../fixtures/world.ts';
-import { ensureConsoleBuilt, launchBrowser, screenshot, seriousViolations, skipUnlessChromium, startDemoServer, type Browser, type DemoServer } from './console-harness.ts';
+import { ensureConsoleBuilt, launchBrowser, screenshot, signIn, seriousViolations, skipUnlessChromium, startDemoServer, type Browser, type DemoServer } from './console-harness.ts';
 
 describe('writing and sending email activities in the console', { skip: skipUnlessChromium() || skipUnlessDovecot() }, () => {
   let server: DemoServer;
@@ -47,11 +47,7 @@ describe('writing and sending email activities in the console', { skip: skipUnle
 
     browser = await launchBrowser();
     page = await browser.context.newPage();
-    await page.goto(server.url);
-    await page.getByLabel('User name').fill('sasha');
-    await page.getByLabel('Password').fill('sasha-password-1');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user-name').waitFor();
+    await signIn(page, server.url, 'sasha', 'sasha-password-1');
   });
   after(async () => {
     await browser?.close();

@@ -145,10 +145,10 @@ export function MailboxesPage() {
               <td>{when(m.lastSuccessAt)}</td>
               <td>{m.lastError ? `${m.lastError.code} (${m.lastError.count}×)` : '-'}</td>
               <td>
-                {m.approval.status !== 'approved' && <button type="button" className="button" onClick={() => approve.mutate(m.id)}>Approve email for {m.email}</button>}{' '}
-                <button type="button" className="button" onClick={() => testEnable.mutate(m.id)}>Test and enable {m.email}</button>{' '}
-                <button type="button" className="button" aria-expanded={open === m.id} onClick={() => setOpen(open === m.id ? null : m.id)}>Alerts of {m.email}</button>{' '}
-                <button type="button" className="button" aria-expanded={status?.id === m.id} onClick={() => setStatus(status?.id === m.id ? null : { id: m.id, email: m.email })}>Sync status of {m.email}</button>
+                {m.approval.status !== 'approved' && <button type="button" className="button" aria-label={`Approve email for ${m.email}`} onClick={() => approve.mutate(m.id)}>Approve email</button>}{' '}
+                <button type="button" className="button" aria-label={`Test and enable ${m.email}`} onClick={() => testEnable.mutate(m.id)}>Test and enable</button>{' '}
+                <button type="button" className="button" aria-expanded={open === m.id} aria-label={`Alerts of ${m.email}`} onClick={() => setOpen(open === m.id ? null : m.id)}>Alerts</button>{' '}
+                <button type="button" className="button" aria-expanded={status?.id === m.id} aria-label={`Sync status of ${m.email}`} onClick={() => setStatus(status?.id === m.id ? null : { id: m.id, email: m.email })}>Sync status</button>
               </td>
             </tr>
           ))}</tbody>
