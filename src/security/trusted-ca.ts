@@ -9,12 +9,18 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/
 
 const invalid = (field: string, message: string) => new MailroomError('INVALID_PARAMETER', { message: `${field}: ${message}`, details: [{ field, message }] });
 
+/** The PEM certificate blocks in a text, in order. */
+export const pemBlocks = (text: string): string[] => text.match(PEM_BLOCK) ?? [];
+
+/** The subject of each certificate, for a listing ("CN=localhost"). */
+export const certificateSubjects = (pem: string): string[] => pemBlocks(pem).map((b) => new X509Certificate(b).subject.replace(/\n/g, ', '));
+
 /** One or more PEM certificates that Node can read, normalized to the blocks alone; '' for none. */
 export function readTrustedCa(field: string, value: string | null): string {
   const text = (value ?? '').trim();
   if (text === '') return '';
   if (text.length > MAX_CHARS) throw invalid(field, `Give at most ${MAX_CHARS.toLocaleString('en-US')} characters of PEM certificates.`);
-  const blocks = text.match(PEM_BLOCK) ?? [];
+  const blocks = pemBlocks(text);
   const rest = blocks.reduce((left, block) => left.replace(block, ''), text).trim();
   if (blocks.length === 0 || rest !== '') throw invalid(field, 'Give PEM certificates only (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----), never a private key.');
   for (const [i, block] of blocks.entries()) {

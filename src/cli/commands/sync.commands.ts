@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../app-context.ts';
-import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as queues from '../../crm/queues.service.ts';
 import { MailroomError } from '../../errors.ts';
+import { certificateSubjects } from '../../security/trusted-ca.ts';
 import { alertsWall, mailboxAlerts, type Alert } from '../../sync/alerts.service.ts';
 import { grantApprover, listApprovers, revokeApprover, setApproval } from '../../sync/approval.service.ts';
 import { EmailSettingsSchema, readEmailSettings, updateEmailSettings, type EmailSettingsChange } from '../../sync/email-settings.ts';
@@ -63,10 +63,7 @@ function readPemFile(path: string): string {
   }
 }
 
-const trustedCaSummary = (pem: string) => {
-  const subjects = (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b).subject.replace(/\n/g, ', '));
-  return subjects.length ? subjects.join('; ') : '-';
-};
+const trustedCaSummary = (pem: string) => certificateSubjects(pem).join('; ') || '-';
 
 const profileInput = (o: ProfileFlags): ProfileInput => ({
   name: o.name, description: o.description, serverType: o.type, owner: o.owner, isDefault: o.default,
