@@ -8,7 +8,7 @@ import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
 import { startSmtpServer, type RunningSmtpServer } from '../fixtures/smtp-server.ts';
 import {
-  apiCall, ensureConsoleBuilt, launchBrowser, screenshot, seriousViolations, skipUnlessChromium, startDemoServer,
+  apiCall, ensureConsoleBuilt, launchBrowser, signIn, screenshot, seriousViolations, skipUnlessChromium, startDemoServer,
   type Browser, type DemoServer,
 } from './console-harness.ts';
 
@@ -347,11 +347,7 @@ describe('admin console in Chromium', { skip: skipUnlessChromium() }, () => {
   it('refuses an administrator page to an ordinary user, in the console and in the API', async () => {
     const june = await browser.context.newPage();
     try {
-      await june.goto(server.url);
-      await june.getByLabel('User name').fill('june');
-      await june.getByLabel('Password').fill(server.passwords.june!);
-      await june.getByRole('button', { name: 'Sign in' }).click();
-      await june.getByTestId('user-role').waitFor();
+      await signIn(june, server.url, 'june', server.passwords.june!);
       assert.equal(await june.getByTestId('user-role').textContent(), 'User');
       const menu = june.getByRole('navigation', { name: 'Pages' });
       assert.equal(await menu.getByRole('link', { name: 'Email parameters' }).count(), 0);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
-  apiCall, ensureConsoleBuilt, launchBrowser, screenshot, seriousViolations, skipUnlessChromium, startDemoServer,
+  apiCall, ensureConsoleBuilt, launchBrowser, signIn, screenshot, seriousViolations, skipUnlessChromium, startDemoServer,
   type Browser, type DemoServer,
 } from './console-harness.ts';
 
@@ -31,11 +31,7 @@ describe('accounts, contacts, leads and email activities in Chromium', { skip: s
     browser = await launchBrowser();
     page = await browser.context.newPage();
     token = (await apiCall(server.url, 'POST', '/api/session', null, { username: 'june', password: server.passwords.june })).body.token;
-    await page.goto(server.url);
-    await page.getByLabel('User name').fill('june');
-    await page.getByLabel('Password').fill(server.passwords.june!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user-name').waitFor();
+    await signIn(page, server.url, 'june', server.passwords.june!);
   });
   after(async () => {
     await browser?.close();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { apiCall, ensureConsoleBuilt, launchBrowser, screenshot, skipUnlessChromium, startDemoServer, type Browser, type DemoServer } from './console-harness.ts';
+import { apiCall, ensureConsoleBuilt, launchBrowser, signIn, screenshot, skipUnlessChromium, startDemoServer, type Browser, type DemoServer } from './console-harness.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -33,11 +33,7 @@ describe('first run and console in Chromium', { skip: skipUnlessChromium() }, ()
     page = await browser.context.newPage();
     const session = await apiCall(server.url, 'POST', '/api/session', null, { username: 'admin', password: server.passwords.admin });
     adminToken = session.body.token;
-    await page.goto(server.url);
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(server.passwords.admin!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user-name').waitFor();
+    await signIn(page, server.url, 'admin', server.passwords.admin!);
   });
 
   after(async () => {

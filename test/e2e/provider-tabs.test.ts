@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { EwsFake } from '../fixtures/ews-fake.ts';
 import { GraphFake, trustFakeCertificate } from '../fixtures/graph-fake.ts';
 import {
-  apiCall, ensureConsoleBuilt, launchBrowser, screenshot, seriousViolations, skipUnlessChromium, startDemoServer,
+  apiCall, ensureConsoleBuilt, launchBrowser, signIn, screenshot, seriousViolations, skipUnlessChromium, startDemoServer,
   type Browser, type DemoServer,
 } from './console-harness.ts';
 
@@ -32,11 +32,7 @@ describe('Microsoft Graph and Exchange settings in the console', { skip: skipUnl
     browser = await launchBrowser();
     page = await browser.context.newPage();
     adminToken = (await apiCall(server.url, 'POST', '/api/session', null, { username: 'admin', password: server.passwords.admin })).body.token;
-    await page.goto(server.url);
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(server.passwords.admin!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user-name').waitFor();
+    await signIn(page, server.url, 'admin', server.passwords.admin!);
   });
   after(async () => {
     await browser?.close();
