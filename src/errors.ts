@@ -323,8 +323,13 @@ export const ERRORS = spec({
   },
   MAILBOX_HELD: {
     status: 409, retryable: true, message: 'Another worker is synchronizing this mailbox right now.',
-    explanation: 'A mailbox is synchronized by one worker at a time; another one holds its lease.',
-    fix: 'Nothing: that worker carries on from the same cursor. Try again once its cycle ends.',
+    explanation: 'A mailbox is synchronized by one worker at a time; another one holds its lease, usually to wait for new mail with IDLE, which lasts up to the polling interval. Synchronize now asks that worker for the cycle and waits for it; this answer means it did not run it in time (or the profile is at its maximum of concurrent connections).',
+    fix: 'Nothing: that worker carries on from the same cursor and runs the cycle it was asked for within seconds (its counts and last success show on the mailbox\'s sync status, mailroom sync-status MAILBOX). A worker that stopped keeps the lease only until it runs out; then another worker takes the mailbox over.',
+  },
+  RECONCILIATION_PENDING: {
+    status: 409, retryable: true, message: 'The reconciliation was asked of the worker that holds the mailbox and has not finished yet.',
+    explanation: 'The mailbox is held by another worker (usually waiting for new mail with IDLE), so the reconciliation runs there, on that worker\'s connection, between its waits; it did not store a result within the time this request waits. A big mailbox takes longer to list.',
+    fix: 'Nothing: the reconciliation runs (if that worker stopped, the next worker to take the mailbox runs it). Read its result on the mailbox\'s sync status (mailroom sync-status MAILBOX, GET /api/mailboxes/{id}/sync-status, or the Sync status panel), by its reconciled time.',
   },
   RECONCILIATION_GAP: {
     status: 409, retryable: false, message: 'Messages on the server were never processed.',

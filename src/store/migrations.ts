@@ -520,6 +520,14 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.alterTable('email_server_profile').addColumn('trusted_ca', 'text', (c) => c.notNull().defaultTo('')).execute();
       },
     },
+    '0018_reconcile_request': {
+      async up(db: AnyDb) {
+        // "Reconcile now" for a mailbox another worker holds: the request on the mailbox, and on the
+        // stored result the request it answers (null for the daily one).
+        await db.schema.alterTable('mailbox').addColumn('reconcile_requested_at', big).execute();
+        await db.schema.alterTable('sync_reconciliation').addColumn('requested_at', big).execute();
+      },
+    },
   };
 }
 

@@ -548,6 +548,8 @@ export interface MailboxTable {
   sync_requested_at: number | null;
   /** JSON: the last incoming cycle { startedAt, endedAt, result } (migration 0012). */
   last_cycle: string | null;
+  /** When someone asked for a reconciliation while another worker held the mailbox (migration 0018). */
+  reconcile_requested_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -656,6 +658,8 @@ export interface SyncReconciliationTable {
   gaps: number;
   /** JSON: the reconciliation report (per folder: counts and the gaps). */
   result: string;
+  /** The reconcile_requested_at this run answered; null when nobody asked (migration 0018). */
+  requested_at: number | null;
 }
 
 // ── security (issue 12) ────────────────────────────────────────────────────────────────────

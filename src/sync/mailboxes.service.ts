@@ -83,7 +83,7 @@ async function newMailboxRow(ctx: AppContext, owner: { kind: 'user' | 'queue'; i
     incoming_enabled: 0, outgoing_enabled: 0, act_enabled: 0, incoming_status: 'not-run', outgoing_status: 'not-run', act_status: 'not-run',
     test_results: '{}', approval: owner.email ? 'pending' : 'empty', approved_by: null, approved_at: null, last_success_at: null,
     last_error_code: null, last_error_count: 0, last_error_at: null, last_error_response: null, last_error_channel: null,
-    next_retry_at: null, next_poll_at: now, claimed_by: null, lease_until: null, sync_requested_at: null, last_cycle: null, created_at: now, updated_at: now,
+    next_retry_at: null, next_poll_at: now, claimed_by: null, lease_until: null, sync_requested_at: null, last_cycle: null, reconcile_requested_at: null, created_at: now, updated_at: now,
   };
 }
 

@@ -33,7 +33,7 @@ export function incomingRoutes(app: FastifyInstance, ctx: AppContext) {
     mailboxSyncStatus(ctx, currentUser(request), idOf(request)));
   app.post('/api/mailboxes/:id/sync', { config: user, schema: { tags: mt, summary: 'Synchronize the mailbox\'s incoming email now: one cycle, with the counts it made', params: Ref, response: { 200: SyncCycleAnswer, ...errors(...SYNC_ERRORS) } } }, async (request) =>
     syncMailboxNow(ctx, currentUser(request), idOf(request)));
-  app.post('/api/mailboxes/:id/reconcile', { config: user, schema: { tags: mt, summary: 'Reconcile now: what the server holds against what Mailroom processed; a gap is also raised as an alert', params: Ref, response: { 200: ReconciliationAnswer, ...errors(...SYNC_ERRORS) } } }, async (request) =>
+  app.post('/api/mailboxes/:id/reconcile', { config: user, schema: { tags: mt, summary: 'Reconcile now: what the server holds against what Mailroom processed; a gap is also raised as an alert. A mailbox another worker holds is reconciled by that worker, and this waits for its result', params: Ref, response: { 200: ReconciliationAnswer, ...errors(...SYNC_ERRORS, 'RECONCILIATION_PENDING') } } }, async (request) =>
     reconcileNow(ctx, currentUser(request), idOf(request)));
 
   const ut = ['users'];

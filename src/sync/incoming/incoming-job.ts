@@ -1,7 +1,9 @@
 // The scheduler's job for a held mailbox: one incoming cycle (every evaluated folder), the daily
-// reconciliation when it is due, then, while the mailbox stays held and the server has IDLE, a wait
-// on the Inbox that runs another cycle as soon as mail arrives. Without IDLE (POP3) the next cycle
-// is the next poll. syncMailboxCycle is the entry point for one mailbox, once.
+// reconciliation when it is due (or one somebody asked for), then, while the mailbox stays held and
+// the server has IDLE, a wait on the Inbox that runs another cycle as soon as mail arrives, and
+// between its slices what the control plane asked of the holder ("synchronize now", "reconcile
+// now"). Without IDLE (POP3) the next cycle is the next poll. syncMailboxCycle is the entry point for
+// one mailbox, once.
 import type { AppContext } from '../../app-context.ts';
 import { isMailroomError } from '../../errors.ts';
 import type { ConnectorConfig, MailboxConnector } from '../connectors/connector.ts';
@@ -44,7 +46,7 @@ export function incomingConnector(ctx: AppContext, mailbox: MailboxRow, profile:
   return (options.connectorFactory ?? createConnector)(config);
 }
 
-/** While held, the Inbox wait is cut into slices this long, to see a "synchronize now" request. */
+/** While held, the Inbox wait is cut into slices this long, to see a "synchronize now" or "reconcile now" request. */
 const REQUEST_CHECK_MS = 5_000;
 
 /** One cycle, kept on the mailbox as its last cycle (what a "synchronize now" asked of this holder answers). */
@@ -59,9 +61,25 @@ async function cycle(ctx: AppContext, connector: MailboxConnector, plan: Incomin
   return result;
 }
 
-async function requested(ctx: AppContext, mailboxId: string): Promise<boolean> {
-  const row = await ctx.db.selectFrom('mailbox').select('sync_requested_at').where('id', '=', mailboxId).executeTakeFirst();
-  return row?.sync_requested_at !== null && row?.sync_requested_at !== undefined;
+interface HolderRequests {
+  readonly cycle: boolean;
+  /** The time of the reconciliation asked for (the request it answers), or null. */
+  readonly reconcile: number | null;
+}
+
+/** What the control plane asked of the worker that holds the mailbox. */
+async function requests(ctx: AppContext, mailboxId: string): Promise<HolderRequests> {
+  const row = await ctx.db.selectFrom('mailbox').select(['sync_requested_at', 'reconcile_requested_at']).where('id', '=', mailboxId).executeTakeFirst();
+  return { cycle: (row?.sync_requested_at ?? null) !== null, reconcile: row?.reconcile_requested_at === null || row?.reconcile_requested_at === undefined ? null : Number(row.reconcile_requested_at) };
+}
+
+/** Reconciles on the held connection; a request it answers is kept with the result and cleared from the mailbox. */
+async function reconcile(ctx: AppContext, connector: MailboxConnector, mailbox: MailboxRow, plan: IncomingPlan, requestedAt: number | null): Promise<Reconciliation> {
+  const result = await reconcileMailbox(ctx, connector, mailbox, plan.folders.map((f) => f.folder), plan.mailbox.processFrom, requestedAt);
+  if (requestedAt !== null) {
+    await ctx.db.updateTable('mailbox').set({ reconcile_requested_at: null }).where('id', '=', plan.mailbox.id).where('reconcile_requested_at', '<=', requestedAt).execute();
+  }
+  return result;
 }
 
 /**
@@ -73,7 +91,7 @@ async function currentPlan(ctx: AppContext, mailboxId: string, profileId: string
 }
 
 /** Waits on the Inbox with IDLE until the hold ends, running a cycle on every change. */
-async function hold(ctx: AppContext, connector: MailboxConnector, profileId: string, plan: IncomingPlan, holdMs: number, signal: AbortSignal | undefined, onCycle: (r: CycleResult) => void): Promise<CycleResult> {
+async function hold(ctx: AppContext, connector: MailboxConnector, mailbox: MailboxRow, profileId: string, plan: IncomingPlan, holdMs: number, signal: AbortSignal | undefined, onCycle: (r: CycleResult) => void): Promise<CycleResult> {
   let total = emptyCycle();
   const until = Date.now() + holdMs;
   while (connector.waitForChange && !signal?.aborted) {
@@ -88,10 +106,15 @@ async function hold(ctx: AppContext, connector: MailboxConnector, profileId: str
       throw err;
     }
     if (signal?.aborted) break;
-    if (!changed && !(await requested(ctx, plan.mailbox.id))) continue;
-    const next = await cycle(ctx, connector, await currentPlan(ctx, plan.mailbox.id, profileId), signal);
-    onCycle(next);
-    total = add(total, next);
+    const asked = await requests(ctx, plan.mailbox.id);
+    if (!changed && !asked.cycle && asked.reconcile === null) continue;
+    const current = await currentPlan(ctx, plan.mailbox.id, profileId);
+    if (changed || asked.cycle) {
+      const next = await cycle(ctx, connector, current, signal);
+      onCycle(next);
+      total = add(total, next);
+    }
+    if (asked.reconcile !== null && !signal?.aborted) await reconcile(ctx, connector, mailbox, current, asked.reconcile);
   }
   return total;
 }
@@ -107,12 +130,14 @@ export async function syncMailboxCycle(ctx: AppContext, mailbox: MailboxRow, pro
     let result = await cycle(ctx, connector, plan, signal);
     options.onCycle?.(mailbox, result);
     let reconciliation: Reconciliation | null = null;
-    if ((options.reconcile ?? true) && !signal?.aborted && (await reconciliationDue(ctx, mailbox.id))) {
-      reconciliation = await reconcileMailbox(ctx, connector, mailbox, plan.folders.map((f) => f.folder), plan.mailbox.processFrom);
+    // A reconciliation asked for while another worker held the mailbox (which let it go or died) is answered here.
+    const asked = signal?.aborted ? null : (await requests(ctx, mailbox.id)).reconcile;
+    if (asked !== null || ((options.reconcile ?? true) && !signal?.aborted && (await reconciliationDue(ctx, mailbox.id)))) {
+      reconciliation = await reconcile(ctx, connector, mailbox, plan, asked);
     }
     const holdMs = options.holdMs ?? Math.min(pollIntervalMs(profile), MAX_HOLD_MS);
     if (holdMs > 0 && connector.waitForChange) {
-      result = add(result, await hold(ctx, connector, profile.id, plan, holdMs, signal, (r) => options.onCycle?.(mailbox, r)));
+      result = add(result, await hold(ctx, connector, mailbox, profile.id, plan, holdMs, signal, (r) => options.onCycle?.(mailbox, r)));
     }
     return { result, reconciliation };
   } finally {
@@ -120,12 +145,12 @@ export async function syncMailboxCycle(ctx: AppContext, mailbox: MailboxRow, pro
   }
 }
 
-/** Reconciles one mailbox now, on a connection of its own. */
+/** Reconciles one mailbox now, on a connection of its own (answering a request still open, if any). */
 export async function reconcileMailboxNow(ctx: AppContext, mailbox: MailboxRow, profile: ProfileRow, options: CheckOptions = {}): Promise<Reconciliation> {
   const plan = await incomingPlan(ctx, mailbox, profile);
   const connector = incomingConnector(ctx, mailbox, profile, options);
   try {
-    return await reconcileMailbox(ctx, connector, mailbox, plan.folders.map((f) => f.folder), plan.mailbox.processFrom);
+    return await reconcile(ctx, connector, mailbox, plan, (await requests(ctx, mailbox.id)).reconcile);
   } finally {
     await connector.close().catch(() => undefined);
   }

@@ -81,8 +81,11 @@ async function reconcileFolder(ctx: AppContext, connector: MailboxConnector, mai
   return { folder, uidValidity, ...counts, gaps };
 }
 
-/** Reconciles the folders, keeps the result on the mailbox, and raises an alert when there is a gap. */
-export async function reconcileMailbox(ctx: AppContext, connector: MailboxConnector, mailbox: Pick<MailboxRow, 'id' | 'email' | 'profile_id' | 'user_id' | 'queue_id'>, folders: readonly string[], processFrom: number | null): Promise<Reconciliation> {
+/**
+ * Reconciles the folders, keeps the result on the mailbox (with the request it answers, when one
+ * asked for it), and raises an alert when there is a gap.
+ */
+export async function reconcileMailbox(ctx: AppContext, connector: MailboxConnector, mailbox: Pick<MailboxRow, 'id' | 'email' | 'profile_id' | 'user_id' | 'queue_id'>, folders: readonly string[], processFrom: number | null, requestedAt: number | null = null): Promise<Reconciliation> {
   const since = processFrom === null ? null : new Date(processFrom);
   const results: FolderReconciliation[] = [];
   for (const folder of folders) {
@@ -94,7 +97,7 @@ export async function reconcileMailbox(ctx: AppContext, connector: MailboxConnec
     }
   }
   const result: Reconciliation = { mailboxId: mailbox.id, ranAt: ctx.clock.now(), gaps: results.reduce((n, f) => n + f.gapCount, 0), folders: results };
-  const values = { ran_at: result.ranAt, gaps: result.gaps, result: JSON.stringify(result) };
+  const values = { ran_at: result.ranAt, gaps: result.gaps, result: JSON.stringify(result), requested_at: requestedAt };
   await ctx.db.insertInto('sync_reconciliation').values({ mailbox_id: mailbox.id, ...values })
     .onConflict((oc) => oc.column('mailbox_id').doUpdateSet(values)).execute();
   if (result.gaps > 0) {
@@ -109,6 +112,12 @@ export async function reconcileMailbox(ctx: AppContext, connector: MailboxConnec
 
 export async function lastReconciliation(ctx: AppContext, mailboxId: string): Promise<Reconciliation | null> {
   const row = await ctx.db.selectFrom('sync_reconciliation').select('result').where('mailbox_id', '=', mailboxId).executeTakeFirst();
+  return row ? (JSON.parse(row.result) as Reconciliation) : null;
+}
+
+/** The stored result when it answers a request made at `at` or later; null before. */
+export async function reconciliationAnswering(ctx: AppContext, mailboxId: string, at: number): Promise<Reconciliation | null> {
+  const row = await ctx.db.selectFrom('sync_reconciliation').select('result').where('mailbox_id', '=', mailboxId).where('requested_at', '>=', at).executeTakeFirst();
   return row ? (JSON.parse(row.result) as Reconciliation) : null;
 }
 

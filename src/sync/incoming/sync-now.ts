@@ -13,7 +13,7 @@ import { recordJobFailure, recordJobSuccess } from '../sync-outcome.ts';
 import { mailboxProfile } from '../test-enable.ts';
 import { reconcileMailboxNow, syncMailboxCycle, type IncomingJobOptions, type MailboxCycle } from './incoming-job.ts';
 import type { CycleResult } from './incoming-sync.ts';
-import type { Reconciliation } from './reconciliation.ts';
+import { reconciliationAnswering, type Reconciliation } from './reconciliation.ts';
 
 /** Why this mailbox is not synchronized, as the error the caller shows; null when it may be. */
 export async function syncBlocker(ctx: AppContext, mailbox: MailboxRow): Promise<MailroomError | null> {
@@ -109,11 +109,46 @@ async function askHolder(ctx: AppContext, mailboxId: string, held: MailroomError
   throw new MailroomError('MAILBOX_HELD', { message: `${held.message} It was asked for a cycle and has not run one within ${Math.round(waitMs / 1000)} s; it will.` });
 }
 
-/** Reconciles a mailbox the actor may see, now. */
+/**
+ * Reconciles a mailbox the actor may see, now: on a connection of its own, or, when another worker
+ * holds the mailbox (IDLE), by that worker on its connection, answered with the result it stores.
+ */
 export async function reconcileNow(ctx: AppContext, actor: User, ref: string, options: SyncNowOptions = {}): Promise<Reconciliation> {
   const mailbox = await getMailboxFor(ctx, actor, ref);
   const profile = await mailboxProfile(ctx, mailbox);
   const blocker = await syncBlocker(ctx, mailbox);
   if (blocker) throw blocker;
-  return whileHeld(ctx, mailbox, profile, options.leaseMs ?? DEFAULT_SYNC_LEASE_MS, () => reconcileMailboxNow(ctx, mailbox, profile, options), false);
+  const own = () => whileHeld(ctx, mailbox, profile, options.leaseMs ?? DEFAULT_SYNC_LEASE_MS, () => reconcileMailboxNow(ctx, mailbox, profile, options), false);
+  try {
+    return await own();
+  } catch (err) {
+    if (!isMailroomError(err, 'MAILBOX_HELD') || options.askHolder === false) throw err;
+    return (await askHolderToReconcile(ctx, mailbox, options.askHolderMs ?? ASK_HOLDER_MS)) ?? (await own());
+  }
+}
+
+/**
+ * Asks the worker that holds the mailbox for a reconciliation (it looks between its IDLE slices, and
+ * the next worker to take the mailbox answers it too) and waits for the result it stores; null when
+ * the holder let the mailbox go before it got to it.
+ */
+async function askHolderToReconcile(ctx: AppContext, mailbox: MailboxRow, waitMs: number): Promise<Reconciliation | null> {
+  const at = ctx.clock.now();
+  // An earlier request still open is answered by the same run: keep the later time.
+  await ctx.db.updateTable('mailbox').set({ reconcile_requested_at: at }).where('id', '=', mailbox.id)
+    .where((eb) => eb.or([eb('reconcile_requested_at', 'is', null), eb('reconcile_requested_at', '<', at)])).execute();
+  const until = Date.now() + waitMs;
+  let holder: string | null = null;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const answer = await reconciliationAnswering(ctx, mailbox.id, at);
+    if (answer) return answer;
+    const row = await ctx.db.selectFrom('mailbox').select('claimed_by').where('id', '=', mailbox.id).executeTakeFirst();
+    if (!row?.claimed_by) return null; // the holder let go before it got to it: reconcile here
+    holder = row.claimed_by;
+  }
+  throw new MailroomError('RECONCILIATION_PENDING', {
+    message: `${mailbox.email} is held by worker ${holder ?? '?'}, which was asked to reconcile it and has not stored a result within ${Math.round(waitMs / 1000)} s. `
+      + `It runs between its IDLE waits (or the next worker to take the mailbox runs it); read the result with mailroom sync-status ${mailbox.email} or GET /api/mailboxes/${mailbox.id}/sync-status.`,
+  });
 }

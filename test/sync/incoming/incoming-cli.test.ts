@@ -1,11 +1,15 @@
 // The incoming commands as a new user meets them, against the real Dovecot of the sync world, on
 // both dialects: options set --tracking/--auto-create, folder-rules add|list|remove, sync --once
-// (every due mailbox, and one), sync-status and reconcile; --json, unknown values refused.
+// (every due mailbox, and one), sync-status and reconcile (also of a mailbox a running worker holds);
+// --json, unknown values refused.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { updateProfile } from '../../../src/sync/server-profiles.service.ts';
+import { setTrackingOptions } from '../../../src/sync/tracking-options.service.ts';
 import { cliOk, runCli } from '../../fixtures/cli.ts';
 import { DIALECTS, skipUnless } from '../../fixtures/context.ts';
 import { skipUnlessDovecot } from '../../fixtures/dovecot.ts';
+import { spawnMailroom, until, within } from '../../fixtures/mailroom-process.ts';
 import { createSyncWorld, startSyncServers, type SyncServers, type SyncWorld } from '../../fixtures/world.ts';
 
 const skipDovecot = skipUnlessDovecot();
@@ -55,6 +59,44 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(reconciled.json.folders.map((f: { folder: string; tracked: number }) => [f.folder, f.tracked]), [['INBOX', 1], ['INBOX/Deals', 1]]);
       await cliOk(world.env, ['folder-rules', 'remove', 'INBOX/Deals', '--user', user]);
       assert.deepEqual((await cliOk(world.env, ['folder-rules', 'list', '--user', user, '--json'])).json, []);
+    });
+
+    it('a mailbox held by a running `mailroom worker` (IDLE): `mailroom reconcile` is run by that worker and answers its real result, clean, then with the gap made on purpose', { timeout: 180_000 }, async () => {
+      const box = await world.addMailbox();
+      const user = box.user.username;
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+      const mail = (n: number) => `From: Lee <lee@tailspin.test>\r\nTo: ${box.email}\r\nSubject: Held ${n}\r\nMessage-ID: <held-${n}@tailspin.test>\r\n\r\nheld\r\n`;
+      await servers.dovecot.deliver(box.server, [mail(1), mail(2), mail(3)]);
+      // A hold as long as production's usual one, so the worker keeps the mailbox for the whole test.
+      await updateProfile(world.ctx, world.profile.id, { minPollingMinutes: 10 });
+      const worker = spawnMailroom('worker', world.env, { workerId: 'holder', env: { MAILROOM_LOG_LEVEL: 'warn' } });
+      try {
+        await until(async () => {
+          const row = await box.row();
+          const reconciled = await world.ctx.db.selectFrom('sync_reconciliation').select('ran_at').where('mailbox_id', '=', box.id).executeTakeFirst();
+          return row.claimed_by === 'holder' && row.last_cycle !== null && reconciled !== undefined;
+        }, 'the worker to hold the mailbox after its first cycle');
+        const clean = await cliOk(world.env, ['reconcile', box.email, '--user', user, '--json']);
+        assert.equal(clean.json.gaps, 0);
+        assert.deepEqual([clean.json.folders[0].folder, clean.json.folders[0].onServer, clean.json.folders[0].tracked], ['INBOX', 3, 3]);
+        const stored = await world.ctx.db.selectFrom('sync_reconciliation').select('requested_at').where('mailbox_id', '=', box.id).executeTakeFirstOrThrow();
+        assert.ok(stored.requested_at !== null, 'the holder ran it, answering the request');
+        assert.equal((await box.row()).claimed_by, 'holder', 'still held by the worker');
+
+        await world.ctx.db.deleteFrom('sync_message').where('mailbox_id', '=', box.id).where('message_id', '=', '<held-2@tailspin.test>').execute();
+        const gap = await runCli(world.env, ['reconcile', box.email, '--user', user, '--json']);
+        assert.equal(gap.code, 1, 'a gap is a failing exit');
+        assert.equal(gap.json.gaps, 1);
+        assert.deepEqual(gap.json.folders[0].gaps.map((g: { messageId: string }) => g.messageId), ['<held-2@tailspin.test>']);
+        assert.ok(gap.json.ranAt > clean.json.ranAt);
+        const status = await cliOk(world.env, ['sync-status', box.email, '--user', user, '--json']);
+        assert.equal(status.json.health, 'error');
+        assert.equal((await box.row()).claimed_by, 'holder', 'within the same hold');
+      } finally {
+        worker.child.kill('SIGTERM');
+        await within(worker.exited, 'the worker to stop');
+        await updateProfile(world.ctx, world.profile.id, { minPollingMinutes: 1 });
+      }
     });
   });
 }

@@ -184,6 +184,37 @@ for (const dialect of DIALECTS) {
       assert.equal((await box.row()).claimed_by, null, 'released on stop');
     });
 
+    it('while held, reconcile now is run by the holder on its connection and answered with its result: clean, then the gap made on purpose', async () => {
+      const box = await world.addMailbox();
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+      await servers.dovecot.deliver(box.server, [mail(box.email, 90), mail(box.email, 91)]);
+      const cycles: number[] = [];
+      const scheduler = createSyncScheduler(world.ctx, { idleMs: 60_000, job: incomingSyncJob({ holdMs: 30_000, onCycle: (m, r) => { if (m.id === box.id) cycles.push(r.tracked); } }) });
+      scheduler.start();
+      try {
+        for (let i = 0; i < 100 && cycles.length === 0; i++) await sleep(50);
+        assert.deepEqual(cycles, [2], 'the first cycle ran');
+        await sleep(300); // in IDLE now
+        assert.equal((await box.row()).claimed_by, world.ctx.workerId, 'held');
+        const clean = await reconcileNow(world.ctx, box.user, box.id);
+        assert.equal(clean.gaps, 0);
+        assert.deepEqual([clean.folders[0]!.onServer, clean.folders[0]!.tracked], [2, 2]);
+        const stored = await world.ctx.db.selectFrom('sync_reconciliation').select('requested_at').where('mailbox_id', '=', box.id).executeTakeFirstOrThrow();
+        assert.ok(stored.requested_at !== null, 'the holder ran it, answering the request');
+        assert.equal((await box.row()).reconcile_requested_at, null, 'the request is cleared');
+        await world.ctx.db.deleteFrom('sync_message').where('mailbox_id', '=', box.id).where('message_id', '=', `<job-91-${box.email}>`).execute();
+        const gap = await reconcileNow(world.ctx, box.user, box.id);
+        assert.equal(gap.gaps, 1);
+        assert.equal(gap.folders[0]!.gaps[0]!.messageId, `<job-91-${box.email}>`);
+        assert.ok(gap.ranAt >= clean.ranAt);
+        assert.equal((await mailboxSyncStatus(world.ctx, box.user, box.id)).health, 'error');
+        assert.deepEqual(cycles, [2], 'a reconciliation, not a cycle: the removed record stays a gap');
+        assert.equal((await box.row()).claimed_by, world.ctx.workerId, 'within the same hold');
+      } finally {
+        await scheduler.stop();
+      }
+    });
+
     it('while held, a tracking option changed meanwhile applies to the next cycle, not after the hold', async () => {
       const box = await world.addMailbox();
       await setTrackingOptions(world.ctx, box.user.id, { tracking: 'replies' });

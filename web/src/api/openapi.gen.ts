@@ -7191,7 +7191,7 @@ export interface paths {
         };
         readonly get?: never;
         readonly put?: never;
-        /** Reconcile now: what the server holds against what Mailroom processed; a gap is also raised as an alert */
+        /** Reconcile now: what the server holds against what Mailroom processed; a gap is also raised as an alert. A mailbox another worker holds is reconciled by that worker, and this waits for its result */
         readonly post: {
             readonly parameters: {
                 readonly query?: never;
