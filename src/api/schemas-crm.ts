@@ -111,6 +111,7 @@ export const NewActivityBody = Type.Object({
   to: Type.Optional(Addresses), cc: Type.Optional(Addresses), bcc: Type.Optional(Addresses),
   regarding: Type.Optional(Nullable(RecordRefBody)), owner: Type.Optional(Owner),
   attachments: Type.Optional(Type.Array(AttachmentBody, { maxItems: 100 })),
+  template: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Outgoing only: a general email template (id or Email ID) whose subject and HTML fill what is left empty' })),
 }, strict);
 export const ActivityChangesBody = Type.Object({
   subject: Type.Optional(Type.String({ maxLength: 2_000 })),
@@ -132,4 +133,23 @@ export const ComposeSendBody = Type.Object({
   attachments: Type.Optional(Type.Array(AttachmentBody, { maxItems: 100 })),
   queue: Type.Optional(QueueRef),
   template: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'A general email template (id or Email ID): its subject and HTML fill what is left empty' })),
+}, strict);
+
+// ── writing an email activity from a template (issue 9) ─────────────────────────────────
+export const ActivityTemplateQuery = Type.Object({
+  regarding: Type.Optional(Type.String({ maxLength: 150, description: 'TYPE:ID (or a record id): the templates that apply to it — its organization\'s, then the system\'s' })),
+}, strict);
+export const ActivityTemplate = Type.Object({
+  id: Type.String(), emailId: Type.String(), description: Type.String(), kind: Type.Literal('general'),
+  scope: literals(['system', 'organization'] as const),
+  organization: Nullable(Type.Object({ id: Type.String(), code: Type.String(), name: Type.String() }, strict)),
+  defaultLanguage: Type.String(), languages: Type.Array(Type.String(), { description: 'The languages it has a message in' }),
+}, strict);
+export const RenderTemplateBody = Type.Object({
+  regarding: Type.Optional(Nullable(RecordRefBody)),
+  to: Type.Optional(Addresses),
+}, strict);
+export const RenderedActivityTemplate = Type.Object({
+  templateId: Type.String(), emailId: Type.String(), language: Type.String({ description: 'The language whose message was used' }),
+  subject: Type.String(), html: Type.String({ description: 'Filled from the template; sanitize it before it enters a page' }),
 }, strict);

@@ -304,6 +304,15 @@ const CALLS: Record<string, (w: World) => Call[] | Promise<Call[]>> = {
     { as: 'alice', params: { id: w.ids.sendDraft! }, expect: 409 },
   ],
   'DELETE /api/activities/{id}': (w) => [{ as: 'alice', params: { id: w.ids.activity! }, expect: 204 }],
+  'GET /api/activity-templates': (w) => [
+    { as: 'alice', expect: 200 }, { as: 'alice', query: `regarding=contact:${w.ids.contact}`, expect: 200 },
+    { as: 'alice', query: 'regarding=contact:none', expect: 400 }, { as: 'nobody', expect: 401 },
+  ],
+  'POST /api/activity-templates/{id}/render': (w) => [
+    { as: 'alice', params: { id: 'CONTRACT' }, body: { regarding: { type: 'contact', id: w.ids.contact! }, to: ['casey@sparrow.test'] }, expect: 200 },
+    { as: 'alice', params: { id: 'WFNOTIFY' }, body: {}, expect: 400 },
+    { as: 'alice', params: { id: 'none' }, body: {}, expect: 404 },
+  ],
 
   // ── synchronization control plane (no mail server answers here: the tests report the failure) ──
   'GET /api/email-settings': () => [{ as: 'admin', expect: 200 }, { as: 'alice', expect: 403 }],

@@ -2,11 +2,13 @@
 // distributor sends) and the sync world's real Dovecot and SMTP server: a user writes to a contact
 // from the contact's page, follows it from Pending send to Sent (the SMTP server sees the user's
 // mailbox sign-in), sees a failed one's status reason and failure details, and sends it again;
+// starts one from a general email template (a plain user's picker, filled for the contact);
 // axe finds nothing serious on the pages.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createContact } from '../../src/crm/contacts.service.ts';
+import { createTemplate } from '../../src/templates/templates.service.ts';
 import { setApproval } from '../../src/sync/approval.service.ts';
 import { findMailboxRow, updateMailbox } from '../../src/sync/mailboxes.service.ts';
 import { createProfile } from '../../src/sync/server-profiles.service.ts';
@@ -109,6 +111,33 @@ describe('writing and sending email activities in the console', { skip: skipUnle
     await page.goto(`${server.url}/contacts/${encodeURIComponent(contactId)}`);
     await page.getByRole('link', { name: `Your order ${token}` }).waitFor();
     violations['contact-compose'] = await seriousViolations(page);
+  });
+
+  it('starts an email from a template: the picker fills the subject and body for the contact, and it goes as filled', async () => {
+    const { ctx } = server.running;
+    await createTemplate(ctx, null, {
+      emailId: 'FOLLOWUP', kind: 'general', description: 'Order follow-up', senderEmail: 'backoffice@contoso.test', defaultLanguage: 'en-us',
+      messages: [{ language: 'en-us', subject: 'Following up, %for%', html: '<p>Dear %for%,</p><p>your order is <b>on its way</b>.</p>' }],
+    });
+    await page.goto(`${server.url}/contacts/${encodeURIComponent(contactId)}`);
+    const form = page.getByRole('form', { name: 'Write an email activity' });
+    const picker = form.getByLabel('Start from a template');
+    await picker.waitFor();
+    await picker.selectOption({ label: 'Order follow-up (FOLLOWUP)' });
+    const subject = form.getByLabel('Subject');
+    await form.getByRole('textbox', { name: 'Body' }).filter({ hasText: 'on its way' }).waitFor();
+    assert.equal(await subject.inputValue(), 'Following up, Dana Buyer');
+    assert.match(await form.getByRole('textbox', { name: 'Body' }).innerHTML(), /<p>Dear Dana Buyer,<\/p><p>your order is <b>on its way<\/b>\.<\/p>/);
+    violations['compose-template'] = await seriousViolations(page);
+    await form.getByRole('textbox', { name: 'Body' }).click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' Thanks!');
+    await form.getByRole('button', { name: 'Send' }).click();
+    await page.waitForURL(/\/activities\//);
+    await page.getByTestId('status-reason').getByText('Sent', { exact: true }).waitFor({ timeout: 30_000 });
+    const mail = servers.smtp.mails.find((m) => m.raw.toString('utf8').includes('Following up, Dana Buyer'));
+    assert.ok(mail, 'the SMTP server received the templated email');
+    assert.match(mail.raw.toString('utf8'), /on its way/);
   });
 
   it('axe finds nothing serious', () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { apiCall, ensureConsoleBuilt, launchBrowser, skipUnlessChromium, startDemoServer, type Browser, type DemoServer } from './console-harness.ts';
+import { apiCall, ensureConsoleBuilt, launchBrowser, signIn, skipUnlessChromium, startDemoServer, type Browser, type DemoServer } from './console-harness.ts';
 
 /** Markup that runs __xss(field) wherever it becomes HTML instead of text. */
 const hostile = (field: string) => `<img src=x onerror="__xss('${field}')"><script>__xss('${field}')</script><svg onload="__xss('${field}')"></svg>${field}`;
@@ -15,6 +15,7 @@ describe('script stored in every field the console shows', { skip: skipUnlessChr
   let browser: Browser;
   let page: Page;
   let token: string;
+  let contactId: string | undefined;
   const stored: string[] = [];
   const hits: string[] = [];
   const blocked: string[] = [];
@@ -47,6 +48,11 @@ describe('script stored in every field the console shows', { skip: skipUnlessChr
       defaultLanguage: 'en-us', messages: [{ language: 'en-us', subject: hostile('template subject'), html: hostile('template html') }],
       ...(org?.id ? { organization: org.id } : {}),
     });
+    // A system template too, so a contact without that organization can be written from it in the compose form's picker.
+    await store('picker template', 'POST', '/api/templates', {
+      emailId: 'EVILPICK', kind: 'general', description: 'Evil picker', senderEmail: 'noreply@contoso.test', defaultLanguage: 'en-us',
+      messages: [{ language: 'en-us', subject: hostile('picker subject'), html: `<p>Dear %for%</p>${hostile('picker html')}<a href="javascript:__xss('picker link')">link</a>` }],
+    });
     await store('workflow name', 'POST', '/api/workflows', {
       code: 'EVILWF', name: hostile('workflow name'), documentType: 'purchase-requisition', templateEmailId: 'WFNOTIFY',
       steps: [{ name: hostile('step name'), assignTo: { type: 'role', role: 'admin' }, workItemSubject: hostile('work item subject'), instructions: hostile('instructions') }],
@@ -57,6 +63,7 @@ describe('script stored in every field the console shows', { skip: skipUnlessChr
     if (account?.id) pages.push(`/accounts/${account.id}`);
     const contact = await store('contact name', 'POST', '/api/contacts', { name: hostile('contact name'), emails: ['evil.contact@fabrikam.test'], ...(account?.id ? { account: account.id } : {}) });
     if (contact?.id) pages.push(`/contacts/${contact.id}`);
+    contactId = contact?.id;
     const lead = await store('lead name', 'POST', '/api/leads', { name: hostile('lead name'), companyName: hostile('lead company'), topic: hostile('lead topic'), emails: ['lead@fabrikam.test'] });
     if (lead?.id) pages.push(`/leads/${lead.id}`);
     const activity = await store('activity subject', 'POST', '/api/activities', {
@@ -83,11 +90,7 @@ describe('script stored in every field the console shows', { skip: skipUnlessChr
         blocked.push(`${page.url()} (${m.location().url}): ${m.text().slice(0, 120)}`);
       }
     });
-    await page.goto(new URL('/', server.url).toString());
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(server.passwords.admin!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user-name').waitFor();
+    await signIn(page, server.url, 'admin', server.passwords.admin!);
   });
 
   after(async () => {
@@ -99,6 +102,26 @@ describe('script stored in every field the console shows', { skip: skipUnlessChr
     for (const field of ['email subject', 'user name', 'organization name', 'template texts', 'workflow name', 'document title', 'account name', 'contact name', 'lead name', 'activity subject']) {
       assert.ok(stored.includes(field), `${field} was stored (so the pages below really show it)`);
     }
+  });
+
+  it('puts a template picked in the compose form into the rich editor without running it or keeping its markup', async () => {
+    assert.ok(contactId && stored.includes('picker template'));
+    await page.goto(new URL(`/contacts/${contactId}`, server.url).toString());
+    const form = page.getByRole('form', { name: 'Write an email activity' });
+    await form.getByLabel('Start from a template').selectOption({ label: 'Evil picker (EVILPICK)' });
+    await form.getByRole('textbox', { name: 'Body' }).filter({ hasText: 'picker html' }).waitFor();
+    assert.match(await form.getByLabel('Subject').inputValue(), /__xss\('picker subject'\)/, 'the subject is the template\'s, as text');
+    // The placeholders were filled as text (the contact's hostile name shows as written); the template's own markup is gone.
+    type Node = { tagName: string; attributes: ArrayLike<{ name: string; value: string }> };
+    const markup = await form.getByRole('textbox', { name: 'Body' }).evaluate((editor) => Array.from((editor as unknown as { querySelectorAll(s: string): ArrayLike<Node> }).querySelectorAll('*')).flatMap((el) => [
+      ...(['SCRIPT', 'SVG', 'IMG'].includes(el.tagName.toUpperCase()) ? [el.tagName] : []),
+      ...Array.from(el.attributes).filter((a) => /^on/i.test(a.name) || /javascript:/i.test(a.value)).map((a) => `${el.tagName} ${a.name}`),
+    ]));
+    assert.deepEqual(markup, [], 'none of the template\'s script reached the editor as markup');
+    assert.match(await form.getByRole('textbox', { name: 'Body' }).innerText(), /picker html/);
+    await page.waitForTimeout(300);
+    assert.deepEqual(hits, [], 'no script from the template ran');
+    assert.deepEqual(blocked, [], 'no script-src violation outside the sanitizer');
   });
 
   it('runs none of it on any page that shows it, and puts none of it into the page as markup', async () => {

@@ -11,6 +11,7 @@ import { Binary } from '../response-schemas.ts';
 import * as S from '../schemas-crm.ts';
 import { readEmailSettings } from '../../sync/email-settings.ts';
 import { toEmailInput } from './emails.routes.ts';
+import { composeDraft } from '../../sync/outgoing/send-activity.ts';
 
 const user = { access: 'user' } as const;
 const tags = ['activities'];
@@ -36,10 +37,15 @@ export function activitiesRoutes(app: FastifyInstance, ctx: AppContext) {
     });
   });
   app.post('/api/activities', { config: user, schema: { tags, summary: 'Write an email activity: outgoing ones start as Draft, incoming ones are recorded as Received', body: S.NewActivityBody, response: { 201: S.ActivityDetail, ...S.errorAnswers } } }, async (request, reply) => {
-    const { attachments, ...rest } = request.body as Static<typeof S.NewActivityBody>;
+    const { attachments, template, ...rest } = request.body as Static<typeof S.NewActivityBody>;
     const files = toEmailInput({ attachments }).attachments;
     const { maxAttachmentKb } = await readEmailSettings(ctx);
-    return reply.code(201).send(await activities.createActivity(ctx, currentUser(request), { ...rest, attachments: files }, { maxAttachmentKb }));
+    if (template === undefined) return reply.code(201).send(await activities.createActivity(ctx, currentUser(request), { ...rest, attachments: files }, { maxAttachmentKb }));
+    if (rest.direction !== 'outgoing' || rest.owner !== undefined) {
+      throw new MailroomError('VALIDATION_FAILED', { message: 'A template writes an outgoing email activity of your own.', details: { field: 'template' } });
+    }
+    const { direction: _d, owner: _o, ...input } = rest;
+    return reply.code(201).send(await composeDraft(ctx, currentUser(request), { ...input, attachments: files }, { template, maxAttachmentKb }));
   });
   app.get('/api/activities/:id', { config: user, schema: { tags, summary: 'An email activity with its text, HTML, parties, attachments, mailboxes and regarding record', params: IdParams, response: ok(S.ActivityDetail) } }, async (request) =>
     readable(request, await activities.getActivity(ctx, idOf(request))));

@@ -2,9 +2,11 @@
 // or a queue's they belong to, on the email queue. Only an activity's owner sends it; the owner or
 // an administrator cancels or resends it. What waits or failed says why on the activity.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../app-context.ts';
 import { cancelActivity, composeAndSend, resendActivity, sendActivity } from '../../sync/outgoing/send-activity.ts';
+import { listActivityTemplates, renderActivityTemplate } from '../../sync/outgoing/activity-template.ts';
+import { assertRegardingExists, parseRegarding } from '../../crm/record-types.ts';
 import { readEmailSettings } from '../../sync/email-settings.ts';
 import { currentUser } from '../auth.ts';
 import { IdParams } from '../schemas.ts';
@@ -17,6 +19,21 @@ const idOf = (request: FastifyRequest) => (request.params as Static<typeof IdPar
 const ok = <T>(schema: T) => ({ 200: schema, ...S.errorAnswers });
 
 export function outgoingActivitiesRoutes(app: FastifyInstance, ctx: AppContext) {
+  app.get('/api/activity-templates', {
+    config: user,
+    schema: { tags, summary: 'The general email templates you may write an email activity from (for a regarding record: its organization\'s, then the system\'s)', querystring: S.ActivityTemplateQuery, response: ok(Type.Array(S.ActivityTemplate)) },
+  }, async (request) => {
+    const { regarding } = request.query as Static<typeof S.ActivityTemplateQuery>;
+    return listActivityTemplates(ctx, { regarding: regarding ? await parseRegarding(ctx, regarding) : null });
+  });
+  app.post('/api/activity-templates/:id/render', {
+    config: user,
+    schema: { tags, summary: 'A general template (id or Email ID) filled for the record it regards: the subject and HTML to start an email activity from', params: IdParams, body: S.RenderTemplateBody, response: ok(S.RenderedActivityTemplate) },
+  }, async (request) => {
+    const body = (request.body ?? {}) as Static<typeof S.RenderTemplateBody>;
+    if (body.regarding) await assertRegardingExists(ctx, body.regarding);
+    return renderActivityTemplate(ctx, idOf(request), body);
+  });
   app.post('/api/activities/send', {
     config: user,
     schema: { tags, summary: 'Write an outgoing email activity and send it through your mailbox (or a queue\'s): it is Pending send at once and follows its queued email', body: S.ComposeSendBody, response: { 201: S.ActivityDetail, ...S.errorAnswers } },

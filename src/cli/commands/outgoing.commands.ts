@@ -8,6 +8,7 @@ import { parseRegarding } from '../../crm/record-types.ts';
 import { MailroomError } from '../../errors.ts';
 import { readEmailSettings } from '../../sync/email-settings.ts';
 import { cancelActivity, composeAndSend, composeDraft, resendActivity, sendActivity } from '../../sync/outgoing/send-activity.ts';
+import { listActivityTemplates } from '../../sync/outgoing/activity-template.ts';
 import type { AppContext } from '../../app-context.ts';
 import { actingUser, withCli } from '../cli-context.ts';
 import { collect } from '../cli-options.ts';
@@ -71,6 +72,15 @@ export function registerOutgoingActivityCommands(activities: Command) {
       const actor = await actingUser(ctx, o.user);
       const { maxAttachmentKb } = await readEmailSettings(ctx);
       show(await composeDraft(ctx, actor, await toInput(ctx, o), { template: o.template, maxAttachmentKb }), o.json);
+    }));
+  activities.command('templates').description('the general email templates an activity may be written from (--template)')
+    .option('--regarding <TYPE:ID>', 'only those that apply to this record: its organization\'s, then the system\'s')
+    .option('--json', 'machine-readable output')
+    .action((o: { regarding?: string; json?: boolean }) => withCli(async ({ ctx }) => {
+      const list = await listActivityTemplates(ctx, { regarding: o.regarding ? await parseRegarding(ctx, o.regarding) : null });
+      if (o.json) return printJson(list);
+      if (!list.length) return print('No general email templates. An administrator adds them with mailroom templates save.');
+      for (const t of list) print(`${t.emailId.padEnd(20)} ${(t.organization ? t.organization.code : 'system').padEnd(10)} ${t.languages.join(',').padEnd(14)} ${t.description}`);
     }));
   activities.command('send-draft <id>').description('send your Draft through your mailbox (or --queue\'s)')
     .option('--queue <queue>').option('--user <username>').option('--json')

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createContact } from '../../../src/crm/contacts.service.ts';
 import { getActivity } from '../../../src/crm/email-activity.service.ts';
+import { createTemplate } from '../../../src/templates/templates.service.ts';
 import { runCli } from '../../fixtures/cli.ts';
 import { DIALECTS, skipUnless } from '../../fixtures/context.ts';
 import { skipUnlessDovecot } from '../../fixtures/dovecot.ts';
@@ -58,6 +59,22 @@ for (const dialect of DIALECTS) {
 
       const shown = await cli('activities', 'show', sent.json.id);
       assert.match(shown.out, /sent/);
+    });
+
+    it('sends from a general template with --template: its subject and HTML, filled for the contact, go out', async () => {
+      const box = await world.addMailbox({ enable: true });
+      const contact = await createContact(world.ctx, world.admin, { name: 'Kim Buyer', emails: ['kim@buyer.example'] });
+      await createTemplate(world.ctx, null, {
+        emailId: 'CLIFOLLOW', kind: 'general', senderEmail: 'noreply@example.test', defaultLanguage: 'en-us',
+        messages: [{ language: 'en-us', subject: 'Hello %for%', html: '<p>Dear %for%, as promised.</p>' }],
+      });
+      const cli = (...args: string[]) => runCli(world.env, args);
+      const sent = await cli('activities', 'send', '--user', box.user.username, '--to', 'kim@buyer.example', '--regarding', `contact:${contact.id}`, '--template', 'CLIFOLLOW', '--json');
+      assert.equal(sent.code, 0, sent.err);
+      assert.equal(sent.json.subject, `Hello Kim Buyer ${sent.json.trackingToken}`);
+      await world.distribute();
+      const mail = servers.smtp.mails.find((m) => m.messageId === sent.json.messageId)!;
+      assert.match(mail.raw.toString('utf8'), /Dear Kim Buyer, as promised\./);
     });
 
     it('cancels a Pending send activity; refuses unknown flags, a missing file and a sent activity', async () => {

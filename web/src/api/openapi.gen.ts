@@ -4150,6 +4150,8 @@ export interface paths {
                             readonly contentBase64: string;
                             readonly contentType?: string;
                         }[];
+                        /** @description Outgoing only: a general email template (id or Email ID) whose subject and HTML fill what is left empty */
+                        readonly template?: string;
                     };
                 };
             };
@@ -4532,6 +4534,116 @@ export interface paths {
         };
         readonly put?: never;
         readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/activity-templates": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** The general email templates you may write an email activity from (for a regarding record: its organization's, then the system's) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    /** @description TYPE:ID (or a record id): the templates that apply to it — its organization's, then the system's */
+                    readonly regarding?: string;
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": readonly {
+                            readonly id: string;
+                            readonly emailId: string;
+                            readonly description: string;
+                            /** @enum {string} */
+                            readonly kind: "general";
+                            readonly scope: "system" | "organization";
+                            readonly organization: {
+                                readonly id: string;
+                                readonly code: string;
+                                readonly name: string;
+                            } | null;
+                            readonly defaultLanguage: string;
+                            /** @description The languages it has a message in */
+                            readonly languages: readonly string[];
+                        }[];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/activity-templates/{id}/render": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** A general template (id or Email ID) filled for the record it regards: the subject and HTML to start an email activity from */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        readonly regarding?: {
+                            readonly type: string;
+                            readonly id: string;
+                        } | null;
+                        readonly to?: string | readonly string[];
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description Default Response */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly templateId: string;
+                            readonly emailId: string;
+                            /** @description The language whose message was used */
+                            readonly language: string;
+                            readonly subject: string;
+                            /** @description Filled from the template; sanitize it before it enters a page */
+                            readonly html: string;
+                        };
+                    };
+                };
+            };
+        };
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;

@@ -92,6 +92,8 @@ export type Activity = Item<Answer<'/api/activities'>['items']>;
 export type ActivityDetail = Answer<'/api/activities/{id}'>;
 export type ActivityStatus = Activity['status'];
 export type ActivityParty = Activity['to'][number];
+export type ActivityTemplate = Item<Answer<'/api/activity-templates'>>;
+export type RenderedActivityTemplate = Answer<'/api/activity-templates/{id}/render', 'post'>;
 /** A page of records: the items and the cursor of the next page. */
 export type RecordPage<T> = { readonly items: readonly T[]; readonly nextCursor: string | null };
 

@@ -1,10 +1,12 @@
 // Writing an email activity from a record's page: it regards the record, goes to the record's
 // address by default, and is sent through the user's own mailbox or a queue's they belong to (on
-// the email queue: Pending send at once, then Sending, Sent or Failed), or kept as a Draft.
+// the email queue: Pending send at once, then Sending, Sent or Failed), or kept as a Draft. It may
+// start from a general email template: the template is filled for the record by the API, and its
+// HTML enters the rich editor only through the console's sanitizer.
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, fileToBase64, toApiError, type ApiError } from '../../api/client.ts';
-import type { ActivityDetail, Queue } from '../../api/schema.ts';
+import type { ActivityDetail, ActivityTemplate, Queue, RenderedActivityTemplate } from '../../api/schema.ts';
 import { AttachmentsInput, type PickedFile } from '../../components/attachments-input.tsx';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { SelectField, TextField } from '../../components/fields.tsx';
@@ -12,7 +14,7 @@ import { Section } from '../../components/page.tsx';
 import { BusyButton } from '../../components/progress.tsx';
 import { BodyEditor, toMessageBody, type BodyValue } from '../../components/rich-text-editor.tsx';
 import { useApiQuery } from '../../lib/query.ts';
-import { htmlToText } from '../../lib/sanitize.ts';
+import { htmlToText, sanitizeHtml } from '../../lib/sanitize.ts';
 import { useSession } from '../../session.tsx';
 import { fieldErrors } from './record-parts.tsx';
 
@@ -29,6 +31,29 @@ export function ComposeActivity({ regarding, to }: { regarding: { type: string; 
   const [busy, setBusy] = useState<'send' | 'draft' | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const fields = fieldErrors(error);
+  const regardingKey = `${regarding.type}:${regarding.id}`;
+  const templates = useApiQuery<ActivityTemplate[]>(`/api/activity-templates?regarding=${encodeURIComponent(regardingKey)}`);
+  const [templateId, setTemplateId] = useState('');
+  const [filling, setFilling] = useState(false);
+
+  const startFrom = async (id: string) => {
+    const hasText = form.subject.trim() || (body.mode === 'text' ? body.text.trim() : htmlToText(body.html).trim());
+    if (id && hasText && !window.confirm('Replace the subject and body with the template\'s?')) return;
+    setTemplateId(id);
+    if (!id) return;
+    setError(null);
+    setFilling(true);
+    try {
+      const filled = await api<RenderedActivityTemplate>('POST', `/api/activity-templates/${encodeURIComponent(id)}/render`, { regarding, to: splitAddresses(form.to) });
+      setForm((f) => ({ ...f, subject: filled.subject }));
+      setBody({ mode: 'rich', text: '', html: sanitizeHtml(filled.html) });
+    } catch (err) {
+      setError(toApiError(err));
+    } finally {
+      setFilling(false);
+    }
+  };
+  const templateLabel = (t: ActivityTemplate) => `${t.description || t.emailId} (${t.emailId}${t.organization ? `, ${t.organization.name}` : ''})`;
 
   const submit = async (mode: 'send' | 'draft') => {
     setError(null);
@@ -62,6 +87,13 @@ export function ComposeActivity({ regarding, to }: { regarding: { type: string; 
           options={[{ value: '', label: `My mailbox (${me.email})` }, ...mine.map((q) => ({ value: q.id, label: `${q.name} (${q.email})` }))]}
           hint="The email goes out through this mailbox's own mail server."
         />
+        {(templates.data?.length ?? 0) > 0 && (
+          <SelectField
+            label="Start from a template" value={templateId} onChange={(e) => void startFrom(e.target.value)} disabled={filling} error={fields.template}
+            options={[{ value: '', label: 'No template' }, ...(templates.data ?? []).map((t) => ({ value: t.id, label: templateLabel(t) }))]}
+            hint={filling ? 'Filling in the template…' : 'Fills the subject and body for this record; you can change them before sending.'}
+          />
+        )}
         <TextField label="To" value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} error={fields.to} hint="Separate addresses with commas" autoComplete="off" />
         <TextField label="Cc" value={form.cc} onChange={(e) => setForm({ ...form, cc: e.target.value })} error={fields.cc} autoComplete="off" />
         <TextField label="Subject" value={form.subject} onChange={(e) => setForm({ ...form, subject: e.target.value })} error={fields.subject} hint="The tracking token is added when it is sent" autoComplete="off" />
