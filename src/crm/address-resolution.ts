@@ -2,7 +2,9 @@
 // users, contacts, accounts, leads, then queues. Inactive records and queues are not matched.
 // One exception to that order: when the tracking user owns a contact, account or lead with the
 // same address as a user, that record comes first, so a colleague's private contact card wins.
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../app-context.ts';
+import type { Database } from '../store/tables.ts';
 import { EMAIL_COLUMNS } from './crm-record.ts';
 
 export const RESOLVED_TYPES = ['user', 'contact', 'account', 'lead', 'queue'] as const;
@@ -30,11 +32,30 @@ async function inChunks(all: readonly string[], find: (chunk: string[]) => Promi
   return out;
 }
 
+// The lookups, one per kind of record, for a chunk of lowered addresses. Each compares
+// lower(column) IN (…), exactly the expression of an index of its own (lower(email1..3) on accounts,
+// contacts and leads, lower(email) on users and queues), so none reads its whole table;
+// test/crm/address-resolution-indexes.test.ts checks the plans on both dialects.
+
+export function recordLookup(db: Kysely<Database>, table: 'contact' | 'account' | 'lead', chunk: readonly string[]) {
+  return db.selectFrom(table).select(['id', 'name', 'owner_id', ...EMAIL_COLUMNS]).where('state', '=', 'active')
+    .where((eb) => eb.or(EMAIL_COLUMNS.map((c) => eb(eb.fn('lower', [c]), 'in', chunk))))
+    .orderBy('created_at').orderBy('id');
+}
+
+export function queueLookup(db: Kysely<Database>, chunk: readonly string[]) {
+  return db.selectFrom('queue').select(['id', 'name', 'email']).where('active', '=', 1)
+    .where((eb) => eb(eb.fn('lower', ['email']), 'in', chunk)).orderBy('created_at').orderBy('id');
+}
+
+export function userLookup(db: Kysely<Database>, chunk: readonly string[]) {
+  return db.selectFrom('app_user').select(['id', 'name', 'email'])
+    .where((eb) => eb(eb.fn('lower', ['email']), 'in', chunk)).orderBy('created_at').orderBy('id');
+}
+
 async function recordMatches(ctx: AppContext, table: 'contact' | 'account' | 'lead', lowered: readonly string[]): Promise<Match[]> {
   return inChunks(lowered, async (chunk) => {
-    const rows = await ctx.db.selectFrom(table).select(['id', 'name', 'owner_id', ...EMAIL_COLUMNS]).where('state', '=', 'active')
-      .where((eb) => eb.or(EMAIL_COLUMNS.map((c) => eb(eb.fn('lower', [c]), 'in', chunk))))
-      .orderBy('created_at').orderBy('id').execute();
+    const rows = await recordLookup(ctx.db, table, chunk).execute();
     const wanted = new Set(chunk);
     return rows.flatMap((r) => EMAIL_COLUMNS.map((c) => r[c]?.toLowerCase()).filter((a): a is string => !!a && wanted.has(a))
       .map((address) => ({ address, id: r.id, name: r.name, ownerId: r.owner_id })));
@@ -43,16 +64,14 @@ async function recordMatches(ctx: AppContext, table: 'contact' | 'account' | 'le
 
 async function queueMatches(ctx: AppContext, lowered: readonly string[]): Promise<Match[]> {
   return inChunks(lowered, async (chunk) => {
-    const rows = await ctx.db.selectFrom('queue').select(['id', 'name', 'email']).where('active', '=', 1)
-      .where((eb) => eb(eb.fn('lower', ['email']), 'in', chunk)).orderBy('created_at').orderBy('id').execute();
+    const rows = await queueLookup(ctx.db, chunk).execute();
     return rows.map((r) => ({ address: r.email.toLowerCase(), id: r.id, name: r.name }));
   });
 }
 
 async function userMatches(ctx: AppContext, lowered: readonly string[]): Promise<Match[]> {
   return inChunks(lowered, async (chunk) => {
-    const rows = await ctx.db.selectFrom('app_user').select(['id', 'name', 'email'])
-      .where((eb) => eb(eb.fn('lower', ['email']), 'in', chunk)).orderBy('created_at').orderBy('id').execute();
+    const rows = await userLookup(ctx.db, chunk).execute();
     return rows.map((r) => ({ address: r.email.toLowerCase(), id: r.id, name: r.name }));
   });
 }

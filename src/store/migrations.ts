@@ -528,6 +528,13 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.alterTable('sync_reconciliation').addColumn('requested_at', big).execute();
       },
     },
+    '0018_queue_email_lower_index': {
+      async up(db: AnyDb) {
+        // Address resolution (and queue lookups by address) compare lower(email): users, accounts,
+        // contacts and leads have that index since 0006; queues only had the unique index on email.
+        await sql`create index queue_email_lower_idx on queue (lower(email))`.execute(db);
+      },
+    },
   };
 }
 
