@@ -15,7 +15,8 @@ import { messageIdOf } from '../connectors/header-lines.ts';
 import { raiseMailboxAlert } from '../alerts.service.ts';
 import { automatedReason } from './automated-sender.ts';
 import { correlate, type CorrelatedActivity, type CorrelationSettings } from './correlation.ts';
-import { parseHeaders, parseMessage, type ParsedMessage } from './message-parser.ts';
+import { parseHeaders, type ParsedMessage } from './message-parser.ts';
+import { createMessageParsing, type MessageParsing } from './parser-thread.ts';
 import { createSenderRecord, type AutoCreate } from './record-creation.ts';
 import { bestSmartMatch, SMART_MATCH_CANDIDATES } from './smart-matching.ts';
 import * as records from './sync-message.repository.ts';
@@ -66,15 +67,20 @@ const toCorrelated = (a: EmailActivity | null): CorrelatedActivity | null => (a 
 
 export async function syncMailboxFolders(ctx: AppContext, connector: MailboxConnector, mailbox: IncomingMailbox, settings: IncomingSettings, plans: readonly FolderPlan[] = [{ folder: 'INBOX' }], signal?: AbortSignal): Promise<CycleResult> {
   const result = emptyCycle();
-  for (const plan of plans) {
-    if (signal?.aborted) break;
-    try {
-      await syncFolder(ctx, connector, mailbox, settings, plan, result, signal);
-    } catch (err) {
-      // A folder rule naming a folder that is gone must not stop the Inbox: it is a warning.
-      if (plan.regarding === undefined || !isMailroomError(err) || err.code !== 'MAILBOX_FOLDER_MISSING') throw err;
-      await warnMissingFolder(ctx, mailbox.id, plan.folder);
+  const parsing = createMessageParsing();
+  try {
+    for (const plan of plans) {
+      if (signal?.aborted) break;
+      try {
+        await syncFolder(ctx, connector, parsing, mailbox, settings, plan, result, signal);
+      } catch (err) {
+        // A folder rule naming a folder that is gone must not stop the Inbox: it is a warning.
+        if (plan.regarding === undefined || !isMailroomError(err) || err.code !== 'MAILBOX_FOLDER_MISSING') throw err;
+        await warnMissingFolder(ctx, mailbox.id, plan.folder);
+      }
     }
+  } finally {
+    await parsing.close();
   }
   return result;
 }
@@ -91,7 +97,7 @@ async function warnMissingFolder(ctx: AppContext, mailboxId: string, folder: str
   if (row) await raiseMailboxAlert(ctx, row, { level: 'warning', channel: 'incoming', code: 'MAILBOX_FOLDER_MISSING', message });
 }
 
-async function syncFolder(ctx: AppContext, connector: MailboxConnector, mailbox: IncomingMailbox, settings: IncomingSettings, plan: FolderPlan, result: CycleResult, signal?: AbortSignal): Promise<void> {
+async function syncFolder(ctx: AppContext, connector: MailboxConnector, parsing: MessageParsing, mailbox: IncomingMailbox, settings: IncomingSettings, plan: FolderPlan, result: CycleResult, signal?: AbortSignal): Promise<void> {
   const cursor = await records.readCursor(ctx.db, mailbox.id, plan.folder);
   const startedAt = ctx.clock.now();
   let blocked = false;
@@ -104,7 +110,7 @@ async function syncFolder(ctx: AppContext, connector: MailboxConnector, mailbox:
     known: (refs) => records.doneUids(ctx.db, mailbox.id, refs),
   });
   for await (const item of pulled) {
-    const outcome = await processItem(ctx, mailbox, settings, plan, item);
+    const outcome = await processItem(ctx, parsing, mailbox, settings, plan, item);
     result[outcome]++;
     if (outcome === 'undeliverable' && mailbox.moveFailedToUndeliverable && connector.moveToUndeliverable) toMove.push(item.ref);
     if ((outcome === 'tracked' || outcome === 'skipped') && mailbox.deleteAfterProcessing && connector.remove) removals.push(item.ref);
@@ -147,7 +153,7 @@ async function smartMatchLookup(ctx: AppContext, message: ParsedMessage, token: 
 /** The dedupe key of a message: its Message-ID (or, without one, its header block). */
 const dedupeKeyOf = (messageId: string | null, headers: Buffer) => `message:${createHash('sha256').update(messageId ?? headers).digest('hex')}`;
 
-async function processItem(ctx: AppContext, mailbox: IncomingMailbox, settings: IncomingSettings, plan: FolderPlan, item: IncomingItem): Promise<Outcome> {
+async function processItem(ctx: AppContext, parsing: MessageParsing, mailbox: IncomingMailbox, settings: IncomingSettings, plan: FolderPlan, item: IncomingItem): Promise<Outcome> {
   const base = { mailboxId: mailbox.id, ref: item.ref, messageId: messageIdOf(item.headers), receivedAt: item.receivedAt?.getTime() ?? null, at: ctx.clock.now() };
   try {
     // Decided on the header block: a message that is not kept is never read whole.
@@ -174,7 +180,7 @@ async function processItem(ctx: AppContext, mailbox: IncomingMailbox, settings: 
         return 'tracked';
       }
     }
-    const parsed = await parseMessage(await item.loadSource());
+    const parsed = await parsing.parse(await item.loadSource());
     const resolved = await senderRecords(ctx, mailbox, parsed, sender, automated);
     const why = (first: string) => [first, resolved.note].filter(Boolean).join('; ');
     // The processing record is committed with a new activity: there is no moment when one exists without the other.

@@ -1,5 +1,7 @@
 // Parsing a kept message on postal-mime (bench/sync/parsers.ts measures it against mailparser:
 // postal-mime was the faster of the two on this machine, and it streams attachments as bytes).
+// Synchronization parses on a thread of its own (parser-thread.ts); parseMessage here is the same
+// parse on the calling thread.
 import PostalMime, { addressParser, decodeWords, type Address, type Email } from 'postal-mime';
 import { headerValue } from '../connectors/header-lines.ts';
 import { MailroomError } from '../../errors.ts';
