@@ -216,7 +216,8 @@ async function findByIdempotencyKey(ctx: AppContext, owner: string, key: string)
   return { row, raw: Buffer.from(content.raw) };
 }
 
-async function storeWithKey(ctx: AppContext, row: EmailRow, raw: Buffer, owner: string, key: string | undefined, within: HandInOptions['within']): Promise<HandInResult> {
+/** Stores the email and its message (with the idempotency key, when given) in one transaction; a lost race returns the winner's. */
+export async function storeWithKey(ctx: AppContext, row: EmailRow, raw: Buffer, owner: string, key: string | undefined, within: HandInOptions['within']): Promise<HandInResult> {
   try {
     await ctx.db.transaction().execute(async (tx) => {
       if (key !== undefined) {

@@ -183,6 +183,7 @@ export async function getRawEmail(ctx: AppContext, actor: User, id: string): Pro
   await getEmail(ctx, actor, id);
   const raw = (await repo.loadRaw(ctx.db, [id])).get(id);
   if (!raw) throw new MailroomError('NOT_FOUND', { message: 'The message content is no longer stored.' });
+  if (raw.length === 0) throw new MailroomError('NOT_FOUND', { message: 'This email was refused before its message was built: there is no message; its failure says why.' });
   return raw;
 }
 
@@ -239,6 +240,9 @@ export async function summary(ctx: AppContext, actor: User, sinceMs = 24 * HOUR)
 export async function resendEmail(ctx: AppContext, actor: User, id: string): Promise<EmailView> {
   const row = (await getEmail(ctx, actor, id));
   if (row.status !== 'failed' && row.status !== 'expired') throw new MailroomError('NOT_RESENDABLE', { details: { status: row.status } });
+  if (row.sizeBytes === 0) {
+    throw new MailroomError('NOT_RESENDABLE', { message: 'This email was refused before its message was built; nothing was stored to send again.', details: { status: row.status, code: row.failure?.code } });
+  }
   // The grant that allowed this From may have been revoked since the email was handed in. A
   // mailbox's email from the mailbox's own address was authorized by the mailbox, not a grant.
   const mailboxAddress = row.mailboxId

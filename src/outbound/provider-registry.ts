@@ -25,11 +25,13 @@ export function assertProviderId(id: string): asserts id is ProviderId {
 }
 
 /** What assertSendable refuses with: the provider's settings are missing. */
-export const NOT_SET_UP = ['SMTP_NOT_CONFIGURED', 'GRAPH_NOT_CONFIGURED', 'EXCHANGE_NOT_CONFIGURED'] as const;
+export const NOT_SET_UP = ['SMTP_NOT_CONFIGURED', 'SMTP_AUTH_INCOMPLETE', 'GRAPH_NOT_CONFIGURED', 'EXCHANGE_NOT_CONFIGURED'] as const;
 
 /** Refuses a provider whose settings are missing, before anything is queued for it. */
 export function assertSendable(id: ProviderId, params: StoredParameters): void {
   if (id === 'smtp' && !params.smtp.host) throw new MailroomError('SMTP_NOT_CONFIGURED');
+  // Saved before the parameters refused it: said for what it is, not as a missing server.
+  if (id === 'smtp' && params.smtp.authRequired && !params.smtp.username.trim()) throw new MailroomError('SMTP_AUTH_INCOMPLETE');
   if (id === 'graph' && !isGraphConfigured(params)) throw new MailroomError('GRAPH_NOT_CONFIGURED');
   if (id === 'exchange' && !isExchangeConfigured(params)) throw new MailroomError('EXCHANGE_NOT_CONFIGURED');
 }

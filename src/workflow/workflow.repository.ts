@@ -101,3 +101,11 @@ export const insertNotification = (db: Db, row: Insertable<WorkflowNotificationT
 
 export const notificationsOfInstance = (db: Db, instanceId: string) =>
   db.selectFrom('workflow_notification').selectAll().where('instance_id', '=', instanceId).orderBy('created_at').orderBy('id').execute();
+
+export const findEvent = (db: Db, id: string) => db.selectFrom('workflow_event').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findNotificationByEmail = (db: Db, emailId: string) =>
+  db.selectFrom('workflow_notification').selectAll().where('email_id', '=', emailId).executeTakeFirst();
+
+export const updateNotification = (db: Db, id: string, set: Updateable<WorkflowNotificationTable>) =>
+  db.updateTable('workflow_notification').set(set).where('id', '=', id).execute();

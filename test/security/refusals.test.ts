@@ -4,9 +4,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { attachment, countEmails, startApi, type ApiHarness, type Json } from '../fixtures/api.ts';
 import { runCli } from '../fixtures/cli.ts';
-import { DIALECTS, skipUnless } from '../fixtures/context.ts';
+import { createTestEnv, DIALECTS, skipUnless } from '../fixtures/context.ts';
 import { startSmtpServer, type RunningSmtpServer } from '../fixtures/smtp-server.ts';
 import { notificationTemplate } from '../workflow/workflow-setup.ts';
+import { readParameters } from '../../src/outbound/email-parameters.ts';
+import { writeSetting } from '../../src/outbound/settings.repository.ts';
 
 for (const dialect of DIALECTS) {
   describe(`refused, not changed, on ${dialect}`, { skip: await skipUnless(dialect) }, () => {
@@ -50,6 +52,93 @@ for (const dialect of DIALECTS) {
       await h.call('POST', '/api/distributor/run', admin());
       assert.equal((await h.call('GET', `/api/emails/${email.id}`, admin())).body.status, 'sent');
       assert.ok(smtp.mails.some((m) => m.to.includes('admin@contoso.test')));
+    });
+
+    it('keeps notifications refused for a missing template or a misleading sender in the email history, not retried by themselves; Resend builds them again once fixed', async () => {
+      // One workflow whose template is deleted after it was set up, one whose sender name shows another address.
+      const gone = await h.call('POST', '/api/templates', admin(notificationTemplate({ emailId: 'WFGONE' })));
+      assert.equal(gone.status, 201, gone.text);
+      assert.equal((await h.call('POST', '/api/templates', admin(notificationTemplate({ emailId: 'WFBADNAME', senderName: 'it@fabrikam.test' })))).status, 201);
+      const notify = { 'workitem-created': { text: 'Please approve %document%.', recipients: [{ type: 'workitem-owner' }] } };
+      for (const [code, templateEmailId, documentType] of [['GONE', 'WFGONE', 'purchase-requisition'], ['BADNAME', 'WFBADNAME', 'vendor-invoice']] as const) {
+        const wf = await h.call('POST', '/api/workflows', admin({ code, name: code, documentType, templateEmailId, steps: [{ name: 'Admins', assignTo: { type: 'role', role: 'admin' }, notifications: notify }] }));
+        assert.equal(wf.status, 201, wf.text);
+      }
+      assert.equal((await h.call('DELETE', `/api/templates/${gone.body.id}`, admin())).status, 204);
+      const refusedOf = async (documentType: string, title: string) => {
+        const doc = await h.call('POST', '/api/workflow/submit', alice({ documentType, title }));
+        assert.equal(doc.status, 201, doc.text);
+        await h.call('POST', '/api/workflow/notifications/dispatch', admin());
+        const history = await h.call('GET', `/api/workflow/instances/${doc.body.id}/history`, admin());
+        const [note] = history.body.events.flatMap((e: Json) => e.notifications ?? []);
+        assert.equal(note.status, 'failed');
+        assert.ok(note.emailId, `${note.reason}: the email history has it too`);
+        return { instanceId: doc.body.id as string, note, email: (await h.call('GET', `/api/emails/${note.emailId}`, admin())).body };
+      };
+      const missing = await refusedOf('purchase-requisition', 'Chairs');
+      assert.equal(missing.note.reason, 'WORKFLOW_TEMPLATE_MISSING');
+      assert.equal(missing.email.status, 'failed');
+      assert.equal(missing.email.failure.code, 'WORKFLOW_TEMPLATE_MISSING');
+      assert.equal(missing.email.failure.retryable, false, 'marked as not retried by itself');
+      assert.match(missing.email.failure.response, /WFGONE/);
+      assert.deepEqual(missing.email.to.map((m: Json) => m.address), ['admin@contoso.test']);
+      assert.equal(missing.email.sizeBytes, 0);
+      assert.equal((await h.call('GET', `/api/emails/${missing.email.id}/content`, admin())).status, 404, 'no message was built');
+      const misleading = await refusedOf('vendor-invoice', 'Invoice 7');
+      assert.equal(misleading.note.reason, 'SENDER_NAME_MISLEADING');
+      assert.equal(misleading.email.failure.code, 'SENDER_NAME_MISLEADING');
+      assert.equal(misleading.email.sender, 'workflow@contoso.test');
+      const failedList = await h.call('GET', '/api/emails?status=failed', admin());
+      assert.ok(failedList.body.items.some((e: Json) => e.id === missing.email.id), 'listed among the failed emails of the history');
+
+      // Nothing retries them by themselves: a distributor pass and a dispatch leave them as they are.
+      await h.call('POST', '/api/distributor/run', admin());
+      await h.call('POST', '/api/workflow/notifications/dispatch', admin());
+      assert.equal((await h.call('GET', `/api/emails/${missing.email.id}`, admin())).body.status, 'failed');
+      // Resend while the cause is still there: refused with it, the email unchanged.
+      const still = await h.call('POST', `/api/emails/${missing.email.id}/resend`, admin());
+      assert.equal(still.status, 409, still.text);
+      assert.equal(codeOf(still), 'WORKFLOW_TEMPLATE_MISSING');
+      assert.equal((await h.call('GET', `/api/emails/${missing.email.id}`, admin())).body.status, 'failed');
+      assert.equal((await h.call('POST', `/api/emails/${missing.email.id}/resend`, alice())).status, 404, 'a plain user does not reach a system email');
+
+      // Fixed: the template is back, the sender name is honest; Resend builds and queues each on the same email.
+      assert.equal((await h.call('POST', '/api/templates', admin(notificationTemplate({ emailId: 'WFGONE' })))).status, 201);
+      const again = await h.call('POST', `/api/emails/${missing.email.id}/resend`, admin());
+      assert.equal(again.status, 200, again.text);
+      assert.equal(again.body.status, 'waiting');
+      const bad = (await h.call('GET', '/api/templates?kind=workflow', admin())).body.find((t: Json) => t.emailId === 'WFBADNAME');
+      const { id: _id, scope: _s, organizationId: _o, createdAt: _c, updatedAt: _u, ...fixed } = bad;
+      assert.equal((await h.call('PUT', `/api/templates/${bad.id}`, admin({ ...fixed, senderName: 'Contoso Workflow' }))).status, 200);
+      const cli = await runCli(h.env, ['resend', misleading.email.id, '--json']);
+      assert.equal(cli.code, 0, cli.err);
+      assert.equal(cli.json.status, 'waiting');
+      await h.call('POST', '/api/distributor/run', admin());
+      for (const { email, instanceId } of [missing, misleading]) {
+        const sent = (await h.call('GET', `/api/emails/${email.id}`, admin())).body;
+        assert.equal(sent.status, 'sent', JSON.stringify(sent.failure));
+        assert.ok(sent.sizeBytes > 0);
+        const content = await h.call('GET', `/api/emails/${email.id}/content`, admin());
+        assert.match(content.body.html, /Please approve/);
+        const history = await h.call('GET', `/api/workflow/instances/${instanceId}/history`, admin());
+        const [note] = history.body.events.flatMap((e: Json) => e.notifications ?? []);
+        assert.equal(note.status, 'queued', 'the workflow history follows');
+      }
+      assert.equal(smtp.mails.filter((m) => m.raw.toString('utf8').includes('Chairs')).length, 1, 'sent once');
+      assert.equal(codeOf(await h.call('POST', `/api/emails/${missing.email.id}/resend`, admin())), 'NOT_RESENDABLE', 'a sent one is not sent again');
+    });
+
+    it('says SMTP_AUTH_INCOMPLETE, not a missing server, for authentication without a user name saved before it was refused', async () => {
+      // As an older version could leave it: the stored parameters written under the API's checks.
+      const { ctx } = h.env;
+      const stored = await readParameters(ctx);
+      assert.equal(stored.smtp.host, smtp.host);
+      await writeSetting(ctx.db, 'email_parameters', { ...stored, smtp: { ...stored.smtp, authRequired: true, username: '' } }, ctx.clock.now());
+      const counts = await countEmails(h);
+      const refused = await h.call('POST', '/api/emails', alice({ to: 'bob@fabrikam.test', subject: 'x', body: 'x' }));
+      assert.equal(codeOf(refused), 'SMTP_AUTH_INCOMPLETE', refused.text);
+      assert.deepEqual(await countEmails(h), counts);
+      await writeSetting(ctx.db, 'email_parameters', stored, ctx.clock.now());
     });
 
     it('refuses a batch provider or a user\'s provider that is not set up, and authentication without a user name', async () => {
@@ -118,6 +207,19 @@ for (const dialect of DIALECTS) {
       const provider = await runCli(h.env, ['params', 'set', 'batchProvider=graph']);
       assert.notEqual(provider.code, 0);
       assert.match(provider.err, /INVALID_PARAMETER|not set up/);
+
+      // Users but no administrator: said as such, with how to act as one of them or make one.
+      const fresh = await createTestEnv(dialect);
+      try {
+        assert.match((await runCli(fresh, ['status'])).err, /There is no user yet/);
+        assert.equal((await runCli(fresh, ['users', 'add', '--username', 'june', '--email', 'june@contoso.test', '--password', 'june-password'])).code, 0);
+        const noAdmin = await runCli(fresh, ['status']);
+        assert.notEqual(noAdmin.code, 0);
+        assert.match(noAdmin.err, /There is no administrator \(users: june\)\. Act as one of them with --user NAME, or make one an administrator/);
+        assert.doesNotMatch(noAdmin.err, /no user yet/);
+      } finally {
+        await fresh.cleanup();
+      }
     });
   });
 }

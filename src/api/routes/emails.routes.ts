@@ -5,6 +5,7 @@ import type { EmailInput } from '../../outbound/hand-in.ts';
 import { parseStatuses, parseTime } from '../../outbound/history-query.ts';
 import * as outbound from '../../outbound/outbound.service.ts';
 import { retryNow } from '../../outbound/retry-now.ts';
+import { resendNotification } from '../../workflow/workflow-notifier.ts';
 import type { ProviderRegistry } from '../../outbound/provider-registry.ts';
 import { currentUser } from '../auth.ts';
 import { errors, PROVIDER_SETUP_ERRORS, type Api } from '../openapi.ts';
@@ -13,6 +14,9 @@ import { EmailBody, HistoryQuery, IdParams, QueueEmailBody, SendBody } from '../
 
 /** What hand-in refuses: the message itself, the sender, the provider. */
 const HAND_IN = ['INVALID_ADDRESS', 'NO_RECIPIENTS', 'TOO_MANY_RECIPIENTS', 'SENDER_NAME_MISLEADING', 'HEADER_INJECTION', 'MESSAGE_TOO_LARGE', 'SEND_AS_DENIED', 'UNKNOWN_PROVIDER'] as const;
+
+/** What building a refused workflow notification again may still refuse. */
+const NOTIFICATION_REFUSALS = ['WORKFLOW_TEMPLATE_MISSING', 'TEMPLATE_SENDER_INVALID', 'TEMPLATE_LANGUAGE_MISSING', 'TEMPLATE_PLACEHOLDER_UNKNOWN', ...HAND_IN.filter((c) => c !== 'SEND_AS_DENIED' && c !== 'UNKNOWN_PROVIDER')] as const;
 
 const user = { access: 'user' } as const;
 
@@ -69,8 +73,10 @@ export function emailsRoutes(app: Api, ctx: AppContext, providers: ProviderRegis
     return reply.type('message/rfc822').header('content-disposition', `attachment; filename="${id}.eml"`).send(raw);
   });
 
-  app.post('/api/emails/:id/resend', { config: user, schema: { tags: ['emails'], summary: 'Queue a failed or expired email again', params: IdParams, response: { 200: ref(EmailView), ...errors('NOT_FOUND', 'NOT_RESENDABLE', 'SEND_AS_DENIED', ...PROVIDER_SETUP_ERRORS) } } }, async (request) =>
-    outbound.resendEmail(ctx, currentUser(request), (request.params as Static<typeof IdParams>).id));
+  app.post('/api/emails/:id/resend', { config: user, schema: { tags: ['emails'], summary: 'Queue a failed or expired email again; a workflow notification refused before its message was built is built again from its event', params: IdParams, response: { 200: ref(EmailView), ...errors('NOT_FOUND', 'NOT_RESENDABLE', 'SEND_AS_DENIED', ...PROVIDER_SETUP_ERRORS, ...NOTIFICATION_REFUSALS) } } }, async (request) => {
+    const id = (request.params as Static<typeof IdParams>).id;
+    return (await resendNotification(ctx, currentUser(request), id)) ?? outbound.resendEmail(ctx, currentUser(request), id);
+  });
 
   app.post('/api/emails/:id/retry-now', { config: { access: 'admin' }, schema: { tags: ['emails'], summary: 'Try a waiting or deferred email again now, without waiting for its next try', params: IdParams, response: { 200: ref(EmailView), ...errors('NOT_FOUND') } } }, async (request) =>
     retryNow(ctx, (request.params as Static<typeof IdParams>).id, currentUser(request).id));

@@ -5,6 +5,7 @@ import { startClaimHeartbeat } from '../../outbound/claim-heartbeat.ts';
 import { runDistributorPass } from '../../outbound/distributor.ts';
 import type { EmailInput } from '../../outbound/hand-in.ts';
 import * as outbound from '../../outbound/outbound.service.ts';
+import { resendNotification } from '../../workflow/workflow-notifier.ts';
 import { testConnection } from '../../outbound/connection-test.ts';
 import { EMAIL_STATUSES } from '../../store/tables.ts';
 import { MailroomError } from '../../errors.ts';
@@ -114,7 +115,8 @@ export function registerEmailCommands(program: Command) {
   program.command('resend <id>').description('queue a failed or expired email again')
     .option('--user <username>').option('--json', 'machine-readable output')
     .action((id: string, o: { user?: string; json?: boolean }) => withCli(async ({ ctx }) => {
-      const email = await outbound.resendEmail(ctx, await actingUser(ctx, o.user), id);
+      const actor = await actingUser(ctx, o.user);
+      const email = (await resendNotification(ctx, actor, id)) ?? await outbound.resendEmail(ctx, actor, id);
       if (o.json) printJson(email); else print(`queued again ${email.id}`);
     }));
 

@@ -1194,7 +1194,7 @@ export interface paths {
         };
         readonly get?: never;
         readonly put?: never;
-        /** Queue a failed or expired email again */
+        /** Queue a failed or expired email again; a workflow notification refused before its message was built is built again from its event */
         readonly post: {
             readonly parameters: {
                 readonly query?: never;
