@@ -65,8 +65,20 @@ export interface ConnectionTestReport {
 export interface FolderCursor {
   readonly uidValidity: string;
   readonly lastUid: number;
-  /** HIGHESTMODSEQ when the server has CONDSTORE: an unchanged folder is skipped without a FETCH. */
+  /**
+   * HIGHESTMODSEQ when the server has CONDSTORE: the folder's state the changes (expunges) were
+   * last looked up to. A folder whose HIGHESTMODSEQ moved without new mail is asked only what
+   * changed since (QRESYNC); one that did not move costs a STATUS.
+   */
   readonly highestModseq?: string;
+}
+
+/** What changed in a folder since the cursor's HIGHESTMODSEQ, apart from new mail (QRESYNC servers). */
+export interface FolderChanges {
+  /** The cursor to keep once the changes are recorded: the same UIDVALIDITY and UID, the HIGHESTMODSEQ now. */
+  readonly cursor: FolderCursor;
+  /** The UIDs the server expunged since (VANISHED (EARLIER)); may name UIDs the pipeline never saw. */
+  readonly vanished: readonly string[];
 }
 
 /** A message on the server: IMAP folder + UIDVALIDITY + UID, or POP3 UIDL (uidValidity ''). */
@@ -90,6 +102,8 @@ export interface PullLimits {
   readonly batchSize?: number;
   /** Sources up to this size come with the headers; bigger ones only on loadSource() (default 128 KiB). */
   readonly prefetchBytes?: number;
+  /** Told, before any new message, what changed since the cursor (IMAP with QRESYNC); without it changes are not looked up. */
+  readonly changes?: (changes: FolderChanges) => Promise<void>;
 }
 
 /** One message, headers first: the source is read only when the pipeline keeps the message. */

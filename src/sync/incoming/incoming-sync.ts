@@ -108,6 +108,11 @@ async function syncFolder(ctx: AppContext, connector: MailboxConnector, parsing:
   const pulled = connector.pull(plan.folder, cursor, {
     since: mailbox.processFrom === null ? null : new Date(mailbox.processFrom),
     known: (refs) => records.doneUids(ctx.db, mailbox.id, refs),
+    // Expunged on the server (QRESYNC): a failing message is closed; the cursor keeps the folder's HIGHESTMODSEQ.
+    changes: async ({ cursor: next, vanished }) => {
+      await records.recordExpunged(ctx.db, mailbox.id, plan.folder, next.uidValidity, vanished, ctx.clock.now());
+      await records.writeCursor(ctx.db, mailbox.id, plan.folder, next, ctx.clock.now());
+    },
   });
   for await (const item of pulled) {
     const outcome = await processItem(ctx, parsing, mailbox, settings, plan, item);

@@ -1,5 +1,5 @@
 // Folder cursors and processing records (tables of migration 0008).
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, SyncOutcome } from '../../store/tables.ts';
 import type { FolderCursor, ItemRef } from '../connectors/connector.ts';
 
@@ -24,6 +24,24 @@ export async function doneUids(db: Db, mailboxId: string, refs: readonly ItemRef
   const rows = await db.selectFrom('sync_message').select('uid').where('mailbox_id', '=', mailboxId).where('folder', '=', first.folder)
     .where('uid_validity', '=', first.uidValidity).where('uid', 'in', refs.map((r) => r.uid)).where('outcome', 'in', DONE).execute();
   return new Set(rows.map((r) => r.uid));
+}
+
+/**
+ * Messages the server expunged (QRESYNC's VANISHED). One still failing has nothing left to retry:
+ * it becomes skipped with that reason, so it no longer keeps the mailbox from healthy. Tracked,
+ * skipped and set-aside records stay as they are: deleting mail in the mailbox never removes its
+ * activity. Returns how many failing records were closed.
+ */
+export async function recordExpunged(db: Db, mailboxId: string, folder: string, uidValidity: string, uids: readonly string[], at: number): Promise<number> {
+  let closed = 0;
+  for (let i = 0; i < uids.length; i += 500) {
+    const result = await db.updateTable('sync_message')
+      .set({ outcome: 'skipped', reason: sql<string>`cast(${'expunged on the server before it could be processed; it had failed: '} as text) || coalesce(reason, '')`, updated_at: at })
+      .where('mailbox_id', '=', mailboxId).where('folder', '=', folder).where('uid_validity', '=', uidValidity)
+      .where('uid', 'in', uids.slice(i, i + 500)).where('outcome', '=', 'failed').executeTakeFirst();
+    closed += Number(result.numUpdatedRows);
+  }
+  return closed;
 }
 
 export async function attempts(db: Db, mailboxId: string, ref: ItemRef): Promise<number> {

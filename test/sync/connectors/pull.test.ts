@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ImapFlow } from 'imapflow';
-import type { ConnectorConfig, IncomingItem, MailboxConnector } from '../../../src/sync/connectors/connector.ts';
+import type { ConnectorConfig, FolderChanges, FolderCursor, IncomingItem, MailboxConnector } from '../../../src/sync/connectors/connector.ts';
 import { createConnector } from '../../../src/sync/connectors/create-connector.ts';
 import { headerValue } from '../../../src/sync/connectors/header-lines.ts';
 import { DOVECOT_CA, skipUnlessDovecot, startDovecot, type DovecotUser, type RunningDovecot } from '../../fixtures/dovecot.ts';
+import { startTcpProxy } from '../../fixtures/tcp-proxy.ts';
 
 const skip = skipUnlessDovecot();
 const count = async (imap: ImapFlow, folder: string) => { const status = await imap.status(folder, { messages: true }); return status ? status.messages : -1; };
@@ -100,6 +101,71 @@ describe('pulling messages', { skip }, () => {
       }
     });
 
+    it('CONDSTORE/QRESYNC: an unchanged folder costs one STATUS; flag changes and expunges are asked with CHANGEDSINCE … VANISHED, never by listing the folder', async () => {
+      const user = dovecot.addUser();
+      await dovecot.deliver(user, [message(1), message(2), message(3)]);
+      // The commands on the wire, seen through a plain-text proxy (the tag dropped).
+      const commands: string[] = [];
+      const proxy = await startTcpProxy({ host: '127.0.0.1', port: dovecot.imapPort }, {
+        tap: (chunk) => { for (const line of chunk.toString().split('\r\n')) { const m = /^[A-Za-z0-9.]+ ((?:UID )?[A-Z]+)/.exec(line); if (m) commands.push(m[1]!); } },
+      });
+      const plain: ConnectorConfig = { ...config('imap', user), incoming: { ...config('imap', user).incoming, port: proxy.port, ssl: false } };
+      // A session's own commands, and imapflow's LIST of a folder before it first opens it on a connection.
+      const session = new Set(['CAPABILITY', 'ID', 'LOGIN', 'AUTHENTICATE', 'ENABLE', 'NAMESPACE', 'COMPRESS', 'LOGOUT', 'LIST', 'LSUB']);
+      // One cycle as a scheduled job runs it: a connection of its own, then the folder's pull.
+      const cycle = async (cursor: FolderCursor | null, withChanges = true) => {
+        const connector = createConnector(plain);
+        const changes: FolderChanges[] = [];
+        const start = commands.length;
+        try {
+          const items = await collect(connector.pull('INBOX', cursor, withChanges ? { changes: async (c) => { changes.push(c); } } : {}), false);
+          return { items: items.map((p) => p.item), changes, sent: commands.slice(start).filter((c) => !session.has(c)) };
+        } finally {
+          await connector.close();
+        }
+      };
+      const other = await dovecot.client(user);
+      try {
+        const first = await cycle(null);
+        assert.deepEqual(first.items.map((i) => i.ref.uid), ['1', '2', '3']);
+        const cursor = first.items.at(-1)!.cursor!;
+        assert.ok(cursor.highestModseq, 'the cursor keeps HIGHESTMODSEQ');
+
+        const unchanged = await cycle(cursor);
+        assert.deepEqual([unchanged.items, unchanged.changes, unchanged.sent], [[], [], ['STATUS']], 'an unchanged folder: one STATUS');
+
+        const lock = await other.getMailboxLock('INBOX');
+        try { await other.messageFlagsAdd('2', ['\\Flagged'], { uid: true }); } finally { lock.release(); }
+        const flagged = await cycle(cursor);
+        assert.deepEqual(flagged.items, []);
+        assert.deepEqual(flagged.sent, ['STATUS', 'EXAMINE', 'UID FETCH'], 'only what changed since, no SEARCH, no listing');
+        assert.deepEqual(flagged.changes.map((c) => [c.vanished, c.cursor.lastUid]), [[[], 3]], 'a flag change: nothing vanished, the cursor\'s UID stays');
+        const afterFlags = flagged.changes[0]!.cursor;
+        assert.ok(BigInt(afterFlags.highestModseq!) > BigInt(cursor.highestModseq!));
+        assert.deepEqual((await cycle(afterFlags)).sent, ['STATUS'], 'and unchanged again from the new HIGHESTMODSEQ');
+
+        const again = await other.getMailboxLock('INBOX');
+        try { await other.messageDelete('1', { uid: true }); } finally { again.release(); }
+        await dovecot.deliver(user, [message(4)]);
+        const expunged = await cycle(afterFlags);
+        assert.deepEqual(expunged.changes.map((c) => c.vanished), [['1']], 'the expunge, reported by VANISHED (EARLIER)');
+        assert.deepEqual(expunged.items.map((i) => i.ref.uid), ['4'], 'then the new message, as before');
+        assert.equal(expunged.items[0]!.cursor!.highestModseq, expunged.changes[0]!.cursor.highestModseq);
+
+        // Fallbacks: a pipeline that does not take changes, or a cursor without HIGHESTMODSEQ (stored
+        // before, or a server without CONDSTORE), is the UIDVALIDITY + UID cursor alone.
+        await dovecot.deliver(user, [message(5)]);
+        const without = await cycle(expunged.items[0]!.cursor!, false);
+        assert.deepEqual(without.items.map((i) => i.ref.uid), ['5']);
+        assert.deepEqual(without.sent.slice(0, 3), ['STATUS', 'EXAMINE', 'UID SEARCH'], 'no changed-since fetch before the search for new mail');
+        const bare = { uidValidity: cursor.uidValidity, lastUid: 5 };
+        assert.deepEqual(await cycle(bare).then((c) => [c.items, c.changes, c.sent]), [[], [], ['STATUS']]);
+      } finally {
+        await other.logout();
+        await proxy.close();
+      }
+    });
+
     it('waitForChange wakes on a new message (IDLE) and times out otherwise', async () => {
       const user = dovecot.addUser();
       const connector = createConnector(config('imap', user));
@@ -112,6 +178,33 @@ describe('pulling messages', { skip }, () => {
       } finally {
         await connector.close();
       }
+    });
+  });
+
+  describe('IMAP on a server without CONDSTORE and QRESYNC', () => {
+    let plainImap: RunningDovecot;
+    before(async () => { plainImap = await startDovecot({ imapCapability: 'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID IDLE LITERAL+ UIDPLUS MOVE' }); });
+    after(async () => { await plainImap?.stop(); });
+
+    it('the cursor is UIDVALIDITY + UID alone: new mail is found, nothing else is asked', async () => {
+      const user = plainImap.addUser();
+      await plainImap.deliver(user, [message(1), message(2)]);
+      const plain = { ...config('imap', user), incoming: { ...config('imap', user).incoming, port: plainImap.imapPort } };
+      const changes: FolderChanges[] = [];
+      const pull = async (cursor: FolderCursor | null) => {
+        const connector = createConnector(plain);
+        try { return (await collect(connector.pull('INBOX', cursor, { changes: async (c) => { changes.push(c); } }), false)).map((p) => p.item); } finally { await connector.close(); }
+      };
+      const first = await pull(null);
+      const cursor = first.at(-1)!.cursor!;
+      assert.deepEqual([cursor.lastUid, cursor.highestModseq], [2, undefined]);
+      const other = await plainImap.client(user);
+      const lock = await other.getMailboxLock('INBOX');
+      try { await other.messageDelete('1', { uid: true }); } finally { lock.release(); }
+      await other.logout();
+      await plainImap.deliver(user, [message(3)]);
+      assert.deepEqual((await pull(cursor)).map((i) => i.ref.uid), ['3']);
+      assert.deepEqual(changes, [], 'no change lookup without QRESYNC');
     });
   });
 

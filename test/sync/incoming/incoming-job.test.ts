@@ -236,6 +236,36 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('expunged on the server (QRESYNC): a failing message is closed, not retried, and the mailbox is healthy again; a tracked one keeps its activity', async () => {
+      const box = await world.addMailbox();
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+      const [, broken, tracked] = await servers.dovecot.deliver(box.server, [mail(box.email, 110), '\r\nno headers at all\r\n', mail(box.email, 111)]);
+      const first = await syncMailboxNow(world.ctx, box.user, box.id);
+      assert.deepEqual(first.result, { tracked: 2, skipped: 0, failed: 1, undeliverable: 0 });
+      assert.equal((await mailboxSyncStatus(world.ctx, box.user, box.id)).health, 'warning', 'a failing message');
+      const cursorBefore = await world.ctx.db.selectFrom('sync_folder_cursor').selectAll().where('mailbox_id', '=', box.id).executeTakeFirstOrThrow();
+      assert.ok(cursorBefore.highest_modseq, 'Dovecot has CONDSTORE: the cursor keeps HIGHESTMODSEQ');
+
+      // The user deletes the broken message and a tracked one in their mail app.
+      const imap = await servers.dovecot.client(box.server);
+      const lock = await imap.getMailboxLock('INBOX');
+      try { await imap.messageDelete(`${broken},${tracked}`, { uid: true }); } finally { lock.release(); }
+      await imap.logout();
+      const next = await syncMailboxNow(world.ctx, box.user, box.id);
+      assert.deepEqual(next.result, { tracked: 0, skipped: 0, failed: 0, undeliverable: 0 }, 'nothing fetched: the failing message is not retried');
+      const closed = await world.ctx.db.selectFrom('sync_message').selectAll().where('mailbox_id', '=', box.id).where('uid', '=', String(broken)).executeTakeFirstOrThrow();
+      assert.equal(closed.outcome, 'skipped');
+      assert.match(closed.reason ?? '', /expunged on the server/);
+      const status = await mailboxSyncStatus(world.ctx, box.user, box.id);
+      assert.deepEqual([status.health, status.counts.failing, status.failures.length], ['healthy', 0, 0]);
+      const cursorAfter = await world.ctx.db.selectFrom('sync_folder_cursor').selectAll().where('mailbox_id', '=', box.id).executeTakeFirstOrThrow();
+      assert.ok(BigInt(cursorAfter.highest_modseq!) > BigInt(cursorBefore.highest_modseq!), 'the cursor moved to the folder\'s HIGHESTMODSEQ');
+      assert.equal(Number(cursorAfter.last_uid), Number(cursorBefore.last_uid));
+      assert.deepEqual((await activitiesOf(box)).map((a) => a.messageId).sort(), [`<job-110-${box.email}>`, `<job-111-${box.email}>`], 'deleting mail on the server never removes its activity');
+      const report = await reconcileNow(world.ctx, box.user, box.id);
+      assert.deepEqual([report.gaps, report.folders[0]!.onServer, report.folders[0]!.notYetSeen], [0, 1, 0]);
+    });
+
     it('reconciliation reports none on a clean mailbox and the gap made on purpose, as an alert and in the health', async () => {
       const box = await world.addMailbox();
       await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });

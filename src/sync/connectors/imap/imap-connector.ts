@@ -1,6 +1,10 @@
 // IMAP on imapflow. Folders are opened read-only (EXAMINE) for pulls and listings, and every fetch
 // uses BODY.PEEK, so synchronization never sets \Seen or changes the mailbox as a side effect.
-import { ImapFlow, type FetchMessageObject, type ImapFlowOptions, type MessageStructureObject } from 'imapflow';
+// Where the server has CONDSTORE and QRESYNC (imapflow enables both), the folder's HIGHESTMODSEQ
+// rides on the cursor: an unchanged folder costs one STATUS, and a folder whose HIGHESTMODSEQ moved
+// without new mail is asked only for what changed (UID FETCH … (CHANGEDSINCE m VANISHED)), never
+// listed whole. Without them the cursor is UIDVALIDITY + UID alone and expunges go unseen.
+import { ImapFlow, type ExpungeEvent, type FetchMessageObject, type ImapFlowOptions, type MessageStructureObject } from 'imapflow';
 import { MailroomError } from '../../../errors.ts';
 import type {
   Channel, ConnectionTestReport, ConnectorConfig, FolderCursor, IncomingItem, ItemRef, MailboxConnector, PullLimits, ServerMessageRef,
@@ -91,11 +95,19 @@ export function createImapConnector(config: ConnectorConfig): MailboxConnector {
     const uidValidity = String(status.uidValidity);
     const changed = cursor !== null && cursor.uidValidity !== uidValidity;
     const from = cursor && !changed ? cursor.lastUid + 1 : 1;
-    if (status.uidNext !== undefined && status.uidNext <= from) return;
     const highestModseq = status.highestModseq === undefined ? undefined : String(status.highestModseq);
+    const hasNew = status.uidNext === undefined || status.uidNext > from;
+    // Flags changed or messages were expunged since the cursor: worth a look only with QRESYNC (VANISHED).
+    const moved = cursor !== null && !changed && cursor.highestModseq !== undefined && highestModseq !== undefined && cursor.highestModseq !== highestModseq;
+    const since = moved && limits.changes && imap.enabled.has('QRESYNC') ? cursor.highestModseq : undefined;
+    if (!hasNew && since === undefined) return;
     const lock = await imap.getMailboxLock(folder, { readOnly: true }).catch((err) => { throw toMailboxError(err, 'MAILBOX_FOLDER_MISSING'); });
     try {
       if (String(imap.mailbox ? imap.mailbox.uidValidity : '') !== uidValidity) throw new MailroomError('MAILBOX_CONNECTION_DROPPED', { response: `UIDVALIDITY of ${folder} changed during the pull` });
+      if (since !== undefined && cursor && limits.changes) {
+        await limits.changes({ cursor: { uidValidity, lastUid: cursor.lastUid, ...(highestModseq ? { highestModseq } : {}) }, vanished: await vanishedSince(imap, folder, since) });
+      }
+      if (!hasNew) return;
       const uids = await searchUids(imap, from, limits.since ?? null);
       let first = changed;
       const batchSize = limits.batchSize ?? DEFAULT_BATCH;
@@ -219,6 +231,25 @@ async function searchUids(imap: ImapFlow, from: number, since: Date | null): Pro
   const found = await imap.search(query, { uid: true });
   // "n:*" always matches the last message, even when its UID is below n.
   return (found || []).filter((uid) => uid >= from).sort((a, b) => a - b);
+}
+
+/**
+ * The UIDs expunged from the selected folder since a HIGHESTMODSEQ (QRESYNC's VANISHED (EARLIER)).
+ * The same command answers a line per message whose flags changed: Mailroom has no use for those
+ * (an activity does not mirror the mailbox's read or flagged state), so they are only drained.
+ */
+async function vanishedSince(imap: ImapFlow, folder: string, modseq: string): Promise<string[]> {
+  const vanished: string[] = [];
+  // Without mod-sequences imapflow would send the FETCH without CHANGEDSINCE: a listing of every message.
+  if (!imap.mailbox || imap.mailbox.noModseq) return vanished;
+  const onExpunge = (event: ExpungeEvent) => { if (event.path === folder && event.vanished && event.uid !== undefined) vanished.push(String(event.uid)); };
+  imap.on('expunge', onExpunge);
+  try {
+    for await (const changedFlags of imap.fetch('1:*', { uid: true }, { uid: true, changedSince: BigInt(modseq) })) void changedFlags;
+  } finally {
+    imap.off('expunge', onExpunge);
+  }
+  return vanished;
 }
 
 async function fetchHeaders(imap: ImapFlow, uids: readonly number[], prefetchBytes: number): Promise<FetchMessageObject[]> {
