@@ -2,7 +2,8 @@
 // synchronizes a real Dovecot mailbox: the administrator chooses "All email messages" and adds a
 // folder rule on Email tracking, enables their mailbox, and the Mailboxes page shows the health
 // (not healthy: one message fails) and the sync status panel with the failing message's reason and
-// the reconciliation. axe finds nothing serious on either page.
+// the reconciliation; Synchronize now and Reconcile now work while serve holds the mailbox. axe finds
+// nothing serious on either page.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -100,6 +101,12 @@ describe('incoming synchronization in the console', { skip: skipUnlessChromium()
     await servers.dovecot.deliver(box, [`From: Sam <sam@northwind.test>\r\nTo: ${email}\r\nSubject: Plan B\r\nMessage-ID: <console-3@northwind.test>\r\n\r\nB\r\n`], { folder: 'INBOX/Projects' });
     await panel.getByRole('button', { name: `Synchronize ${email} now` }).click();
     await panel.getByText(/Synchronized: 1 tracked/).waitFor({ timeout: 40_000 });
+    // Reconcile now as well: the holder reconciles on its connection and the panel shows its result.
+    await panel.getByRole('button', { name: `Reconcile ${email} now` }).click();
+    await panel.getByText(/Reconciled .*: no gap\./).waitFor({ timeout: 40_000 });
+    const reconciled = (await api('GET', `/api/mailboxes/${encodeURIComponent(email)}/sync-status`)).body;
+    assert.ok(reconciled.heldBy, 'still held by serve\'s scheduler');
+    assert.deepEqual(reconciled.reconciliation.folders.map((f: { folder: string; tracked: number }) => [f.folder, f.tracked]), [['INBOX', 1], ['INBOX/Projects', 2]]);
     await screenshot(page, 'incoming-sync-status');
     violations['mailboxes-sync-status'] = await seriousViolations(page);
     const activities = (await api('GET', '/api/activities?direction=incoming')).body.items as { subject: string }[];

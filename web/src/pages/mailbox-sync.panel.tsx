@@ -3,7 +3,7 @@
 // each failing or set-aside message with its reason, the last reconciliation and its gaps, and the
 // commands Synchronize now and Reconcile now.
 import { api } from '../api/client.ts';
-import type { SyncCycle, SyncStatus } from '../api/schema.ts';
+import type { Reconciliation, SyncCycle, SyncStatus } from '../api/schema.ts';
 import { ErrorMessage, Notice } from '../components/error-message.tsx';
 import { formatTime as when } from '../components/format.ts';
 import { Section } from '../components/page.tsx';
@@ -28,7 +28,7 @@ export function SyncHealth({ id }: { id: string }) {
 export function MailboxSyncPanel({ id, email }: { id: string; email: string }) {
   const status = useApiQuery<SyncStatus>(statusPath(id), { pollMs: 15_000 });
   const sync = useApiMutation(() => api<SyncCycle>('POST', `/api/mailboxes/${encodeURIComponent(id)}/sync`), { invalidates: [statusPath(id), '/api/mailboxes'] });
-  const reconcile = useApiMutation(() => api('POST', `/api/mailboxes/${encodeURIComponent(id)}/reconcile`), { invalidates: [statusPath(id)] });
+  const reconcile = useApiMutation(() => api<Reconciliation>('POST', `/api/mailboxes/${encodeURIComponent(id)}/reconcile`), { invalidates: [statusPath(id)] });
   const s = status.data;
   return (
     <Section title={`Incoming sync status of ${email}`}>
@@ -40,10 +40,11 @@ export function MailboxSyncPanel({ id, email }: { id: string; email: string }) {
           {s.reasons.length > 0 && <ul>{s.reasons.map((r) => <li key={r}>{r}</li>)}</ul>}
           {s.lastError && <p className="failure">Last error {s.lastError.code} ({s.lastError.count}×, {when(s.lastError.at)}){s.lastError.response ? `: ${s.lastError.response}` : ''}</p>}
           <p>Messages processed: {s.counts.tracked} tracked, {s.counts.skipped} skipped, {s.counts.failing} failing, {s.counts.undeliverable} set aside as undeliverable.</p>
-          {s.heldBy && <p>Held by worker {s.heldBy.worker} until {when(s.heldBy.until)} (renewed while it works): it watches the Inbox, so new mail arrives by itself; Synchronize now asks it for a cycle.</p>}
+          {s.heldBy && <p>Held by worker {s.heldBy.worker} until {when(s.heldBy.until)} (renewed while it works): it watches the Inbox, so new mail arrives by itself; Synchronize now and Reconcile now ask it to do so on its connection.</p>}
           <BusyButton type="button" busy={sync.isPending} busyLabel="Synchronizing…" onClick={() => sync.mutate()}>Synchronize {email} now</BusyButton>{' '}
-          {!s.heldBy && <BusyButton type="button" busy={reconcile.isPending} busyLabel="Reconciling…" onClick={() => reconcile.mutate()}>Reconcile {email} now</BusyButton>}
+          <BusyButton type="button" busy={reconcile.isPending} busyLabel="Reconciling…" onClick={() => reconcile.mutate()}>Reconcile {email} now</BusyButton>
           {sync.data && <Notice kind="success">Synchronized: {sync.data.result.tracked} tracked, {sync.data.result.skipped} skipped, {sync.data.result.failed} failed, {sync.data.result.undeliverable} set aside.</Notice>}
+          {reconcile.data && <Notice kind={reconcile.data.gaps === 0 ? 'success' : 'warning'}>Reconciled {when(reconcile.data.ranAt)}: {reconcile.data.gaps === 0 ? 'no gap' : `${reconcile.data.gaps} gap(s)`}.</Notice>}
           <h3>Messages that failed</h3>
           {s.failures.length === 0 ? <p className="empty">No message fails.</p> : (
             <table className="grid">
