@@ -3,6 +3,7 @@ import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type {
   ActivityDirection, ActivityStatus, Database, EmailActivityAttachmentTable, EmailActivityPartyTable, EmailActivityTable,
 } from '../store/tables.ts';
+import { readableBy, type ActivityReader } from './email-activity.access.ts';
 
 export type ActivityRow = Selectable<EmailActivityTable>;
 export type PartyRow = Selectable<EmailActivityPartyTable>;
@@ -47,8 +48,8 @@ export interface ActivityFilter {
   readonly regarding?: { readonly type: string; readonly id: string };
   readonly mailboxId?: string;
   readonly ownerId?: string;
-  /** A reader who is not an administrator: other users' Drafts are left out (unsent work is its writer's). */
-  readonly draftsOf?: string;
+  /** Only what this reader may read (email-activity.access.ts); every activity when left out (Mailroom's own callers). */
+  readonly reader?: ActivityReader;
   /** Keyset: the (created_at, id) of the last row of the previous page, newest first. */
   readonly before?: { readonly createdAt: number; readonly id: string };
   readonly limit: number;
@@ -59,9 +60,9 @@ export async function listActivities(db: Db, f: ActivityFilter): Promise<Activit
   if (f.direction) q = q.where('direction', '=', f.direction);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.ownerId) q = q.where('owner_id', '=', f.ownerId);
-  if (f.draftsOf) {
-    const reader = f.draftsOf;
-    q = q.where((eb) => eb.or([eb('status', '!=', 'draft'), eb('owner_id', '=', reader)]));
+  if (f.reader && !f.reader.all) {
+    const reader = f.reader;
+    q = q.where((eb) => readableBy(eb, reader));
   }
   if (f.regarding) q = q.where('regarding_type', '=', f.regarding.type).where('regarding_id', '=', f.regarding.id);
   if (f.mailboxId) {

@@ -17,6 +17,7 @@ import { ACTIVITY_DIRECTIONS, ACTIVITY_STATUSES } from '../store/tables.ts';
 import { getUser, type User } from '../users/users.service.ts';
 import { resolveAddresses, type AddressResolution } from './address-resolution.ts';
 import { assertMayEdit, decodeCursor, encodeCursor, pageLimit, resolveOwner, type Page } from './crm-record.ts';
+import { assertReadable, assertUserReads, type ActivityReader } from './email-activity.access.ts';
 import * as repo from './email-activity.repository.ts';
 import { toDetail, toViews, type EmailActivity, type EmailActivityDetail } from './email-activity.view.ts';
 import { assertRegardingExists, parseRegarding, type RecordRef } from './record-types.ts';
@@ -239,7 +240,11 @@ async function findRow(ctx: AppContext, id: string) {
   return row;
 }
 
-export const getActivity = async (ctx: AppContext, id: string): Promise<EmailActivityDetail> => toDetail(ctx, await findRow(ctx, id));
+/** One activity; with a reader, NOT_FOUND unless the reader may read it. */
+export async function getActivity(ctx: AppContext, id: string, reader?: ActivityReader): Promise<EmailActivityDetail> {
+  if (reader) await assertReadable(ctx, reader, id);
+  return toDetail(ctx, await findRow(ctx, id));
+}
 
 export interface ActivityListQuery {
   readonly q?: string;
@@ -249,8 +254,8 @@ export interface ActivityListQuery {
   readonly regarding?: string;
   readonly mailboxId?: string;
   readonly ownerId?: string;
-  /** Set for a reader who is not an administrator: other users' Drafts are left out. */
-  readonly draftsOf?: string;
+  /** Only the activities this reader may read (email-activity.access.ts); all when left out. */
+  readonly reader?: ActivityReader;
   readonly limit?: number;
   readonly cursor?: string;
 }
@@ -271,7 +276,7 @@ export async function listActivities(ctx: AppContext, query: ActivityListQuery =
   }
   const rows = await repo.listActivities(ctx.db, {
     q: query.q, direction: checkOneOf('direction', query.direction, ACTIVITY_DIRECTIONS), status: checkOneOf('status', query.status, ACTIVITY_STATUSES),
-    regarding: query.regarding ? await parseRegarding(ctx, query.regarding) : undefined, mailboxId: query.mailboxId, ownerId: query.ownerId, draftsOf: query.draftsOf, before, limit: limit + 1,
+    regarding: query.regarding ? await parseRegarding(ctx, query.regarding) : undefined, mailboxId: query.mailboxId, ownerId: query.ownerId, reader: query.reader, before, limit: limit + 1,
   });
   const kept = rows.slice(0, limit);
   const last = kept[kept.length - 1];
@@ -348,6 +353,7 @@ export interface ActivityChanges {
 
 /** Regarding and owner change on any activity; the text and recipients only on a Draft. */
 export async function updateActivity(ctx: AppContext, actor: User, id: string, changes: ActivityChanges): Promise<EmailActivityDetail> {
+  await assertUserReads(ctx, actor, id);
   const row = await findRow(ctx, id);
   assertMayEdit(actor, row.owner_id, 'email activity');
   const content = (['subject', 'text', 'html', 'to', 'cc', 'bcc'] as const).filter((k) => changes[k] !== undefined);
@@ -376,13 +382,15 @@ export async function updateActivity(ctx: AppContext, actor: User, id: string, c
 
 /** Deletes Mailroom's activity (parties, attachments, mailbox links). The mail on the server is never touched. */
 export async function deleteActivity(ctx: AppContext, actor: User, id: string): Promise<void> {
+  await assertUserReads(ctx, actor, id);
   const row = await findRow(ctx, id);
   assertMayEdit(actor, row.owner_id, 'email activity');
   await ctx.db.deleteFrom('email_activity').where('id', '=', id).execute();
 }
 
 /** An attachment's bytes; refused when it was over the size limit and only its name was kept. */
-export async function getAttachment(ctx: AppContext, activityId: string, attachmentId: string): Promise<{ filename: string; contentType: string; content: Uint8Array }> {
+export async function getAttachment(ctx: AppContext, activityId: string, attachmentId: string, reader?: ActivityReader): Promise<{ filename: string; contentType: string; content: Uint8Array }> {
+  if (reader) await assertReadable(ctx, reader, activityId);
   const row = await repo.attachmentContent(ctx.db, activityId, attachmentId);
   if (!row) throw new MailroomError('NOT_FOUND', { message: 'No such attachment on this email activity.' });
   if (!row.content) {

@@ -93,6 +93,15 @@ export async function findQueueRow(ctx: AppContext, ref: string): Promise<Select
 
 export const getQueue = async (ctx: AppContext, ref: string) => view(ctx, await findQueueRow(ctx, ref));
 
+/** The queues a user owns or is a member of. */
+export async function queueIdsOf(ctx: AppContext, userId: string): Promise<string[]> {
+  const rows = await ctx.db.selectFrom('queue').select('id').where((eb) => eb.or([
+    eb('owner_id', '=', userId),
+    eb.exists(eb.selectFrom('queue_member').select('queue_member.user_id').whereRef('queue_member.queue_id', '=', 'queue.id').where('queue_member.user_id', '=', userId)),
+  ])).execute();
+  return rows.map((r) => r.id);
+}
+
 export async function listQueues(ctx: AppContext): Promise<Queue[]> {
   const rows = await ctx.db.selectFrom('queue').selectAll().orderBy('name').execute();
   return Promise.all(rows.map((r) => view(ctx, r)));

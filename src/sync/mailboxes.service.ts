@@ -118,6 +118,13 @@ export async function mayView(ctx: AppContext, actor: User, row: MailboxRow): Pr
   return !!(await ctx.db.selectFrom('queue_member').select('user_id').where('queue_id', '=', row.queue_id).where('user_id', '=', actor.id).executeTakeFirst());
 }
 
+/** The mailboxes a user's email comes through: their own, and those of the queues given (theirs). */
+export async function mailboxIdsOf(ctx: AppContext, userId: string, queueIds: readonly string[]): Promise<string[]> {
+  const rows = await ctx.db.selectFrom('mailbox').select('id')
+    .where((eb) => eb.or([eb('user_id', '=', userId), ...(queueIds.length ? [eb('queue_id', 'in', [...queueIds])] : [])])).execute();
+  return rows.map((r) => r.id);
+}
+
 export async function getMailboxFor(ctx: AppContext, actor: User, ref: string): Promise<MailboxRow> {
   const row = await findMailboxRow(ctx, ref);
   if (!(await mayView(ctx, actor, row))) throw new MailroomError('NOT_FOUND', { message: `No mailbox ${ref}.` });

@@ -1,9 +1,11 @@
-// Email activities. Signed-in users read them; whoever writes one owns it; the owner or an
-// administrator changes or deletes it. Deleting an activity never touches the mail server.
+// Email activities. A user reads their own, their mailboxes' and their queues' (the rule is in
+// crm/email-activity.access.ts; administrators read all); whoever writes one owns it; the owner or
+// an administrator changes or deletes it. Deleting an activity never touches the mail server.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { AppContext } from '../../app-context.ts';
 import * as activities from '../../crm/email-activity.service.ts';
+import { activityReader } from '../../crm/email-activity.access.ts';
 import { currentUser } from '../auth.ts';
 import { MailroomError } from '../../errors.ts';
 import { IdParams } from '../schemas.ts';
@@ -18,22 +20,12 @@ const tags = ['activities'];
 const idOf = (request: FastifyRequest) => (request.params as Static<typeof IdParams>).id;
 const ok = <T>(schema: T) => ({ 200: schema, ...S.errorAnswers });
 
-/** Another user's Draft is its writer's unsent work: to a reader who is not an administrator it does not exist. */
-function readable<T extends { status: string; ownerId: string | null }>(request: FastifyRequest, activity: T): T {
-  const reader = currentUser(request);
-  if (activity.status === 'draft' && reader.role !== 'admin' && activity.ownerId !== reader.id) {
-    throw new MailroomError('NOT_FOUND', { message: 'No such email activity.' });
-  }
-  return activity;
-}
-
 export function activitiesRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get('/api/activities', { config: user, schema: { tags, summary: 'Email activities, newest first; search with q, filter by regarding record or mailbox', querystring: S.ActivityListQuery, response: ok(S.ActivityPage) } }, async (request) => {
     const q = request.query as Static<typeof S.ActivityListQuery>;
-    const reader = currentUser(request);
     return activities.listActivities(ctx, {
       q: q.q, direction: q.direction, status: q.status, regarding: q.regarding, mailboxId: q.mailbox, ownerId: q.owner, limit: q.limit, cursor: q.cursor,
-      draftsOf: reader.role === 'admin' ? undefined : reader.id,
+      reader: await activityReader(ctx, currentUser(request)),
     });
   });
   app.post('/api/activities', { config: user, schema: { tags, summary: 'Write an email activity: outgoing ones start as Draft, incoming ones are recorded as Received', body: S.NewActivityBody, response: { 201: S.ActivityDetail, ...S.errorAnswers } } }, async (request, reply) => {
@@ -48,7 +40,7 @@ export function activitiesRoutes(app: FastifyInstance, ctx: AppContext) {
     return reply.code(201).send(await composeDraft(ctx, currentUser(request), { ...input, attachments: files }, { template, maxAttachmentKb }));
   });
   app.get('/api/activities/:id', { config: user, schema: { tags, summary: 'An email activity with its text, HTML, parties, attachments, mailboxes and regarding record', params: IdParams, response: ok(S.ActivityDetail) } }, async (request) =>
-    readable(request, await activities.getActivity(ctx, idOf(request))));
+    activities.getActivity(ctx, idOf(request), await activityReader(ctx, currentUser(request))));
   app.patch('/api/activities/:id', { config: user, schema: { tags, summary: 'Change the regarding record or owner; a Draft\'s text and recipients too', params: IdParams, body: S.ActivityChangesBody, response: ok(S.ActivityDetail) } }, async (request) =>
     activities.updateActivity(ctx, currentUser(request), idOf(request), request.body as Static<typeof S.ActivityChangesBody>));
   app.delete('/api/activities/:id', { config: user, schema: { tags, summary: 'Delete Mailroom\'s activity; the email on the mail server is not touched', params: IdParams, response: { 204: { type: 'null', description: 'Deleted' }, ...S.errorAnswers } } }, async (request, reply) => {
@@ -57,8 +49,7 @@ export function activitiesRoutes(app: FastifyInstance, ctx: AppContext) {
   });
   app.get('/api/activities/:id/attachments/:attachmentId', { config: user, schema: { tags, summary: 'An attachment\'s content, as a download', params: S.AttachmentParams, response: { 200: Binary('application/octet-stream', 'The attachment as stored'), ...S.errorAnswers } } }, async (request, reply) => {
     const { id, attachmentId } = request.params as Static<typeof S.AttachmentParams>;
-    readable(request, await activities.getActivity(ctx, id));
-    const file = await activities.getAttachment(ctx, id, attachmentId);
+    const file = await activities.getAttachment(ctx, id, attachmentId, await activityReader(ctx, currentUser(request)));
     return reply.header('content-type', 'application/octet-stream')
       .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
       .header('x-content-type-options', 'nosniff').send(Buffer.from(file.content));

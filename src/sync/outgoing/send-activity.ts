@@ -7,6 +7,7 @@ import { resolveAddresses } from '../../crm/address-resolution.ts';
 import { createActivity, deleteActivity, getActivity, type ActivityInput } from '../../crm/email-activity.service.ts';
 import { draftForSending, markQueued, queuedEmailOf, cancelDraft, type OutgoingParty } from '../../crm/email-activity.outgoing.ts';
 import type { EmailActivityDetail } from '../../crm/email-activity.view.ts';
+import { assertUserReads } from '../../crm/email-activity.access.ts';
 import { findQueueRow } from '../../crm/queues.service.ts';
 import { MailroomError } from '../../errors.ts';
 import { formatMailbox, sameAddress } from '../../mime/addresses.ts';
@@ -42,6 +43,8 @@ async function sendingMailbox(ctx: AppContext, actor: User, queue: string | unde
 
 /** Queues the Draft: it is Pending send at once, and follows its email from there. */
 export async function sendActivity(ctx: AppContext, actor: User, id: string, options: SendOptions = {}): Promise<EmailActivityDetail> {
+  // One the actor may not read does not exist for them (404), whatever else it is.
+  await assertUserReads(ctx, actor, id);
   const draft = await draftForSending(ctx, actor, id);
   const mailbox = await sendingMailbox(ctx, actor, options.queue);
   // A queue's email comes from the queue unless its writer chose another From (which needs Send-As).
@@ -95,6 +98,8 @@ export async function composeAndSend(ctx: AppContext, actor: User, input: Omit<A
 
 /** A Draft becomes Canceled; a Pending send one is taken off the queue. One being sent or sent is not. */
 export async function cancelActivity(ctx: AppContext, actor: User, id: string): Promise<EmailActivityDetail> {
+  // One the actor may not read does not exist for them (404), whatever else it is.
+  await assertUserReads(ctx, actor, id);
   if (await cancelDraft(ctx, actor, id)) return getActivity(ctx, id);
   const { emailId } = await queuedEmailOf(ctx, actor, id);
   try {
@@ -110,6 +115,8 @@ export async function cancelActivity(ctx: AppContext, actor: User, id: string): 
 
 /** Puts a Failed activity's email back on the queue: the same message, Message-ID and token. */
 export async function resendActivity(ctx: AppContext, actor: User, id: string): Promise<EmailActivityDetail> {
+  // One the actor may not read does not exist for them (404), whatever else it is.
+  await assertUserReads(ctx, actor, id);
   const { emailId, status } = await queuedEmailOf(ctx, actor, id);
   if (status !== 'failed') throw new MailroomError('ACTIVITY_NOT_SENDABLE', { message: `Only a Failed email activity is sent again; this one is ${status}.`, details: { status } });
   await resendEmail(ctx, actor, emailId);
