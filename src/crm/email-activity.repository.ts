@@ -37,6 +37,27 @@ export const findById = (db: Db, id: string) => db.selectFrom('email_activity').
 export const findIdByDedupeKey = async (db: Db, key: string): Promise<string | undefined> =>
   (await db.selectFrom('email_activity').select('id').where('dedupe_key', '=', key).executeTakeFirst())?.id;
 
+/** The activity of each of these dedupe keys that has one. */
+export async function findIdsByDedupeKeys(db: Db, keys: readonly string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (let i = 0; i < keys.length; i += 400) {
+    const rows = await db.selectFrom('email_activity').select(['id', 'dedupe_key']).where('dedupe_key', 'in', keys.slice(i, i + 400)).execute();
+    for (const r of rows) if (r.dedupe_key) found.set(r.dedupe_key, r.id);
+  }
+  return found;
+}
+
+/** The oldest activity of each of these column values that has one (id and regarding record only). */
+export async function findOldestTargets(db: Db, column: 'message_id' | 'tracking_token', values: readonly string[]): Promise<Map<string, { id: string; regarding_type: string | null; regarding_id: string | null }>> {
+  const found = new Map<string, { id: string; regarding_type: string | null; regarding_id: string | null }>();
+  for (let i = 0; i < values.length; i += 400) {
+    const rows = await db.selectFrom('email_activity').select(['id', 'regarding_type', 'regarding_id', column]).where(column, 'in', values.slice(i, i + 400))
+      .orderBy('created_at').orderBy('id').execute();
+    for (const r of rows) { const v = r[column]; if (v && !found.has(v)) found.set(v, { id: r.id, regarding_type: r.regarding_type, regarding_id: r.regarding_id }); }
+  }
+  return found;
+}
+
 /** The oldest activity with this column value. */
 export const findOldestBy = (db: Db, column: 'message_id' | 'tracking_token', value: string) =>
   db.selectFrom('email_activity').selectAll().where(column, '=', value).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();

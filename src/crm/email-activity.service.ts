@@ -6,7 +6,7 @@
 // An activity is Mailroom's own copy. Deleting it removes that copy and nothing else: Mailroom
 // never deletes, moves or flags the message on the mail server because an activity went.
 import { randomUUID } from 'node:crypto';
-import type { Insertable, Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { MailroomError } from '../errors.ts';
 import { assertNoLineBreak, parseMailbox, parseMailboxes } from '../mime/addresses.ts';
@@ -15,7 +15,7 @@ import type {
 } from '../store/tables.ts';
 import { ACTIVITY_DIRECTIONS, ACTIVITY_STATUSES } from '../store/tables.ts';
 import { getUser, type User } from '../users/users.service.ts';
-import { resolveAddresses, type AddressResolution } from './address-resolution.ts';
+import { resolveAddresses, type AddressResolution, type ResolvedRecord } from './address-resolution.ts';
 import { assertMayEdit, decodeCursor, encodeCursor, pageLimit, resolveOwner, type Page } from './crm-record.ts';
 import { assertReadable, assertUserReads, type ActivityReader } from './email-activity.access.ts';
 import * as repo from './email-activity.repository.ts';
@@ -86,11 +86,20 @@ export function normalizeMessageId(value: string | null | undefined): string | n
   return v ? `<${v}>` : null;
 }
 
-async function partyRows(ctx: AppContext, activityId: string, parties: Record<PartyRole, readonly PartyInput[]>, known: readonly AddressResolution[] = []) {
-  const all = Object.values(parties).flat().map((p) => p.address);
-  const knownBy = new Map(known.map((r) => [r.address.trim().toLowerCase(), r.records]));
-  const missing = all.filter((a) => !knownBy.has(a.trim().toLowerCase()));
+/** The records of each of these addresses, by lowered address: the caller's own resolutions, one look-up for the rest. */
+async function resolveParties(ctx: AppContext, addresses: readonly string[], known: readonly AddressResolution[] = []): Promise<Map<string, readonly ResolvedRecord[]>> {
+  const knownBy = new Map<string, readonly ResolvedRecord[]>();
+  for (const r of known) if (!knownBy.has(r.address.trim().toLowerCase())) knownBy.set(r.address.trim().toLowerCase(), r.records);
+  const missing = [...new Set(addresses.filter((a) => !knownBy.has(a.trim().toLowerCase())))];
   for (const r of await resolveAddresses(ctx, missing)) knownBy.set(r.address.trim().toLowerCase(), r.records);
+  return knownBy;
+}
+
+async function partyRows(ctx: AppContext, activityId: string, parties: Record<PartyRole, readonly PartyInput[]>, known: readonly AddressResolution[] = []) {
+  return partyRowsFrom(activityId, parties, await resolveParties(ctx, Object.values(parties).flat().map((p) => p.address), known));
+}
+
+function partyRowsFrom(activityId: string, parties: Record<PartyRole, readonly PartyInput[]>, knownBy: ReadonlyMap<string, readonly ResolvedRecord[]>) {
   const rows: Insertable<EmailActivityPartyTable>[] = [];
   for (const role of ['from', 'to', 'cc', 'bcc'] as const) {
     parties[role].forEach((p, position) => {
@@ -142,16 +151,86 @@ export async function createIncomingActivity(ctx: AppContext, input: IncomingAct
 
 /** createIncomingActivity without reading the activity back: its id, and whether this call made it. */
 export async function storeIncomingActivity(ctx: AppContext, input: IncomingActivityInput, options: StoreOptions = {}): Promise<{ id: string; created: boolean }> {
-  const key = input.dedupeKey.trim();
-  if (!key) throw new MailroomError('VALIDATION_FAILED', { message: 'A dedupe key is required.', details: { field: 'dedupeKey' } });
-  const existing = await repo.findIdByDedupeKey(ctx.db, key);
-  if (existing) return { id: await linkExisting(ctx, existing, input.mailboxId), created: false };
+  const [prepared] = await prepareIncomingActivities(ctx, [input], options);
+  if (prepared instanceof Error) throw prepared;
+  if (!prepared!.row) return { id: await linkExisting(ctx, prepared!.id, input.mailboxId), created: false };
+  const stored = await ctx.db.transaction().execute(async (trx) => {
+    const written = await writeIncomingActivity(trx, prepared!, ctx.clock.now());
+    if (written.created) await options.alsoCommit?.(trx, written.id);
+    return written;
+  });
+  return stored;
+}
 
+/** An incoming email ready to be written: its rows, or (row null) the id of the activity it already has. */
+export interface PreparedIncomingActivity {
+  readonly id: string;
+  readonly dedupeKey: string;
+  readonly mailboxId: string | undefined;
+  readonly row: Insertable<EmailActivityTable> | null;
+  readonly parties: readonly Insertable<EmailActivityPartyTable>[];
+  readonly attachments: readonly Insertable<EmailActivityAttachmentTable>[];
+}
+
+/**
+ * The reads storeIncomingActivity makes, for several emails at once: one look-up of their dedupe
+ * keys, one address resolution for all their parties (less those the caller resolved), one check
+ * per distinct regarding record. Each input gives its prepared rows, or the error that refuses it
+ * (a missing regarding record, a bad dedupe key): one refused email does not refuse the others.
+ * `id` fixes the id of a new activity (a caller that refers to it before it is written).
+ */
+export async function prepareIncomingActivities(ctx: AppContext, inputs: readonly (IncomingActivityInput & { readonly id?: string })[], options: ActivityOptions = {}): Promise<(PreparedIncomingActivity | MailroomError)[]> {
   const maxKb = checkMaxAttachmentKb(options.maxAttachmentKb);
-  if (input.regarding) await assertRegardingExists(ctx, input.regarding);
+  const keys = inputs.map((input) => input.dedupeKey.trim());
+  const existing = await repo.findIdsByDedupeKeys(ctx.db, keys.filter(Boolean));
+  const fresh = inputs.filter((input, i) => keys[i] && !existing.has(keys[i]!));
+  const regardingChecks = new Map<string, Promise<MailroomError | null>>();
+  for (const input of fresh) {
+    const ref = input.regarding;
+    if (ref && !regardingChecks.has(`${ref.type}:${ref.id}`)) regardingChecks.set(`${ref.type}:${ref.id}`, assertRegardingExists(ctx, ref).then(() => null, (err: unknown) => { if (err instanceof MailroomError) return err; throw err; }));
+  }
+  const partiesOf = (input: IncomingActivityInput) => ({ from: input.from ? [input.from] : [], to: input.to ?? [], cc: input.cc ?? [], bcc: input.bcc ?? [] });
+  const known = await resolveParties(ctx, fresh.flatMap((input) => Object.values(partiesOf(input)).flat().map((p) => p.address)), fresh.flatMap((input) => input.resolved ?? []));
   const now = ctx.clock.now();
-  const id = randomUUID();
-  const row: Insertable<EmailActivityTable> = {
+  const out: (PreparedIncomingActivity | MailroomError)[] = [];
+  for (const [i, input] of inputs.entries()) {
+    const key = keys[i]!;
+    if (!key) { out.push(new MailroomError('VALIDATION_FAILED', { message: 'A dedupe key is required.', details: { field: 'dedupeKey' } })); continue; }
+    const already = existing.get(key);
+    if (already) { out.push({ id: already, dedupeKey: key, mailboxId: input.mailboxId, row: null, parties: [], attachments: [] }); continue; }
+    const refused = input.regarding ? await regardingChecks.get(`${input.regarding.type}:${input.regarding.id}`) : null;
+    if (refused) { out.push(refused); continue; }
+    const id = input.id ?? randomUUID();
+    out.push({
+      id, dedupeKey: key, mailboxId: input.mailboxId, row: activityRow(id, key, input, now),
+      parties: partyRowsFrom(id, partiesOf(input), known),
+      attachments: attachmentRows(id, input.attachments ?? [], maxKb, false),
+    });
+  }
+  return out;
+}
+
+/**
+ * Writes a prepared email in the caller's transaction: the activity with its parties, attachments
+ * and mailbox link, or, when its dedupe key is taken (prepared so, or by another writer since), the
+ * mailbox linked to the activity that has it. Idempotent on the dedupe key, even when two writers race.
+ */
+export async function writeIncomingActivity(trx: Kysely<Database>, prepared: PreparedIncomingActivity, at: number): Promise<{ id: string; created: boolean }> {
+  if (prepared.row && (await repo.insertActivity(trx, prepared.row))) {
+    await repo.insertParties(trx, prepared.parties);
+    await repo.insertAttachments(trx, prepared.attachments);
+    if (prepared.mailboxId) await repo.linkMailbox(trx, prepared.id, prepared.mailboxId, at);
+    return { id: prepared.id, created: true };
+  }
+  // Another writer inserted the same key between the look-up and this insert (ON CONFLICT waited for its commit).
+  const stored = prepared.row ? await repo.findIdByDedupeKey(trx, prepared.dedupeKey) : prepared.id;
+  if (!stored) throw new MailroomError('INTERNAL', { message: 'The email activity was not stored.' });
+  if (prepared.mailboxId) await repo.linkMailbox(trx, stored, prepared.mailboxId, at);
+  return { id: stored, created: false };
+}
+
+function activityRow(id: string, key: string, input: IncomingActivityInput, now: number): Insertable<EmailActivityTable> {
+  return {
     id, direction: input.direction ?? 'incoming', status: input.direction === 'outgoing' ? 'sent' : 'received', status_detail: null,
     subject: input.subject, body_text: input.text ?? null, body_html: input.html ?? null,
     message_id: normalizeMessageId(input.messageId), in_reply_to: normalizeMessageId(input.inReplyTo),
@@ -162,21 +241,6 @@ export async function storeIncomingActivity(ctx: AppContext, input: IncomingActi
     correlated_by: input.correlatedBy ?? null, correlated_activity_id: input.correlatedActivityId ?? null,
     dedupe_key: key, email_id: null, sent_folder: null, created_at: now, updated_at: now,
   };
-  const parties = await partyRows(ctx, id, { from: input.from ? [input.from] : [], to: input.to ?? [], cc: input.cc ?? [], bcc: input.bcc ?? [] }, input.resolved);
-  const attachments = attachmentRows(id, input.attachments ?? [], maxKb, false);
-  const inserted = await ctx.db.transaction().execute(async (trx) => {
-    if (!(await repo.insertActivity(trx, row))) return false;
-    await repo.insertParties(trx, parties);
-    await repo.insertAttachments(trx, attachments);
-    if (input.mailboxId) await repo.linkMailbox(trx, id, input.mailboxId, now);
-    await options.alsoCommit?.(trx, id);
-    return true;
-  });
-  if (inserted) return { id, created: true };
-  // Another caller inserted the same key between our look-up and our insert.
-  const stored = await repo.findIdByDedupeKey(ctx.db, key);
-  if (!stored) throw new MailroomError('INTERNAL', { message: 'The email activity was not stored.' });
-  return { id: await linkExisting(ctx, stored, input.mailboxId), created: false };
 }
 
 async function linkExisting(ctx: AppContext, id: string, mailboxId: string | undefined): Promise<string> {
@@ -232,6 +296,22 @@ export async function findCorrelationTarget(ctx: AppContext, by: 'message-id' | 
   const row = key ? await repo.findOldestBy(ctx.db, by === 'message-id' ? 'message_id' : 'tracking_token', key) : undefined;
   if (!row) return null;
   return { id: row.id, regarding: row.regarding_type && row.regarding_id ? { type: row.regarding_type, id: row.regarding_id } : null };
+}
+
+/** The activity of each of these dedupe keys that has one. */
+export const findIdsByDedupeKeys = (ctx: AppContext, keys: readonly string[]): Promise<Map<string, string>> => repo.findIdsByDedupeKeys(ctx.db, [...new Set(keys.map((k) => k.trim()).filter(Boolean))]);
+
+/** findCorrelationTarget for many values at once (one query a few hundred): the target of each value that has one. */
+export async function findCorrelationTargets(ctx: AppContext, by: 'message-id' | 'tracking-token', values: readonly string[]): Promise<Map<string, CorrelationTarget>> {
+  const keyOf = (value: string) => (by === 'message-id' ? normalizeMessageId(value) : value.trim()) || null;
+  const keys = [...new Set(values.map(keyOf).filter((k): k is string => k !== null))];
+  const rows = await repo.findOldestTargets(ctx.db, by === 'message-id' ? 'message_id' : 'tracking_token', keys);
+  const out = new Map<string, CorrelationTarget>();
+  for (const value of values) {
+    const row = rows.get(keyOf(value) ?? '');
+    if (row) out.set(value, { id: row.id, regarding: row.regarding_type && row.regarding_id ? { type: row.regarding_type, id: row.regarding_id } : null });
+  }
+  return out;
 }
 
 async function findRow(ctx: AppContext, id: string) {

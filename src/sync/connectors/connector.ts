@@ -120,6 +120,8 @@ export interface IncomingItem {
   readonly cursor: FolderCursor | null;
   /** True on the first item after the folder's UIDVALIDITY changed: the folder is read again. */
   readonly uidValidityChanged: boolean;
+  /** True when the source came with the headers (a small message): loadSource() reads nothing more. */
+  readonly sourceInHand?: boolean;
   loadSource(): Promise<Buffer>;
 }
 

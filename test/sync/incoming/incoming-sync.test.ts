@@ -83,6 +83,38 @@ for (const dialect of DIALECTS) {
       assert.match(skipped.reason ?? '', /not a reply/);
     });
 
+    it('a thread arriving in one batch correlates each reply to the message before it; one that fails to store fails alone, and its reply is decided again without it', { skip }, async () => {
+      const account = await createAccount(env.ctx, june, { name: `Fabrikam ${dialect}`, emails: [] });
+      const good = await createIncomingActivity(env.ctx, { dedupeKey: `good-${dialect}`, direction: 'outgoing', messageId: '<good@mailroom.test>', subject: 'Offer', regarding: { type: 'account', id: account.id } });
+      // An activity regarding a record that is gone: a message that answers it cannot be stored.
+      await env.ctx.db.insertInto('email_activity').values({
+        id: `bad-${dialect}`, direction: 'outgoing', status: 'sent', status_detail: null, subject: 'Old offer', body_text: null, body_html: null,
+        message_id: '<bad@mailroom.test>', in_reply_to: null, references_header: null, tracking_token: null, received_at: null, sent_at: null,
+        regarding_type: 'account', regarding_id: 'gone', owner_id: june.id, accepting_type: null, accepting_id: null, correlated_by: null, correlated_activity_id: null,
+        dedupe_key: null, email_id: null, sent_folder: null, created_at: 1, updated_at: 1,
+      }).execute();
+      const user = dovecot.addUser();
+      await dovecot.deliver(user, [
+        mail(41, 'In-Reply-To: <good@mailroom.test>\r\n'),
+        mail(42, 'In-Reply-To: <bad@mailroom.test>\r\n'),
+        mail(43, 'In-Reply-To: <m42@contoso.test>\r\nReferences: <good@mailroom.test> <m42@contoso.test>\r\n'),
+        mail(44, 'In-Reply-To: <m43@contoso.test>\r\n'),
+        mail(45),
+      ]);
+      const mailbox = mailboxFor(`mbx-${user.username}`, { tracking: 'replies' });
+      assert.deepEqual(await cycle(user, mailbox), { tracked: 3, skipped: 1, failed: 1, undeliverable: 0 });
+      const byId = new Map((await activitiesOf(mailbox.id)).map((a) => [a.messageId, a]));
+      const [m41, m43, m44] = ['<m41@contoso.test>', '<m43@contoso.test>', '<m44@contoso.test>'].map((id) => byId.get(id)!);
+      assert.deepEqual([m41!.correlatedBy, m41!.correlatedActivityId, m41!.regarding?.id], ['in-reply-to', good.activity.id, account.id]);
+      // Decided first with 42 pending; decided again once 42 failed: its older reference is what it answers.
+      assert.deepEqual([m43!.correlatedBy, m43!.correlatedActivityId, m43!.regarding?.id], ['references', good.activity.id, account.id]);
+      assert.deepEqual([m44!.correlatedBy, m44!.correlatedActivityId, m44!.regarding?.id], ['in-reply-to', m43!.id, account.id], 'a reply to a message of the same batch');
+      const failed = (await listRecords(env.ctx.db, mailbox.id)).find((r) => r.outcome === 'failed')!;
+      assert.deepEqual([failed.message_id, failed.error_code], ['<m42@contoso.test>', 'VALIDATION_FAILED']);
+      const cursor = await env.ctx.db.selectFrom('sync_folder_cursor').select('last_uid').where('mailbox_id', '=', mailbox.id).executeTakeFirst();
+      assert.equal(Number(cursor?.last_uid), 1, 'the cursor stops before the message that failed');
+    });
+
     it('one message in two mailboxes is one activity linked to both; a UIDVALIDITY reset re-reads without doubling', { skip }, async () => {
       const [a, b] = [dovecot.addUser(), dovecot.addUser()];
       await dovecot.deliver(a, [mail(20)]);

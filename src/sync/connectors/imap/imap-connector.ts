@@ -279,6 +279,7 @@ function toItem(imap: ImapFlow, folder: string, uidValidity: string, highestMods
     attachmentCount: m.bodyStructure ? countAttachments(m.bodyStructure) : null,
     cursor: { uidValidity, lastUid: m.uid, ...(highestModseq ? { highestModseq } : {}) },
     uidValidityChanged: first,
+    sourceInHand: source !== undefined,
     async loadSource() {
       if (source) return source;
       try {
