@@ -140,6 +140,36 @@ describe('template, workflow and statement pages in Chromium', { skip: skipUnles
     assert.equal(workbook.getWorksheet('Statement')!.getCell('B2').value, 'US-008');
   });
 
+  it('a notification refused before its message was built says so on its email page, with Resend and no .eml to download', async () => {
+    const admin = (await apiCall(server.url, 'POST', '/api/session', null, { username: 'admin', password: server.passwords.admin })).body.token;
+    const template = await apiCall(server.url, 'POST', '/api/templates', admin, {
+      emailId: 'WFGONE', kind: 'workflow', description: 'Deleted after set-up', senderName: 'Contoso Workflow', senderEmail: 'workflow@mailroom.demo',
+      defaultLanguage: 'en-us', messages: [{ language: 'en-us', subject: '%subject%', html: '<p>%message%</p>' }],
+    });
+    assert.equal(template.status, 201, template.text);
+    const workflow = await apiCall(server.url, 'POST', '/api/workflows', admin, {
+      code: 'GONE', name: 'Expense approval', documentType: 'expense-report', templateEmailId: 'WFGONE',
+      steps: [{ name: 'Admins', assignTo: { type: 'role', role: 'admin' }, notifications: { 'workitem-created': { text: 'Please approve %document%.', recipients: [{ type: 'workitem-owner' }] } } }],
+    });
+    assert.equal(workflow.status, 201, workflow.text);
+    assert.equal((await apiCall(server.url, 'DELETE', `/api/templates/${template.body.id}`, admin)).status, 204);
+    const doc = await apiCall(server.url, 'POST', '/api/workflow/submit', admin, { documentType: 'expense-report', title: 'Train tickets' });
+    assert.equal(doc.status, 201, doc.text);
+    await apiCall(server.url, 'POST', '/api/workflow/notifications/dispatch', admin);
+    const history = await apiCall(server.url, 'GET', `/api/workflow/instances/${doc.body.id}/history`, admin);
+    const [note] = history.body.events.flatMap((e: { notifications?: { emailId: string; reason: string }[] }) => e.notifications ?? []);
+    assert.equal(note?.reason, 'WORKFLOW_TEMPLATE_MISSING');
+
+    await signIn('admin');
+    await page.goto(new URL(`/history/${note.emailId}`, server.url).toString());
+    await page.getByText('Mailroom refused this email before building its message').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Resend' }).count(), 1);
+    assert.equal(await page.getByRole('button', { name: 'Download .eml' }).count(), 0, 'there is no message to download');
+    await page.getByRole('tab', { name: 'Failure details' }).click();
+    await page.getByText('WORKFLOW_TEMPLATE_MISSING').first().waitFor();
+    await look('refused-notification');
+  });
+
   it('has no serious or critical accessibility findings on these pages', () => {
     assert.deepEqual(Object.fromEntries(Object.entries(violations).filter(([, v]) => v.length > 0)), {});
   });

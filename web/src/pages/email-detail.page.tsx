@@ -24,7 +24,9 @@ export function EmailDetailPage() {
   const [queued, setQueued] = useState(false);
   // While it waits or is being sent, the page follows it (a run or a retry moves it on).
   const email = useApiQuery<EmailDetail>(base, { pollMs: (e) => (queued || (e && IN_QUEUE.includes(e.status)) ? 3_000 : undefined) });
-  const content = useApiQuery<MessageContent>(`${base}/content`);
+  // A notification refused before its message was built (size 0) has no content to ask for.
+  const unbuilt = email.data ? email.data.sizeBytes === 0 && (email.data.status === 'failed' || email.data.status === 'expired') : null;
+  const content = useApiQuery<MessageContent>(unbuilt === false ? `${base}/content` : null);
   const [tab, setTab] = useState('message');
   const changes = { invalidates: [base, '/api/emails', '/api/queue'] };
   const resend = useApiMutation(() => api<EmailView>('POST', `${base}/resend`), changes);
@@ -49,7 +51,7 @@ export function EmailDetailPage() {
         {(e.status === 'waiting' || e.status === 'deferred') && (
           <BusyButton type="button" className="button danger" busy={cancel.isPending} busyLabel="Cancelling…" onClick={() => cancel.mutate()}>Cancel email</BusyButton>
         )}
-        <BusyButton type="button" className="button" busy={download.isPending} busyLabel="Downloading…" onClick={() => void download.mutate()}>Download .eml</BusyButton>
+        {!unbuilt && <BusyButton type="button" className="button" busy={download.isPending} busyLabel="Downloading…" onClick={() => void download.mutate()}>Download .eml</BusyButton>}
       </>
     )}>
       <ErrorMessage error={email.error ?? resend.error ?? cancel.error ?? retry.error ?? download.error ?? downloadAttachment.error} />
@@ -59,7 +61,7 @@ export function EmailDetailPage() {
         <>
           <dl className="details summary-grid" data-status={e.status}>
             <dt>Email status</dt><dd><StatusBadge status={e.status} /></dd>
-            <dt>Email sender</dt><dd>{e.senderName ? `${e.senderName} <${e.sender}>` : e.sender}</dd>
+            <dt>Email sender</dt><dd>{e.senderName ? `${e.senderName} <${e.sender}>` : e.sender || '—'}</dd>
             <dt>To</dt><dd>{formatMailboxes(e.to) || '—'}</dd>
             {e.cc.length > 0 && <><dt>Cc</dt><dd>{formatMailboxes(e.cc)}</dd></>}
             {e.bcc.length > 0 && <><dt>Bcc</dt><dd>{formatMailboxes(e.bcc)}</dd></>}
@@ -74,7 +76,12 @@ export function EmailDetailPage() {
             {e.resentFrom && <><dt>Resent</dt><dd>yes</dd></>}
           </dl>
           <Tabs label="Email details" selected={tab} onSelect={setTab} tabs={[
-            { id: 'message', label: 'Message', content: (
+            { id: 'message', label: 'Message', content: unbuilt ? (
+              <Notice kind="warning">
+                Mailroom refused this email before building its message, so there is no message to show; Failure details says why.
+                Once the cause is fixed, Resend builds it again from its workflow event.
+              </Notice>
+            ) : (
               <>
                 <ErrorMessage error={content.error} />
                 {!content.data && !content.error && <Progress label="Opening the message…" />}
@@ -87,7 +94,7 @@ export function EmailDetailPage() {
                 )}
               </>
             ) },
-            { id: 'headers', label: 'Headers', content: content.data ? <HeaderList headers={content.data.headers} /> : <ErrorMessage error={content.error} /> },
+            { id: 'headers', label: 'Headers', content: unbuilt ? <p className="muted">No message, so no headers.</p> : content.data ? <HeaderList headers={content.data.headers} /> : <ErrorMessage error={content.error} /> },
             { id: 'recipients', label: 'Recipients', content: <Recipients email={e} /> },
             { id: 'attempts', label: `Attempts (${e.attemptLog.length})`, content: <Attempts email={e} /> },
             { id: 'failure', label: 'Failure details', content: <FailureDetailsView failure={e.failure} /> },
