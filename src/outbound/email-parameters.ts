@@ -4,7 +4,7 @@ import type { AppContext } from '../app-context.ts';
 import { schemaProblems } from '../config/schema-problems.ts';
 import { MailroomError } from '../errors.ts';
 import { isOffice365, OFFICE365_PER_MINUTE_LIMIT, type SmtpSettings } from '../providers/smtp/smtp-settings.ts';
-import { readSetting, writeSetting } from './settings.repository.ts';
+import { readSettingText, writeSetting } from './settings.repository.ts';
 import { ExchangeStoredSchema, exchangeProblems, type ExchangeChange, type ExchangeSettings } from '../providers/exchange/exchange-settings.ts';
 import { GraphStoredSchema, graphProblems, type GraphChange, type GraphSettings } from '../providers/graph/graph-settings.ts';
 
@@ -66,13 +66,18 @@ export interface ParametersChange {
   exchange?: ExchangeChange;
 }
 
-const KEY = 'email_parameters';
+/** The key of the Email parameters in the setting table. */
+export const PARAMETERS_KEY = 'email_parameters';
+const KEY = PARAMETERS_KEY;
 
 export async function readParameters(ctx: AppContext): Promise<StoredParameters> {
-  // Value.Default fills defaults in place; readSetting parses a fresh object on every call, so
-  // nothing shared is changed and no copy is needed.
-  const stored = (await readSetting<unknown>(ctx.db, KEY)) ?? {};
-  return Value.Default(StoredParametersSchema, stored) as StoredParameters;
+  return parseParameters(await readSettingText(ctx.db, KEY));
+}
+
+/** The parameters from their stored text (null: none stored yet, all defaults). */
+export function parseParameters(text: string | null): StoredParameters {
+  // Value.Default fills defaults in place, in a freshly parsed object: nothing shared changes.
+  return Value.Default(StoredParametersSchema, text === null ? {} : JSON.parse(text)) as StoredParameters;
 }
 
 export function toPublic(p: StoredParameters): PublicParameters {

@@ -8,9 +8,38 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 const FINAL_STATUSES: readonly EmailStatus[] = ['sent', 'generated', 'failed', 'expired', 'cancelled'];
 
-export async function insertEmail(db: Db, row: Insertable<EmailTable>, raw: Buffer): Promise<void> {
-  await db.insertInto('email').values(row).execute();
+/** What a hand-in checked an email against, as stored then (see hand-in-snapshot.ts). */
+export interface HandInBasis {
+  readonly paramsKey: string;
+  readonly paramsText: string | null;
+  readonly sender?: { readonly userId: string; readonly senderEmail: string | null };
+}
+
+/**
+ * Stores a new email and its message only if the Email parameters and the user's sender option
+ * are still as `basis` says (without one, always); answers whether it did. On PostgreSQL it is one statement (one round
+ * trip; outside a transaction it commits on its own), on SQLite two, which must run in a
+ * transaction (SQLite's WITH cannot hold an INSERT).
+ */
+export async function insertEmailIfCurrent(db: Db, dialect: DialectName, row: EmailRow, raw: Buffer, basis: HandInBasis | undefined): Promise<boolean> {
+  const columns = Object.keys(row) as (keyof EmailRow & string)[];
+  // INSERT … SELECT the row's values WHERE the basis holds: no row at all when it does not.
+  const values = db.selectNoFrom(columns.map((c) => sql`${row[c]}`.as(c))).where((eb) => eb.and(basis ? [
+    eb(eb.selectFrom('setting').select('value').where('key', '=', basis.paramsKey), 'is not distinct from', basis.paramsText),
+    ...(basis.sender ? [eb(eb.selectFrom('user_options').select('sender_email').where('user_id', '=', basis.sender.userId), 'is not distinct from', basis.sender.senderEmail)] : []),
+  ] : []));
+  const insertRow = db.insertInto('email').columns(columns).expression(values);
+  if (dialect === 'postgres') {
+    const result = await db.with('stored', () => insertRow.returning('id'))
+      .insertInto('email_content').columns(['email_id', 'raw'])
+      .expression((eb) => eb.selectFrom('stored').select(['stored.id', sql<Buffer>`${raw}`.as('raw')]))
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows) === 1;
+  }
+  const result = await insertRow.executeTakeFirst();
+  if (Number(result.numInsertedOrUpdatedRows) !== 1) return false;
   await db.insertInto('email_content').values({ email_id: row.id, raw }).execute();
+  return true;
 }
 
 export const findEmail = (db: Db, id: string) =>
@@ -144,13 +173,15 @@ export async function recordOutcome(db: Kysely<Database>, args: OutcomeReport & 
 export async function recordOutcomes(db: Kysely<Database>, worker: string, reports: readonly OutcomeReport[]): Promise<boolean[]> {
   if (reports.length === 0) return [];
   return db.transaction().execute(async (tx) => {
+    // Most outcomes are sends: those go in one statement (one round trip on PostgreSQL).
+    const sentHeld = await markSent(tx, worker, reports.filter((r) => r.outcome.kind === 'sent'));
     const recorded: boolean[] = [];
     const attempts: Insertable<EmailAttemptTable>[] = [];
     for (const report of reports) {
-      const result = await outcomeUpdate(tx, worker, report).executeTakeFirst();
-      const held = Number(result.numUpdatedRows) === 1;
+      const { row, now, outcome } = report;
+      const held = outcome.kind === 'sent' ? sentHeld.has(row.id) : await markOther(tx, worker, row, now, outcome);
       recorded.push(held);
-      if (held && report.outcome.kind !== 'deferred' && report.outcome.kind !== 'held') attempts.push(attemptRow(report, worker, report.outcome));
+      if (held && outcome.kind !== 'deferred' && outcome.kind !== 'held') attempts.push(attemptRow(report, worker, outcome));
     }
     // One statement for the batch's attempt rows: one round trip on PostgreSQL.
     if (attempts.length > 0) await tx.insertInto('email_attempt').values(attempts).execute();
@@ -160,12 +191,33 @@ export async function recordOutcomes(db: Kysely<Database>, worker: string, repor
   });
 }
 
-function outcomeUpdate(tx: Transaction<Database>, worker: string, { row, now, outcome }: OutcomeReport) {
+/**
+ * Marks these emails sent in one UPDATE, each only where this worker still holds its claim;
+ * answers the ids it wrote. The values travel as a VALUES list, whose columns both dialects name
+ * column1, column2, …; the time is cast, which PostgreSQL would otherwise take for text.
+ */
+async function markSent(tx: Transaction<Database>, worker: string, reports: readonly OutcomeReport[]): Promise<Set<string>> {
+  if (reports.length === 0) return new Set();
+  const values = sql.join(reports.map(({ row, now, outcome }) =>
+    sql`(${row.id}, cast(${now} as bigint), ${outcome.kind === 'sent' ? outcome.recipientResults : null})`));
+  const { rows } = await sql<{ id: string }>`
+    update email set status = 'sent', claimed_by = null, lease_until = null, updated_at = v.column2, sent_at = v.column2,
+      recipient_results = v.column3, last_error_code = null, last_error_response = null, last_error_command = null
+    from (values ${values}) as v
+    where email.id = v.column1 and email.claimed_by = ${worker} and email.status = 'sending'
+    returning id`.execute(tx);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Writes an outcome other than sent, where this worker still holds the claim; answers whether it did. */
+async function markOther(tx: Transaction<Database>, worker: string, row: EmailRow, now: number, outcome: Exclude<Outcome, { kind: 'sent' }>): Promise<boolean> {
+  const result = await outcomeUpdate(tx, worker, row, now, outcome).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+function outcomeUpdate(tx: Transaction<Database>, worker: string, row: EmailRow, now: number, outcome: Exclude<Outcome, { kind: 'sent' }>) {
   const base = { status: STATUS_OF[outcome.kind], claimed_by: null, lease_until: null, updated_at: now };
   const update = tx.updateTable('email').where('id', '=', row.id).where('claimed_by', '=', worker).where('status', '=', 'sending');
-  if (outcome.kind === 'sent') {
-    return update.set({ ...base, sent_at: now, recipient_results: outcome.recipientResults, last_error_code: null, last_error_response: null, last_error_command: null });
-  }
   if (outcome.kind === 'deferred') {
     return update.set({ ...base, next_attempt_at: outcome.nextAttemptAt, deferrals: sql`deferrals + 1`, attempts: sql`attempts - 1` });
   }

@@ -6,8 +6,10 @@ import { assertNoLineBreak, parseMailbox, parseMailboxes, sameAddress, type Mail
 import { buildMessage, newMessageId, type AttachmentInput } from '../mime/message-builder.ts';
 import type { Database, EmailStatus, ProviderId, QueueProviderId, SendMode } from '../store/tables.ts';
 import { assertMaySendAs, defaultSender, type User } from '../users/users.service.ts';
-import { expirationMs, readParameters, sizeLimitBytes, type StoredParameters } from './email-parameters.ts';
-import { findEmail, insertEmail, type EmailRow } from './email.repository.ts';
+import { expirationMs, PARAMETERS_KEY, sizeLimitBytes, type StoredParameters } from './email-parameters.ts';
+import { findEmail, insertEmailIfCurrent, type EmailRow, type HandInBasis } from './email.repository.ts';
+import { joinHandInGroup } from './hand-in-group.ts';
+import { defaultSenderOf, handInSnapshot, type HandInSnapshot } from './hand-in-snapshot.ts';
 import { assertProviderId, assertSendable, NOT_SET_UP } from './provider-registry.ts';
 
 /** An email as a process or a person hands it in. */
@@ -124,13 +126,61 @@ function assertHonestName(from: Mailbox, actor: User | null): void {
  * nothing. With an idempotency key seen in the last 48 hours, returns that email instead.
  */
 export async function handIn(ctx: AppContext, actor: User | null, input: EmailInput, options: HandInOptions): Promise<HandInResult> {
-  const params = await readParameters(ctx);
   const owner = actor?.id ?? '';
   if (options.idempotencyKey !== undefined) {
     const existing = await findByIdempotencyKey(ctx, owner, options.idempotencyKey);
     if (existing) return { ...existing, duplicate: true };
   }
-  const prepared = await prepareEmail(ctx, actor, input, options.authorizedFrom, params.recipientLimit);
+  // The parameters and sender kept from earlier hand-ins. When they changed since, nothing is
+  // stored, and the email is checked and built again with what is stored now; a refusal made
+  // with kept ones stands only once made again with them read afresh.
+  for (let tries = 1; ; tries++) {
+    const result = await tryHandIn(ctx, actor, input, options, tries > 1);
+    if (result) return result;
+    if (tries >= MAX_SNAPSHOT_TRIES) throw new MailroomError('DATABASE_BUSY', { message: 'The Email parameters changed during every try to store the email; nothing was stored.' });
+  }
+}
+
+/** One try; null when the snapshot was out of date (nothing stored: try again with a fresh one). */
+async function tryHandIn(ctx: AppContext, actor: User | null, input: EmailInput, options: HandInOptions, fresh: boolean): Promise<HandInResult | null> {
+  const owner = actor?.id ?? '';
+  // On SQLite a plain hand-in is stored with those under way at the same time (hand-in-group.ts).
+  const plain = options.idempotencyKey === undefined && options.within === undefined;
+  const group = plain && ctx.dialect === 'sqlite' ? joinHandInGroup(ctx) : undefined;
+  try {
+    const snapshot = await handInSnapshot(ctx, actor, fresh);
+    let built: BuiltEmail;
+    try {
+      built = await buildEmail(ctx, actor, input, options, snapshot);
+    } catch (err) {
+      if (snapshot.kept && isMailroomError(err)) return null;
+      throw err;
+    }
+    const basis = { paramsKey: PARAMETERS_KEY, paramsText: snapshot.paramsText, sender: snapshot.sender };
+    const { row, raw } = built;
+    const stored = group ? ((await group.store(row, raw, basis)) ? { row, raw, duplicate: false } : null) : await store(ctx, row, raw, owner, basis, options);
+    return stored && (stored.duplicate ? stored : announce(ctx, stored, built.refusal));
+  } finally {
+    group?.leave();
+  }
+}
+
+/** Tries before giving up on parameters that change faster than an email is stored. */
+const MAX_SNAPSHOT_TRIES = 5;
+
+interface BuiltEmail {
+  readonly row: EmailRow;
+  readonly raw: Buffer;
+  /** Why the email is stored as failed (its provider is not set up, and it is kept anyway). */
+  readonly refusal: MailroomError | null;
+}
+
+/** Checks the email against the snapshot and builds its message and row; writes nothing. */
+async function buildEmail(ctx: AppContext, actor: User | null, input: EmailInput, options: HandInOptions, snapshot: HandInSnapshot): Promise<BuiltEmail> {
+  const { params } = snapshot;
+  // The actor's default sender may always send as the actor (assertMaySendAs allows it too).
+  const authorizedFrom = options.authorizedFrom ?? (actor ? defaultSenderOf(actor, snapshot) : undefined);
+  const prepared = await prepareEmail(ctx, actor, input, authorizedFrom, params.recipientLimit);
   const { provider, refusal } = options.mailboxId ? { provider: 'mailbox' as const, refusal: null } : resolveProvider(options, params);
   const now = ctx.clock.now();
   const messageId = options.messageId ?? newMessageId(prepared.from.address.split('@')[1]!);
@@ -177,18 +227,22 @@ export async function handIn(ctx: AppContext, actor: User | null, input: EmailIn
     resent_from: null,
     mailbox_id: options.mailboxId ?? null,
   };
-  const stored = await storeWithKey(ctx, row, raw, owner, options.idempotencyKey, options.within);
-  if (stored.duplicate) return stored;
+  return { row, raw, refusal };
+}
+
+/** Tells of a stored email: queued (the distributor is kicked), claimed, or kept as failed. */
+function announce(ctx: AppContext, stored: HandInResult, refusal: MailroomError | null): HandInResult {
+  const { row } = stored;
   if (refusal) {
-    ctx.events.emit('email:changed', { id: row.id, event: 'failed', status, provider: row.provider, code: refusal.code });
-    return { row, raw, duplicate: false };
+    ctx.events.emit('email:changed', { id: row.id, event: 'failed', status: row.status, provider: row.provider, code: refusal.code });
+    return stored;
   }
   ctx.events.emit('email:changed', {
-    id: row.id, event: status === 'sending' ? 'claimed' : 'queued', status, provider: row.provider,
-    ...(status === 'sending' ? { worker: ctx.workerId, attempts: row.attempts } : {}),
+    id: row.id, event: row.status === 'sending' ? 'claimed' : 'queued', status: row.status, provider: row.provider,
+    ...(row.status === 'sending' ? { worker: ctx.workerId, attempts: row.attempts } : {}),
   });
-  if (status === 'waiting') ctx.events.emit('email:queued', row.id);
-  return { row, raw, duplicate: false };
+  if (row.status === 'waiting') ctx.events.emit('email:queued', row.id);
+  return stored;
 }
 
 function resolveProvider(options: HandInOptions, params: StoredParameters): { provider: ProviderId; refusal: MailroomError | null } {
@@ -218,6 +272,22 @@ async function findByIdempotencyKey(ctx: AppContext, owner: string, key: string)
 
 /** Stores the email and its message (with the idempotency key, when given) in one transaction; a lost race returns the winner's. */
 export async function storeWithKey(ctx: AppContext, row: EmailRow, raw: Buffer, owner: string, key: string | undefined, within: HandInOptions['within']): Promise<HandInResult> {
+  return (await store(ctx, row, raw, owner, undefined, { idempotencyKey: key, within }))!;
+}
+
+/** Thrown inside the storing transaction to roll it back when the snapshot was out of date. */
+class SnapshotChanged extends Error {}
+
+/**
+ * Stores the email with its key and what rides on it; null when its basis (the snapshot it was
+ * checked against) was out of date: nothing stored. Without a basis nothing is checked.
+ */
+async function store(ctx: AppContext, row: EmailRow, raw: Buffer, owner: string, basis: HandInBasis | undefined, options: Pick<HandInOptions, 'idempotencyKey' | 'within'>): Promise<HandInResult | null> {
+  const { idempotencyKey: key, within } = options;
+  // The plain case on PostgreSQL: one statement, committed on its own (one round trip).
+  if (ctx.dialect === 'postgres' && key === undefined && within === undefined) {
+    return (await insertEmailIfCurrent(ctx.db, ctx.dialect, row, raw, basis)) ? { row, raw, duplicate: false } : null;
+  }
   try {
     await ctx.db.transaction().execute(async (tx) => {
       if (key !== undefined) {
@@ -226,11 +296,12 @@ export async function storeWithKey(ctx: AppContext, row: EmailRow, raw: Buffer, 
           .where('created_at', '<', row.created_at - IDEMPOTENCY_WINDOW_MS).execute();
         await tx.insertInto('idempotency_key').values({ key, user_id: owner, email_id: row.id, created_at: row.created_at }).execute();
       }
-      await insertEmail(tx, row, raw);
+      if (!(await insertEmailIfCurrent(tx, ctx.dialect, row, raw, basis))) throw new SnapshotChanged();
       await within?.(tx, row);
     });
     return { row, raw, duplicate: false };
   } catch (err) {
+    if (err instanceof SnapshotChanged) return null;
     // Two hand-ins raced with the same key: the other one won, return its email.
     const existing = key !== undefined ? await findByIdempotencyKey(ctx, owner, key) : undefined;
     if (existing) return { ...existing, duplicate: true };

@@ -2,8 +2,14 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/tables.ts';
 
 export async function readSetting<T>(db: Kysely<Database>, key: string): Promise<T | undefined> {
+  const text = await readSettingText(db, key);
+  return text === null ? undefined : (JSON.parse(text) as T);
+}
+
+/** The stored JSON text of a setting, or null when none is stored. */
+export async function readSettingText(db: Kysely<Database>, key: string): Promise<string | null> {
   const row = await db.selectFrom('setting').select('value').where('key', '=', key).executeTakeFirst();
-  return row ? (JSON.parse(row.value) as T) : undefined;
+  return row?.value ?? null;
 }
 
 export async function writeSetting(db: Kysely<Database>, key: string, value: unknown, now: number): Promise<void> {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { runDistributorPass } from '../../src/outbound/distributor.ts';
+import { updateParameters } from '../../src/outbound/email-parameters.ts';
 import { getEmail, listHistory, listQueue, queueEmail } from '../../src/outbound/outbound.service.ts';
+import { setOptions } from '../../src/users/users.service.ts';
 import { DIALECTS, skipUnless } from '../fixtures/context.ts';
 import { useOutboundWorld } from '../fixtures/outbound-world.ts';
 
@@ -58,6 +60,25 @@ for (const dialect of DIALECTS) {
       assert.equal(second.email.id, first.email.id);
       const all = await listHistory(world.ctx, world.alice, { text: 'Once' });
       assert.equal(all.items.length, 1);
+    });
+
+    it('applies a change of the Email parameters or the sender option made by another process to the next hand-in', async () => {
+      // This process keeps what it read for the next hand-ins; the other process's changes must
+      // still apply at once.
+      const other = await world.peer('cli-process');
+      await queueEmail(world.ctx, world.alice, { to: 'bob@fabrikam.test', subject: 'Before', body: 'x' });
+      await updateParameters(other.ctx, { attachmentSizeLimitMb: 1 });
+      const big = { to: 'bob@fabrikam.test', subject: 'Big', attachments: [{ filename: 'big.bin', content: Buffer.alloc(1024 * 1024) }] };
+      await assert.rejects(queueEmail(world.ctx, world.alice, big), { code: 'MESSAGE_TOO_LARGE' });
+      await updateParameters(other.ctx, { attachmentSizeLimitMb: 10 });
+      assert.equal((await queueEmail(world.ctx, world.alice, big)).email.status, 'waiting');
+
+      await setOptions(other.ctx, world.alice.id, { senderEmail: 'billing@contoso.test' });
+      const { email } = await queueEmail(world.ctx, world.alice, { to: 'bob@fabrikam.test', subject: 'From billing', body: 'x' });
+      assert.equal(email.sender, 'billing@contoso.test');
+      await setOptions(other.ctx, world.alice.id, { senderEmail: null });
+      assert.equal((await queueEmail(world.ctx, world.alice, { to: 'bob@fabrikam.test', subject: 'Own', body: 'x' })).email.sender, 'alice@contoso.test');
+      await runDistributorPass(world.ctx, world.providers);
     });
 
     it('refuses bad input with a code and writes nothing', async () => {
