@@ -37,6 +37,8 @@ export interface ProductResult {
   readonly rssAfterSetupKb: number;
   readonly rssPeakHandInKb: number;
   readonly rssPeakDeliveryKb: number;
+  /** CPU time (user + system, µs) of this process in the measured part: less skewed by other work than wall time. */
+  readonly cpuUs: number;
   /** V8 heap in use after a full collection at the end: what the run left behind. */
   readonly heapAfterGcKb: number;
   /** RSS (KiB) each time another tenth of the emails was queued, then sent. */
@@ -138,14 +140,17 @@ async function main(): Promise<void> {
     const rssAfterSetupKb = Math.round(process.memoryUsage.rss() / 1024);
     const rssByQueuedKb = rssEveryTenth(ctx, 'email:queued', job.n);
     const rssBySentKb = rssEveryTenth(ctx, 'email:sent', job.n);
+    const cpuBefore = process.cpuUsage();
     const measured = job.mode === 'phases' ? await runPhases(ctx, user, job, providers)
       : job.mode === 'serve' ? await runServe(ctx, user, job, providers)
         : job.mode === 'handin' ? await runHandInOnly(ctx, user, job)
           : await runWorker(ctx, job, providers);
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuUs = cpu.user + cpu.system;
     const maxRssKb = process.resourceUsage().maxRSS;
     (globalThis as { gc?: () => void }).gc?.();
     const heapAfterGcKb = Math.round(process.memoryUsage().heapUsed / 1024);
-    const result: ProductResult = { ...measured, rssAfterSetupKb, maxRssKb, heapAfterGcKb, rssByQueuedKb, rssBySentKb };
+    const result: ProductResult = { ...measured, rssAfterSetupKb, maxRssKb, cpuUs, heapAfterGcKb, rssByQueuedKb, rssBySentKb };
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
   } finally {
     await providers.close();
