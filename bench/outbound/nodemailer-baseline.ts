@@ -18,6 +18,8 @@ export interface BaselineResult {
   readonly ms: number;
   readonly sent: number;
   readonly maxRssKb: number;
+  /** CPU time (user + system, µs) of this process while sending. */
+  readonly cpuUs: number;
   readonly pool: string;
 }
 
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
   let next = 0;
   let sent = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const lanes = Array.from({ length: Math.min(job.outstanding, job.n) }, async () => {
     while (next < job.n) {
       const i = next++;
@@ -55,8 +58,9 @@ async function main(): Promise<void> {
   });
   await Promise.all(lanes);
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   transport.close();
-  const result: BaselineResult = { ms, sent, maxRssKb: process.resourceUsage().maxRSS, pool: `pool maxConnections ${POOL.maxConnections}, maxMessages ${POOL.maxMessages}, ${job.outstanding} sends outstanding` };
+  const result: BaselineResult = { ms, sent, maxRssKb: process.resourceUsage().maxRSS, cpuUs: cpu.user + cpu.system, pool: `pool maxConnections ${POOL.maxConnections}, maxMessages ${POOL.maxMessages}, ${job.outstanding} sends outstanding` };
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 

@@ -68,6 +68,8 @@ interface Baselines {
   readonly pool: string;
   /** Peak RSS (KiB) of the nodemailer process that composes. */
   readonly composeMaxRssKb: number;
+  /** CPU time per message (µs) of the nodemailer process that composes. */
+  readonly composeCpuUs: number;
 }
 
 async function measureBaselines(sink: Sink, variant: Variant, n: number): Promise<Baselines> {
@@ -91,7 +93,7 @@ async function measureBaselines(sink: Sink, variant: Variant, n: number): Promis
   }
   const compose = await measureCompose(sink, variant, n);
   const raw = await counted(sink, n, 'nodemailer raw', () => runChild<BaselineResult>('./nodemailer-baseline.ts', baselineJob(sink, 'raw', variant, n)));
-  return { messageBytes, smtpSource, smtpSourceKeepalive, compose: rate(n, compose.ms), raw: rate(n, raw.ms), pool: compose.pool, composeMaxRssKb: compose.maxRssKb };
+  return { messageBytes, smtpSource, smtpSourceKeepalive, compose: rate(n, compose.ms), raw: rate(n, raw.ms), pool: compose.pool, composeMaxRssKb: compose.maxRssKb, composeCpuUs: compose.cpuUs / n };
 }
 
 const baselineJob = (sink: Sink, mode: BaselineJob['mode'], variant: Variant, n: number): BaselineJob => ({ mode, host: sink.host, port: sink.port, variant, n, outstanding: 100 });
@@ -184,6 +186,11 @@ async function benchVariant(sink: Sink, dialects: Dialect[], variant: Variant): 
     log(`  delivery ÷ nodemailer raw: ${(delivery / base.raw).toFixed(2)}×`);
     log(`  peak RSS (maxRSS) of the product process: ${mib(one.maxRssKb)} (after set-up ${mib(one.rssAfterSetupKb)}, hand-in peak ${mib(one.rssPeakHandInKb)}, delivery peak ${mib(one.rssPeakDeliveryKb)}); `
       + `${mib(many.maxRssKb)} with ${CALLERS} callers; ${mib(serve.maxRssKb)} in the serve run; ${mib(split.handIn.maxRssKb)} and ${mib(split.worker.maxRssKb)} for hand-in and worker processes`);
+    const cpuPerEmail = (r: ProductResult) => Math.round(r.cpuUs / n);
+    const nodemailerCpu = Math.round((base.composeCpuUs + composeNear.cpuUs / n) / 2);
+    log(`  CPU per email (µs, user + system; less skewed by other work than the rates): nodemailer composing ${nodemailerCpu}; `
+      + `phases (hand-in + delivery) ${cpuPerEmail(one)} with 1 caller, ${cpuPerEmail(many)} with ${CALLERS}; serve ${cpuPerEmail(serve)} (÷ nodemailer ${(cpuPerEmail(serve) / nodemailerCpu).toFixed(2)}×); `
+      + `hand-in process ${cpuPerEmail(split.handIn)} + worker process ${cpuPerEmail(split.worker)}`);
     const nodemailerRssKb = Math.max(base.composeMaxRssKb, composeNear.maxRssKb);
     log(`  peak RSS of the nodemailer composing process: ${mib(nodemailerRssKb)}`);
     const rssRatio = serve.maxRssKb / nodemailerRssKb;
