@@ -146,15 +146,15 @@ describe('template, workflow and statement pages in Chromium', { skip: skipUnles
       emailId: 'WFGONE', kind: 'workflow', description: 'Deleted after set-up', senderName: 'Contoso Workflow', senderEmail: 'workflow@mailroom.demo',
       defaultLanguage: 'en-us', messages: [{ language: 'en-us', subject: '%subject%', html: '<p>%message%</p>' }],
     });
-    assert.equal(template.status, 201, template.text);
+    assert.equal(template.status, 201, JSON.stringify(template.body));
     const workflow = await apiCall(server.url, 'POST', '/api/workflows', admin, {
       code: 'GONE', name: 'Expense approval', documentType: 'expense-report', templateEmailId: 'WFGONE',
       steps: [{ name: 'Admins', assignTo: { type: 'role', role: 'admin' }, notifications: { 'workitem-created': { text: 'Please approve %document%.', recipients: [{ type: 'workitem-owner' }] } } }],
     });
-    assert.equal(workflow.status, 201, workflow.text);
+    assert.equal(workflow.status, 201, JSON.stringify(workflow.body));
     assert.equal((await apiCall(server.url, 'DELETE', `/api/templates/${template.body.id}`, admin)).status, 204);
     const doc = await apiCall(server.url, 'POST', '/api/workflow/submit', admin, { documentType: 'expense-report', title: 'Train tickets' });
-    assert.equal(doc.status, 201, doc.text);
+    assert.equal(doc.status, 201, JSON.stringify(doc.body));
     await apiCall(server.url, 'POST', '/api/workflow/notifications/dispatch', admin);
     const history = await apiCall(server.url, 'GET', `/api/workflow/instances/${doc.body.id}/history`, admin);
     const [note] = history.body.events.flatMap((e: { notifications?: { emailId: string; reason: string }[] }) => e.notifications ?? []);
