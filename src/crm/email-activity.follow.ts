@@ -47,19 +47,38 @@ export async function followEmailStates(db: Db, emails: readonly QueuedEmailStat
  * Takes the Sent-folder copy of a sent activity's email for this caller: true for exactly one
  * caller (the state moves from pending at once, so the copy is made at most once).
  */
-export async function claimSentFolderCopy(db: Db, emailId: string, state: Exclude<SentFolderState, 'pending'>): Promise<boolean> {
-  const result = await db.updateTable('email_activity').set({ sent_folder: state })
+export async function claimSentFolderCopy(db: Db, emailId: string, state: Exclude<SentFolderState, 'pending'>, now: number): Promise<boolean> {
+  const result = await db.updateTable('email_activity').set({ sent_folder: state, sent_folder_at: now })
     .where('email_id', '=', emailId).where('sent_folder', '=', 'pending').executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
-export async function setSentFolderState(db: Db, emailId: string, state: SentFolderState): Promise<void> {
-  await db.updateTable('email_activity').set({ sent_folder: state }).where('email_id', '=', emailId).execute();
+/**
+ * Takes over a 'copying' claim older than `staleBefore` (its worker died mid-append): true for
+ * exactly one caller, who must then check the Sent folder before appending.
+ */
+export async function reclaimStaleSentFolderCopy(db: Db, emailId: string, staleBefore: number, now: number): Promise<boolean> {
+  const result = await db.updateTable('email_activity').set({ sent_folder_at: now })
+    .where('email_id', '=', emailId).where('sent_folder', '=', 'copying')
+    .where((eb) => eb.or([eb('sent_folder_at', 'is', null), eb('sent_folder_at', '<', staleBefore)])).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
-/** Sent activities whose Sent-folder copy is still to be made (the worker that sent them stopped first). */
-export async function pendingSentFolderCopies(db: Db, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom('email_activity').select('email_id')
-    .where('sent_folder', '=', 'pending').where('status', '=', 'sent').where('email_id', 'is not', null).limit(limit).execute();
-  return rows.map((r) => r.email_id!);
+export async function setSentFolderState(db: Db, emailId: string, state: SentFolderState, now: number): Promise<void> {
+  await db.updateTable('email_activity').set({ sent_folder: state, sent_folder_at: now }).where('email_id', '=', emailId).execute();
+}
+
+/**
+ * Sent activities whose Sent-folder copy is still to be made: the worker that sent them stopped
+ * before the copy (pending), or during it (a 'copying' claim older than `staleBefore`).
+ */
+export async function pendingSentFolderCopies(db: Db, limit: number, staleBefore: number): Promise<{ emailId: string; stale: boolean }[]> {
+  const rows = await db.selectFrom('email_activity').select(['email_id', 'sent_folder'])
+    .where('status', '=', 'sent').where('email_id', 'is not', null)
+    .where((eb) => eb.or([
+      eb('sent_folder', '=', 'pending'),
+      eb.and([eb('sent_folder', '=', 'copying'), eb.or([eb('sent_folder_at', 'is', null), eb('sent_folder_at', '<', staleBefore)])]),
+    ]))
+    .limit(limit).execute();
+  return rows.map((r) => ({ emailId: r.email_id!, stale: r.sent_folder === 'copying' }));
 }

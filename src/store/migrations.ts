@@ -535,6 +535,13 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await sql`create index queue_email_lower_idx on queue (lower(email))`.execute(db);
       },
     },
+    '0023_sent_folder_claim': {
+      async up(db: AnyDb) {
+        // When the Sent-folder copy was last claimed or settled: a claim left by a worker that died
+        // mid-append is taken over once it is old enough that no live append can still hold it.
+        await db.schema.alterTable('email_activity').addColumn('sent_folder_at', big).execute();
+      },
+    },
   };
 }
 

@@ -387,12 +387,15 @@ export interface EmailActivityTable {
   email_id: string | null;
   /** The sent message's copy in the mailbox's Sent folder (IMAP): pending, copying, done, failed, none (POP3). */
   sent_folder: SentFolderState | null;
+  /** When sent_folder last changed (epoch ms); an old 'copying' is a claim nobody holds any more. */
+  sent_folder_at: number | null;
   created_at: number;
   updated_at: number;
 }
 
-// 'copying' is taken before the append starts, so a copy is made at most once: a worker that dies
-// mid-append leaves it there rather than risk a second copy.
+// 'copying' is taken before the append starts, so two workers never append the same copy. A worker
+// that dies mid-append leaves it there; once the claim is old, the next worker looks for the
+// message's Message-ID in the Sent folder and appends only when it is not there.
 export const SENT_FOLDER_STATES = ['pending', 'copying', 'done', 'failed', 'none'] as const;
 export type SentFolderState = (typeof SENT_FOLDER_STATES)[number];
 

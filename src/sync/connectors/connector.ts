@@ -137,6 +137,10 @@ export interface MailboxConnector {
   /** Removes a processed message (POP3 "delete email after processing"); takes effect at close(). */
   remove?(ref: ItemRef): Promise<void>;
   moveToUndeliverable?(ref: ItemRef): Promise<void>;
-  appendToSent?(raw: Buffer): Promise<void>;
+  /**
+   * Puts a sent message in the Sent folder. With `unlessMessageId`, looks for that Message-ID there
+   * first and appends nothing when it is found (a copy an earlier, interrupted append made).
+   */
+  appendToSent?(raw: Buffer, options?: { unlessMessageId?: string }): Promise<'appended' | 'present'>;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@
 // says so. A sent email is then copied into the mailbox's Sent folder over IMAP: at most once, and
 // a failed copy is a warning, never a second send.
 import type { AppContext } from '../../app-context.ts';
-import { claimSentFolderCopy, pendingSentFolderCopies, setSentFolderState } from '../../crm/email-activity.follow.ts';
+import { claimSentFolderCopy, pendingSentFolderCopies, reclaimStaleSentFolderCopy, setSentFolderState } from '../../crm/email-activity.follow.ts';
 import { describeError, ERRORS, isMailroomError, MailroomError, type ErrorCode } from '../../errors.ts';
 import { findEmail, loadRaw, type EmailRow, type Outcome } from '../../outbound/email.repository.ts';
 import { databaseFault } from '../../store/database-errors.ts';
@@ -23,6 +23,12 @@ const CHANNEL_CODES: ReadonlySet<string> = new Set<ErrorCode>([
 export interface AfterSendOptions {
   readonly connectorFactory?: ConnectorFactory;
 }
+
+/**
+ * How old a 'copying' claim must be before another worker takes it over: far beyond one append,
+ * which the connection's timeouts bound to a couple of minutes.
+ */
+export const STALE_COPY_MS = 15 * 60_000;
 
 export async function afterMailboxSend(ctx: AppContext, row: EmailRow, raw: Buffer, outcome: Outcome, options: AfterSendOptions = {}): Promise<void> {
   if (!row.mailbox_id) return;
@@ -71,26 +77,35 @@ async function channelRecovered(ctx: AppContext, mailbox: MailboxRow): Promise<v
   });
 }
 
-/** Copies a sent email into the mailbox's Sent folder (IMAP profiles only); the copy is claimed first, so it is made once at most. */
-export async function copyToSent(ctx: AppContext, mailbox: MailboxRow, emailId: string, raw: Buffer, options: AfterSendOptions = {}): Promise<void> {
+/**
+ * Copies a sent email into the mailbox's Sent folder (IMAP profiles only). The copy is claimed
+ * first, so two workers never make it; a claim taken over from a worker that died mid-append
+ * (`takeOver`) appends only when the Sent folder does not already hold the Message-ID.
+ */
+export async function copyToSent(ctx: AppContext, mailbox: MailboxRow, emailId: string, raw: Buffer, options: AfterSendOptions & { takeOver?: { messageId: string } } = {}): Promise<void> {
+  const now = ctx.clock.now();
   const profile = mailbox.profile_id ? await findProfileRow(ctx, mailbox.profile_id).catch(() => null) : null;
   if (!profile || profile.server_type !== 'imap') {
-    await claimSentFolderCopy(ctx.db, emailId, 'none');
+    if (options.takeOver) await setSentFolderState(ctx.db, emailId, 'none', now);
+    else await claimSentFolderCopy(ctx.db, emailId, 'none', now);
     return;
   }
-  if (!(await claimSentFolderCopy(ctx.db, emailId, 'copying'))) return;
+  const claimed = options.takeOver
+    ? await reclaimStaleSentFolderCopy(ctx.db, emailId, now - STALE_COPY_MS, now)
+    : await claimSentFolderCopy(ctx.db, emailId, 'copying', now);
+  if (!claimed) return;
   try {
     const connector = (options.connectorFactory ?? createConnector)(connectorConfig(ctx, mailbox, profile, ['incoming']));
     try {
       if (!connector.appendToSent) throw new MailroomError('MAILBOX_CHANNEL_UNSUPPORTED', { message: 'This connector cannot put mail in a Sent folder.' });
-      await connector.appendToSent(raw);
+      await connector.appendToSent(raw, options.takeOver ? { unlessMessageId: options.takeOver.messageId } : {});
     } finally {
       await connector.close();
     }
-    await setSentFolderState(ctx.db, emailId, 'done');
+    await setSentFolderState(ctx.db, emailId, 'done', ctx.clock.now());
   } catch (err) {
     if (databaseFault(err)) throw err;
-    await setSentFolderState(ctx.db, emailId, 'failed');
+    await setSentFolderState(ctx.db, emailId, 'failed', ctx.clock.now());
     const cause = isMailroomError(err) ? err : new MailroomError('INTERNAL', { cause: err });
     await raiseMailboxAlert(ctx, mailbox, {
       level: 'warning', channel: 'outgoing', code: 'SENT_FOLDER_APPEND_FAILED', response: cause.response ?? cause.message,
@@ -99,15 +114,15 @@ export async function copyToSent(ctx: AppContext, mailbox: MailboxRow, emailId: 
   }
 }
 
-/** Sent-folder copies that a stopped worker left to make (it sent the emails, then stopped). */
+/** Sent-folder copies that a stopped worker left to make: it sent the emails, then stopped before or during the copy. */
 export async function copyPendingToSent(ctx: AppContext, options: AfterSendOptions = {}, limit = 20): Promise<number> {
-  const ids = await pendingSentFolderCopies(ctx.db, limit);
-  for (const emailId of ids) {
+  const left = await pendingSentFolderCopies(ctx.db, limit, ctx.clock.now() - STALE_COPY_MS);
+  for (const { emailId, stale } of left) {
     const email = await findEmail(ctx.db, emailId);
     const raw = (await loadRaw(ctx.db, [emailId])).get(emailId);
     const mailbox = email?.mailbox_id ? await ctx.db.selectFrom('mailbox').selectAll().where('id', '=', email.mailbox_id).executeTakeFirst() : undefined;
-    if (!mailbox || !raw) { await setSentFolderState(ctx.db, emailId, 'failed'); continue; }
-    await copyToSent(ctx, mailbox, emailId, raw, options);
+    if (!email || !mailbox || !raw) { await setSentFolderState(ctx.db, emailId, 'failed', ctx.clock.now()); continue; }
+    await copyToSent(ctx, mailbox, emailId, raw, stale ? { ...options, takeOver: { messageId: email.message_id } } : options);
   }
-  return ids.length;
+  return left.length;
 }

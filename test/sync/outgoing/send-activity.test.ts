@@ -297,6 +297,48 @@ for (const dialect of DIALECTS) {
       assert.equal(popSent.sentFolder, 'none');
     });
 
+    it('a Sent-folder copy left at copying by a worker that died is taken over once old: appended when missing, never a second copy', async () => {
+      const world = await newWorld();
+      const box = await world.addMailbox({ enable: true });
+      const { address } = await contactIn(world);
+      const diedAt = async (activityId: string, at: number) => {
+        const { emailId } = await getActivity(world.ctx, activityId);
+        await world.ctx.db.updateTable('email_activity').set({ sent_folder: 'copying', sent_folder_at: at }).where('email_id', '=', emailId).execute();
+      };
+      // Died after the append reached the server, before 'done' was written: the copy is there.
+      const appended = await composeAndSend(world.ctx, box.user, { subject: 'Appended, then died', text: 'x', to: address });
+      await world.distribute();
+      assert.equal((await getActivity(world.ctx, appended.id)).sentFolder, 'done');
+      // Died before the append: a failing connector left no copy; then the claim is set as a dead worker leaves it.
+      const closed = await refusedPort();
+      const failing = new ProviderRegistry(world.ctx, { connectorFactory: (config) => createConnector({ ...config, incoming: { ...config.incoming, port: closed } }) });
+      let missing;
+      try {
+        missing = await composeAndSend(world.ctx, box.user, { subject: 'Died before the append', text: 'x', to: address });
+        await runDistributorPass(world.ctx, failing);
+      } finally {
+        await failing.close();
+      }
+      const longAgo = world.ctx.clock.now() - 60 * 60_000;
+      await diedAt(appended.id, longAgo);
+      await diedAt(missing.id, longAgo);
+      // A recent claim may be an append in progress elsewhere: left alone.
+      const recent = await composeAndSend(world.ctx, box.user, { subject: 'Being copied elsewhere', text: 'x', to: address });
+      await world.distribute();
+      await diedAt(recent.id, world.ctx.clock.now());
+
+      await world.distribute();
+      await world.distribute();
+      assert.equal((await getActivity(world.ctx, appended.id)).sentFolder, 'done');
+      assert.equal((await getActivity(world.ctx, missing.id)).sentFolder, 'done');
+      assert.equal((await getActivity(world.ctx, recent.id)).sentFolder, 'copying');
+      const inSent = (await folderMessages(servers, box.server, 'Sent')).map((m) => m.messageId);
+      const count = (id: string | null) => inSent.filter((m) => m === id).length;
+      assert.equal(count((await getActivity(world.ctx, appended.id)).messageId), 1, 'the copy that was there is not made again');
+      assert.equal(count((await getActivity(world.ctx, missing.id)).messageId), 1, 'the missing copy is made');
+      for (const a of [appended, missing]) assert.equal(mailsWith(servers, (await getActivity(world.ctx, a.id)).messageId).length, 1, 'sent once');
+    });
+
     it('the per-minute SMTP limit of Email parameters counts per outgoing server, across the mailboxes that share it', async () => {
       // A clock of its own: on the wall clock a minute could turn between the two sends.
       const world = await createSyncWorld(dialect, servers, { mailboxes: 0, clock: new ManualClock() });

@@ -191,15 +191,30 @@ export function createImapConnector(config: ConnectorConfig): MailboxConnector {
     }
   }
 
-  async function appendToSent(raw: Buffer): Promise<void> {
+  async function appendToSent(raw: Buffer, options: { unlessMessageId?: string } = {}): Promise<'appended' | 'present'> {
     const imap = await session();
     try {
       const folders = await imap.list();
       const sent = folders.find((f) => f.specialUse === '\\Sent') ?? folders.find((f) => /^(sent|sent items|sent messages)$/i.test(f.path));
       if (!sent) throw new MailroomError('MAILBOX_FOLDER_MISSING', { response: 'No folder with the \\Sent attribute or a Sent name' });
+      if (options.unlessMessageId && (await holdsMessageId(imap, sent.path, options.unlessMessageId))) return 'present';
       await imap.append(sent.path, raw, ['\\Seen']);
+      return 'appended';
     } catch (err) {
       throw toMailboxError(err);
+    }
+  }
+
+  async function holdsMessageId(imap: ImapFlow, folder: string, messageId: string): Promise<boolean> {
+    const lock = await imap.getMailboxLock(folder, { readOnly: true });
+    try {
+      // SEARCH HEADER matches a substring; the fetched envelope confirms the exact Message-ID.
+      const uids = await imap.search({ header: { 'message-id': messageId } }, { uid: true });
+      if (!uids || uids.length === 0) return false;
+      for await (const m of imap.fetch(uids, { envelope: true }, { uid: true })) if (m.envelope?.messageId === messageId) return true;
+      return false;
+    } finally {
+      lock.release();
     }
   }
 
