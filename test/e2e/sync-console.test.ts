@@ -73,7 +73,13 @@ describe('synchronization pages in the console', { skip: skipUnlessChromium() ||
     await form.getByLabel('Outgoing port').fill(String(servers.smtp.port));
     await form.getByRole('button', { name: 'Add profile' }).click();
     await page.getByRole('cell', { name: 'Dovecot', exact: true }).waitFor();
+    // With a profile in the list, the new-profile form waits behind its button.
+    await form.waitFor({ state: 'detached' });
     await look('profiles');
+    await page.getByRole('button', { name: 'New profile' }).click();
+    await form.getByLabel('Name').waitFor();
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await form.waitFor({ state: 'detached' });
   });
 
   it('Email server profiles: editing refuses a bad certificate and an interval out of range at their fields, then trusts the test authority', async () => {

@@ -63,12 +63,16 @@ export function ServerProfilesPage() {
   const profiles = useApiQuery<ServerProfile[]>('/api/email-server-profiles');
   const [editing, setEditing] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const [adding, setAdding] = useState(false);
   const client = useQueryClient();
-  const done = (p: ServerProfile, verb: string) => { setEditing(null); setSaved(`Profile ${p.name} ${verb}.`); void client.invalidateQueries({ queryKey: apiKey('/api/email-server-profiles').slice(0, -1) }); };
+  const done = (p: ServerProfile, verb: string) => { setEditing(null); setAdding(false); setSaved(`Profile ${p.name} ${verb}.`); void client.invalidateQueries({ queryKey: apiKey('/api/email-server-profiles').slice(0, -1) }); };
   const test = useApiMutation((id: string) => api<ProfileTest>('POST', `/api/email-server-profiles/${encodeURIComponent(id)}/test`));
   const testEnable = useApiMutation((id: string) => api<SyncJob>('POST', `/api/email-server-profiles/${encodeURIComponent(id)}/test-enable`), { invalidates: ['/api/mailboxes'] });
   return (
-    <Page title="Email server profiles" intro="Where the mailboxes' IMAP/POP3 and SMTP servers are, how often they are polled and how many connections they may hold.">
+    <Page title="Email server profiles" intro="Where the mailboxes' IMAP/POP3 and SMTP servers are, how often they are polled and how many connections they may hold."
+      actions={profiles.data && profiles.data.length > 0 && !adding && (
+        <button type="button" className="button" onClick={() => { setSaved(null); setEditing(null); setAdding(true); }}>New profile</button>
+      )}>
       <ErrorMessage error={profiles.error ?? test.error ?? testEnable.error} />
       {profiles.isLoading && <Progress label="Loading profiles…" />}
       {profiles.data && (
@@ -98,9 +102,12 @@ export function ServerProfilesPage() {
           <ProfileEditor key={editing} profile={profiles.data.find((p) => p.id === editing)} onDone={(p) => done(p, 'saved')} onCancel={() => setEditing(null)} />
         </Section>
       )}
-      <Section title="New profile">
-        <ProfileEditor key={saved ?? 'new'} onDone={(p) => done(p, 'added')} />
-      </Section>
+      {/* The form for a new profile stands open only while there is none yet, or when asked for. */}
+      {profiles.data && (profiles.data.length === 0 || adding) && (
+        <Section title="New profile">
+          <ProfileEditor key={saved ?? 'new'} onDone={(p) => done(p, 'added')} onCancel={profiles.data.length > 0 ? () => setAdding(false) : undefined} />
+        </Section>
+      )}
     </Page>
   );
 }
