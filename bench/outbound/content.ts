@@ -48,3 +48,9 @@ export function benchEmail(variant: Variant, i: number): BenchEmail {
     attachments: variant === 'attachment' ? [{ filename: 'statement.pdf', content: ATTACHMENT, contentType: 'application/pdf' }] : [],
   };
 }
+
+/**
+ * Emails sent before a measurement starts, by the baselines and by the one-process Mailroom runs
+ * alike, so that a short run measures code the JIT has compiled, not the compiling.
+ */
+export const warmUpCount = (n: number) => Math.min(200, Math.ceil(n / 5));

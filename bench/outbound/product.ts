@@ -12,7 +12,7 @@ import { ProviderRegistry } from '../../src/outbound/provider-registry.ts';
 import { getUser, type User } from '../../src/users/users.service.ts';
 import type { AppContext } from '../../src/app-context.ts';
 import { openBenchContext, type EnvSpec } from './bench-env.ts';
-import { benchEmail, type Variant } from './content.ts';
+import { benchEmail, warmUpCount, type Variant } from './content.ts';
 import { startRssSampler } from './rss.ts';
 
 export interface ProductJob {
@@ -131,6 +131,18 @@ async function runServe(ctx: AppContext, user: User, job: ProductJob, providers:
   return { handInMs: t1 - t0, deliveryMs: t2 - t0, endToEndMs: t2 - t0, sent, startedAtMs: t0, finishedAtMs: t2, rssPeakHandInKb, rssPeakDeliveryKb };
 }
 
+/**
+ * Warm-up, not measured (phases and serve): hands in and delivers the first emails of the run,
+ * so that a short run measures compiled code. The two-process runs have none (their processes
+ * would share the warm-up emails).
+ */
+async function warmUp(ctx: AppContext, user: User, job: ProductJob, providers: ProviderRegistry): Promise<void> {
+  const count = warmUpCount(job.n);
+  for (let i = 0; i < count; i++) await queueEmail(ctx, user, benchEmail(job.variant, i));
+  const run = await runDistributorPass(ctx, providers);
+  if (run.sent !== count) throw new Error(`warm-up: ${run.sent} of ${count} sent`);
+}
+
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '') as ProductJob;
   const ctx = await openBenchContext(job.spec, `bench-${process.pid}`);
@@ -138,6 +150,7 @@ async function main(): Promise<void> {
   try {
     const user = await getUser(ctx, job.spec.userId);
     const rssAfterSetupKb = Math.round(process.memoryUsage.rss() / 1024);
+    if (job.mode === 'phases' || job.mode === 'serve') await warmUp(ctx, user, job, providers);
     const rssByQueuedKb = rssEveryTenth(ctx, 'email:queued', job.n);
     const rssBySentKb = rssEveryTenth(ctx, 'email:sent', job.n);
     const cpuBefore = process.cpuUsage();

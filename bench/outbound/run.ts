@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { createBenchEnv, DIALECTS, postgresReachable, type Dialect } from './bench-env.ts';
 import { runChild, timeProgram } from './children.ts';
-import { benchEmail, SENDER, type Variant } from './content.ts';
+import { benchEmail, SENDER, warmUpCount, type Variant } from './content.ts';
 import type { BaselineJob, BaselineResult } from './nodemailer-baseline.ts';
 import type { ProductJob, ProductResult } from './product.ts';
 import { findPostfixTool, startSink, type Sink } from './sink.ts';
@@ -92,7 +92,7 @@ async function measureBaselines(sink: Sink, variant: Variant, n: number): Promis
     smtpSourceKeepalive = await best(['-d']);
   }
   const compose = await measureCompose(sink, variant, n);
-  const raw = await counted(sink, n, 'nodemailer raw', () => runChild<BaselineResult>('./nodemailer-baseline.ts', baselineJob(sink, 'raw', variant, n)));
+  const raw = await counted(sink, n + warmUpCount(n), 'nodemailer raw', () => runChild<BaselineResult>('./nodemailer-baseline.ts', baselineJob(sink, 'raw', variant, n)));
   return { messageBytes, smtpSource, smtpSourceKeepalive, compose: rate(n, compose.ms), raw: rate(n, raw.ms), pool: compose.pool, composeMaxRssKb: compose.maxRssKb, composeCpuUs: compose.cpuUs / n };
 }
 
@@ -100,7 +100,7 @@ const baselineJob = (sink: Sink, mode: BaselineJob['mode'], variant: Variant, n:
 
 /** nodemailer composing each message: the baseline of the end-to-end goal. */
 const measureCompose = (sink: Sink, variant: Variant, n: number) =>
-  counted(sink, n, 'nodemailer composing', () => runChild<BaselineResult>('./nodemailer-baseline.ts', baselineJob(sink, 'compose', variant, n)));
+  counted(sink, n + warmUpCount(n), 'nodemailer composing', () => runChild<BaselineResult>('./nodemailer-baseline.ts', baselineJob(sink, 'compose', variant, n)));
 
 const CALLERS = 16;
 
@@ -109,7 +109,8 @@ async function measureProduct(sink: Sink, dialect: Dialect, mode: ProductJob['mo
   try {
     const job: ProductJob = { mode, spec: env.spec, variant, n, callers };
     const what = `Mailroom ${mode} on ${dialect} (${callers} caller${callers > 1 ? 's' : ''})`;
-    const result = await counted(sink, n, what, () => runChild<ProductResult>('./product.ts', job, { nodeFlags: productFlags }));
+    const warm = mode === 'phases' || mode === 'serve' ? warmUpCount(n) : 0;
+    const result = await counted(sink, n + warm, what, () => runChild<ProductResult>('./product.ts', job, { nodeFlags: productFlags }));
     if (result.sent !== n) throw new Error(`${what}: ${result.sent} of ${n} sent`);
     return result;
   } finally {
@@ -151,6 +152,7 @@ async function benchVariant(sink: Sink, dialects: Dialect[], variant: Variant): 
   log(`\n══ ${what} ══`);
   const base = await measureBaselines(sink, variant, n);
   log(`message size ${base.messageBytes} bytes; nodemailer ${base.pool}`);
+  log(`warm-up: ${warmUpCount(n)} emails sent before each nodemailer and one-process Mailroom measurement, not counted in it (none in the two-process runs)`);
   log(row('smtp-source -s 20, a session per message', fmtRate(base.smtpSource), '← the loopback SMTP limit (best of 3)'));
   log(row('smtp-source -s 20 -d, sessions kept open', fmtRate(base.smtpSourceKeepalive), '(best of 3)'));
   log(row('nodemailer pooled, composing each message', fmtRate(base.compose)));
