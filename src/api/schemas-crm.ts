@@ -101,7 +101,7 @@ export const ActivityListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200, description: 'Text in the subject or a party\'s address or name' })),
   direction: Type.Optional(literals(ACTIVITY_DIRECTIONS)), status: Type.Optional(literals(ACTIVITY_STATUSES)),
   regarding: Type.Optional(Type.String({ maxLength: 150, description: 'TYPE:ID (account:…) or a record id' })),
-  mailbox: Type.Optional(Type.String({ maxLength: 100, description: 'Mailbox id' })), owner: Type.Optional(Type.String({ maxLength: 100 })),
+  mailbox: Type.Optional(Type.String({ maxLength: 320, description: 'Mailbox id or email address (404 for one you may not see)' })), owner: Type.Optional(Type.String({ maxLength: 100 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), cursor: Type.Optional(Type.String({ maxLength: 1_000 })),
 }, strict);
 export const NewActivityBody = Type.Object({

@@ -58,7 +58,12 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await subjects('admin'), ['Alice draft', 'Alice inbox', 'Bob draft', 'Bob inbox', 'Support ticket']);
       assert.deepEqual(await subjects('alice', '?q=inbox'), ['Alice inbox'], 'search finds only what she may read');
       assert.deepEqual(await subjects('alice', '?q=customer%40fabrikam'), ['Alice inbox', 'Support ticket']);
-      assert.deepEqual(await subjects('alice', `?mailbox=${await mailboxOf('user_id', ids.bob!)}`), []);
+      assert.deepEqual(await subjects('admin', '?mailbox=bob%40contoso.test'), ['Bob inbox'], 'a mailbox by its address, as by its id');
+      assert.deepEqual(await subjects('alice', `?mailbox=${await mailboxOf('queue_id', queueId)}`), ['Support ticket']);
+      for (const mailbox of [await mailboxOf('user_id', ids.bob!), 'bob%40contoso.test', 'nobody%40contoso.test']) {
+        const res = await h.call('GET', `/api/activities?mailbox=${mailbox}`, { token: tokens.alice });
+        assert.equal(res.status, 404, `${mailbox}: another user's mailbox or none is not found, never an empty list`);
+      }
     });
 
     it('pages are full: the rule is part of the query, not a filter after it', async () => {

@@ -12,6 +12,7 @@ import { IdParams } from '../schemas.ts';
 import { Binary } from '../response-schemas.ts';
 import * as S from '../schemas-crm.ts';
 import { readEmailSettings } from '../../sync/email-settings.ts';
+import { getMailboxFor } from '../../sync/mailboxes.service.ts';
 import { toEmailInput } from './emails.routes.ts';
 import { composeDraft } from '../../sync/outgoing/send-activity.ts';
 
@@ -23,8 +24,10 @@ const ok = <T>(schema: T) => ({ 200: schema, ...S.errorAnswers });
 export function activitiesRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get('/api/activities', { config: user, schema: { tags, summary: 'Email activities, newest first; search with q, filter by regarding record or mailbox', querystring: S.ActivityListQuery, response: ok(S.ActivityPage) } }, async (request) => {
     const q = request.query as Static<typeof S.ActivityListQuery>;
+    // A mailbox by id or address, as everywhere else; one the caller may not see is not found.
+    const mailboxId = q.mailbox === undefined ? undefined : (await getMailboxFor(ctx, currentUser(request), q.mailbox)).id;
     return activities.listActivities(ctx, {
-      q: q.q, direction: q.direction, status: q.status, regarding: q.regarding, mailboxId: q.mailbox, ownerId: q.owner, limit: q.limit, cursor: q.cursor,
+      q: q.q, direction: q.direction, status: q.status, regarding: q.regarding, mailboxId, ownerId: q.owner, limit: q.limit, cursor: q.cursor,
       reader: await activityReader(ctx, currentUser(request)),
     });
   });

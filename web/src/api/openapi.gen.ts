@@ -4016,7 +4016,7 @@ export interface paths {
                     readonly status?: "draft" | "pending-send" | "sending" | "sent" | "received" | "failed" | "canceled";
                     /** @description TYPE:ID (account:…) or a record id */
                     readonly regarding?: string;
-                    /** @description Mailbox id */
+                    /** @description Mailbox id or email address (404 for one you may not see) */
                     readonly mailbox?: string;
                     readonly owner?: string;
                     readonly limit?: number;
