@@ -18,6 +18,7 @@ interface SchemaFacts {
   readonly enum?: readonly unknown[];
   readonly const?: unknown;
   readonly anyOf?: readonly SchemaFacts[];
+  readonly properties?: Readonly<Record<string, unknown>>;
   readonly description?: string;
 }
 
@@ -78,6 +79,8 @@ function accepted(s: SchemaFacts | undefined): string {
   if (!s) return '';
   const c = choices(s);
   if (c) return `one of ${list(c)}`;
+  // A union says each of its forms: "empty or a set of fields (type, id)".
+  if (s.anyOf) return [...new Set(s.anyOf.map(accepted).filter(Boolean))].join(' or ');
   const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : (s.type as string | undefined);
   if (type === 'integer' || type === 'number') {
     const lo = s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + (type === 'integer' ? 1 : 0) : undefined);
@@ -92,6 +95,7 @@ function accepted(s: SchemaFacts | undefined): string {
     const n = range(s.minItems, s.maxItems, 'entries');
     return n ? `a list of ${n}` : 'a list';
   }
+  if (type === 'object' && s.properties && Object.keys(s.properties).length > 0) return `a set of fields (${Object.keys(s.properties).join(', ')})`;
   return type ? TYPE_WORDS[type] ?? type : '';
 }
 
@@ -144,8 +148,9 @@ export function plainSentence(p: Problem): string {
 }
 
 /** The error message for several problems: one sentence each, every refused value in one answer. */
-export function plainMessage(problems: readonly Problem[]): string {
-  const sentences = [...new Set(problems.map(plainSentence))];
+export function plainMessage(problems: readonly (Problem & { message?: string })[]): string {
+  // A problem that carries its sentence already (made while its schema was at hand) keeps it.
+  const sentences = [...new Set(problems.map((p) => p.message ?? plainSentence(p)))];
   if (sentences.length === 0) return 'The request is not valid.';
   if (sentences.length === 1) return sentences[0]!;
   return `${sentences.length} values were refused: ${sentences.join(' ')}`;

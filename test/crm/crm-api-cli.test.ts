@@ -48,6 +48,10 @@ for (const dialect of DIALECTS) {
       assert.equal(badQuery.status, 400);
       const badState = await h.call('GET', '/api/leads?state=gone', as('alice'));
       assert.equal(badState.status, 400);
+      // A value that fits no form of a union is told what the forms are, not only that it was refused.
+      const asText = await h.call('POST', '/api/activities', as('alice', { direction: 'outgoing', subject: 'x', to: ['a@x.test'], regarding: 'contact:123' }));
+      assert.equal(asText.status, 400, asText.text);
+      assert.equal(asText.body.error.message, 'Regarding must be a set of fields (type, id) or empty.');
     });
 
     it('searches and pages over the API', async () => {
