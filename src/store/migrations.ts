@@ -528,6 +528,20 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.alterTable('sync_reconciliation').addColumn('requested_at', big).execute();
       },
     },
+    '0022_cursor_read_from': {
+      async up(db: AnyDb) {
+        // The process-from date each folder was last read from completely (0: from its first
+        // message): once the profile's or the mailbox's date moves earlier, the folder is read again
+        // from the new date. Folders read before this column were read from the date in force now.
+        await db.schema.alterTable('sync_folder_cursor').addColumn('read_from', big).execute();
+        const boxes = await db.selectFrom('mailbox').leftJoin('email_server_profile', 'email_server_profile.id', 'mailbox.profile_id')
+          .select(['mailbox.id as id', 'mailbox.process_after as after', 'email_server_profile.process_email_from as from']).execute();
+        for (const b of boxes as { id: string; after: number | string | null; from: number | string | null }[]) {
+          const dates = [b.after, b.from].filter((d) => d !== null).map(Number);
+          await db.updateTable('sync_folder_cursor').set({ read_from: dates.length ? Math.max(...dates) : 0 }).where('mailbox_id', '=', b.id).execute();
+        }
+      },
+    },
     '0018_queue_email_lower_index': {
       async up(db: AnyDb) {
         // Address resolution (and queue lookups by address) compare lower(email): users, accounts,

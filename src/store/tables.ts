@@ -604,6 +604,11 @@ export interface SyncFolderCursorTable {
   last_uid: number;
   highest_modseq: string | null;
   updated_at: number;
+  /**
+   * The process-from date the folder was last read from completely (0: from its first message;
+   * migration 0022). A date in force now that is earlier has the folder read again from it.
+   */
+  read_from: number | null;
 }
 
 export interface SyncMessageTable {

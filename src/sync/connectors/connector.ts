@@ -102,6 +102,12 @@ export interface PullLimits {
   readonly batchSize?: number;
   /** Sources up to this size come with the headers; bigger ones only on loadSource() (default 128 KiB). */
   readonly prefetchBytes?: number;
+  /**
+   * Read the folder again from its first message (the process-from date moved earlier than it was
+   * read from), `since` and `known` still applying; the cursor never moves back: a message at or
+   * below it carries it unchanged. POP3 reads every message on each pull anyway.
+   */
+  readonly reread?: boolean;
   /** Told, before any new message, what changed since the cursor (IMAP with QRESYNC); without it changes are not looked up. */
   readonly changes?: (changes: FolderChanges) => Promise<void>;
 }

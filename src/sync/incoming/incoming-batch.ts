@@ -80,7 +80,7 @@ const asMailroomError = (err: unknown) => (isMailroomError(err) ? err : null);
 /** The connection's errors (and anything not in the registry, a database away) end the cycle: the scheduler's alerts handle them. Others fail the message. */
 const isCycleError = (err: unknown) => !isMailroomError(err) || err.code.startsWith('MAILBOX_');
 
-export function createIngestWindow(ctx: AppContext, parsing: MessageParsing, mailbox: IncomingMailbox, settings: IncomingSettings, plan: FolderPlan, result: CycleResult) {
+export function createIngestWindow(ctx: AppContext, parsing: MessageParsing, mailbox: IncomingMailbox, settings: IncomingSettings, plan: FolderPlan, result: CycleResult, readFrom: number | null = null) {
   const entries: Entry[] = [];
   const outcome: WindowOutcome = { removals: [], toMove: [] };
   let blocked = false;
@@ -186,7 +186,7 @@ export function createIngestWindow(ctx: AppContext, parsing: MessageParsing, mai
         }
       }
       const next = advanceCursor(batch.slice(0, written), counted);
-      if (next) await records.writeCursor(trx, mailbox.id, plan.folder, next, ctx.clock.now());
+      if (next) await records.writeCursor(trx, mailbox.id, plan.folder, next, ctx.clock.now(), readFrom);
     });
     for (const [i, o] of counted.entries()) settle(batch[i]!.item, o);
     entries.splice(0, written);

@@ -87,10 +87,15 @@ async function warnMissingFolder(ctx: AppContext, mailboxId: string, folder: str
 }
 
 async function syncFolder(ctx: AppContext, connector: MailboxConnector, parsing: MessageParsing, mailbox: IncomingMailbox, settings: IncomingSettings, plan: FolderPlan, result: CycleResult, signal?: AbortSignal): Promise<void> {
-  const cursor = await records.readCursor(ctx.db, mailbox.id, plan.folder);
+  const { cursor, readFrom } = await records.readFolderState(ctx.db, mailbox.id, plan.folder);
+  const from = records.readFromOf(mailbox.processFrom);
+  // The process-from date moved earlier than the folder was read from: the folder is read again
+  // from the new date (what is done is not read, the cursor stays); a later date needs nothing.
+  const reread = cursor !== null && readFrom !== null && from < readFrom;
+  const failedBefore = result.failed;
   const startedAt = ctx.clock.now();
   const pulled = connector.pull(plan.folder, cursor, {
-    since: mailbox.processFrom === null ? null : new Date(mailbox.processFrom),
+    since: mailbox.processFrom === null ? null : new Date(mailbox.processFrom), reread,
     known: (refs) => records.doneUids(ctx.db, mailbox.id, refs),
     // Expunged on the server (QRESYNC): a failing message is closed; the cursor keeps the folder's HIGHESTMODSEQ.
     changes: async ({ cursor: next, vanished }) => {
@@ -98,7 +103,7 @@ async function syncFolder(ctx: AppContext, connector: MailboxConnector, parsing:
       await records.writeCursor(ctx.db, mailbox.id, plan.folder, next, ctx.clock.now());
     },
   });
-  const window = createIngestWindow(ctx, parsing, mailbox, settings, plan, result);
+  const window = createIngestWindow(ctx, parsing, mailbox, settings, plan, result, from);
   try {
     for await (const item of pulled) {
       window.add(item);
@@ -113,7 +118,9 @@ async function syncFolder(ctx: AppContext, connector: MailboxConnector, parsing:
     throw err;
   }
   // POP3 has no cursor: the time of its last complete pass tells reconciliation what it has seen.
-  if (connector.type === 'pop3' && !signal?.aborted) await records.writeCursor(ctx.db, mailbox.id, plan.folder, { uidValidity: '', lastUid: 0 }, startedAt);
+  if (connector.type === 'pop3' && !signal?.aborted) await records.writeCursor(ctx.db, mailbox.id, plan.folder, { uidValidity: '', lastUid: 0 }, startedAt, from);
+  // Read whole from this date; a message that failed below the cursor is retried only by reading again.
+  if (!signal?.aborted && (!reread || result.failed === failedBefore)) await records.markReadFrom(ctx.db, mailbox.id, plan.folder, from);
   // Only after every activity above is committed: POP3 DELE (carried out at QUIT) and moves.
   if (connector.remove) for (const ref of window.outcome.removals) await connector.remove(ref);
   if (connector.moveToUndeliverable) for (const ref of window.outcome.toMove) await connector.moveToUndeliverable(ref);

@@ -50,10 +50,15 @@ async function reconcileFolder(ctx: AppContext, connector: MailboxConnector, mai
   const gaps: ReconciledGap[] = [];
   let uidValidity = '';
   let batch: ServerMessageRef[] = [];
+  // The process-from date moved earlier than the folder was read from: what is older than that is read on the next cycle.
+  const readFrom = cursor?.read_from === null || cursor?.read_from === undefined ? null : Number(cursor.read_from);
+  const rereadBefore = readFrom !== null && records.readFromOf(since?.getTime() ?? null) < readFrom ? readFrom : null;
   // A message without a record is not yet seen when the pull has not reached it: after the IMAP
-  // cursor, or (POP3, no cursor) arrived after the last complete pass began.
+  // cursor, or (POP3, no cursor) arrived after the last complete pass began, or older than the
+  // date the folder was read from while it waits to be read again from an earlier one.
   const reached = (ref: ServerMessageRef) => {
     if (!cursor) return false;
+    if (rereadBefore !== null && ref.receivedAt !== null && ref.receivedAt.getTime() < rereadBefore) return false;
     if (connector.type === 'pop3') return ref.receivedAt !== null && ref.receivedAt.getTime() < cursor.updated_at;
     return cursor.uid_validity === ref.uidValidity && Number(ref.uid) <= Number(cursor.last_uid);
   };

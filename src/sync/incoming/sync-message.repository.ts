@@ -7,14 +7,36 @@ type Db = Kysely<Database>;
 const DONE: readonly SyncOutcome[] = ['tracked', 'skipped', 'undeliverable'];
 
 export async function readCursor(db: Db, mailboxId: string, folder: string): Promise<FolderCursor | null> {
-  const row = await db.selectFrom('sync_folder_cursor').selectAll().where('mailbox_id', '=', mailboxId).where('folder', '=', folder).executeTakeFirst();
-  return row ? { uidValidity: row.uid_validity, lastUid: Number(row.last_uid), ...(row.highest_modseq ? { highestModseq: row.highest_modseq } : {}) } : null;
+  return (await readFolderState(db, mailboxId, folder)).cursor;
 }
 
-export async function writeCursor(db: Db, mailboxId: string, folder: string, cursor: FolderCursor, at: number): Promise<void> {
+/** The date a folder is read from, as its cursor keeps it: 0 for no process-from date (from the first message). */
+export const readFromOf = (processFrom: number | null) => processFrom ?? 0;
+
+export interface FolderState {
+  readonly cursor: FolderCursor | null;
+  /** The process-from date the folder was last read from completely (0: from its first message); null: not known. */
+  readonly readFrom: number | null;
+}
+
+export async function readFolderState(db: Db, mailboxId: string, folder: string): Promise<FolderState> {
+  const row = await db.selectFrom('sync_folder_cursor').selectAll().where('mailbox_id', '=', mailboxId).where('folder', '=', folder).executeTakeFirst();
+  if (!row) return { cursor: null, readFrom: null };
+  const cursor = { uidValidity: row.uid_validity, lastUid: Number(row.last_uid), ...(row.highest_modseq ? { highestModseq: row.highest_modseq } : {}) };
+  return { cursor, readFrom: row.read_from === null ? null : Number(row.read_from) };
+}
+
+/** `readFrom` is kept on a folder's first cursor only: a pass says when it read the folder whole (markReadFrom). */
+export async function writeCursor(db: Db, mailboxId: string, folder: string, cursor: FolderCursor, at: number, readFrom: number | null = null): Promise<void> {
   const values = { uid_validity: cursor.uidValidity, last_uid: cursor.lastUid, highest_modseq: cursor.highestModseq ?? null, updated_at: at };
-  await db.insertInto('sync_folder_cursor').values({ mailbox_id: mailboxId, folder, ...values })
+  await db.insertInto('sync_folder_cursor').values({ mailbox_id: mailboxId, folder, ...values, read_from: readFrom })
     .onConflict((oc) => oc.columns(['mailbox_id', 'folder']).doUpdateSet(values)).execute();
+}
+
+/** The folder was read whole from this process-from date (0: from its first message). */
+export async function markReadFrom(db: Db, mailboxId: string, folder: string, readFrom: number): Promise<void> {
+  await db.updateTable('sync_folder_cursor').set({ read_from: readFrom }).where('mailbox_id', '=', mailboxId).where('folder', '=', folder)
+    .where((eb) => eb.or([eb('read_from', 'is', null), eb('read_from', '!=', readFrom)])).execute();
 }
 
 /** The uids among refs (one folder, one UIDVALIDITY) that are done and need no reading. */

@@ -14,6 +14,7 @@ import { addFolderRule } from '../../../src/sync/folder-rules.service.ts';
 import { incomingSyncJob } from '../../../src/sync/incoming/incoming-job.ts';
 import { reconcileNow, syncMailboxNow } from '../../../src/sync/incoming/sync-now.ts';
 import { mailboxSyncStatus } from '../../../src/sync/incoming/sync-status.ts';
+import { updateMailbox } from '../../../src/sync/mailboxes.service.ts';
 import { createSyncScheduler } from '../../../src/sync/scheduler.ts';
 import { updateProfile } from '../../../src/sync/server-profiles.service.ts';
 import { setTrackingOptions } from '../../../src/sync/tracking-options.service.ts';
@@ -130,6 +131,57 @@ for (const dialect of DIALECTS) {
         assert.deepEqual((await activitiesOf(box)).map((a) => a.messageId), [`<job-72-${box.email}>`]);
         assert.equal(done.reconciliation?.folders[0]?.onServer, 1, 'reconciliation counts from the same date');
         assert.equal(done.reconciliation?.gaps, 0);
+      } finally {
+        await updateProfile(world.ctx, world.profile.id, { processEmailFrom: null });
+      }
+    });
+
+    it('a process-from date moved earlier reads the mailbox\'s folders again from it; later needs nothing; nothing is tracked twice', async () => {
+      const box = await world.addMailbox();
+      await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+      await addFolderRule(world.ctx, box.user.id, { folder: 'INBOX/Archive' });
+      const at = (iso: string) => ({ date: new Date(`${iso}T10:00:00Z`) });
+      await servers.dovecot.deliver(box.server, ['\r\nno headers at all\r\n'], at('2026-01-05'));
+      await servers.dovecot.deliver(box.server, [mail(box.email, 100)], at('2026-01-10'));
+      await servers.dovecot.deliver(box.server, [mail(box.email, 101)], at('2026-04-10'));
+      await servers.dovecot.deliver(box.server, [mail(box.email, 102)], at('2026-08-10'));
+      await servers.dovecot.deliver(box.server, [mail(box.email, 103)], { folder: 'INBOX/Archive', ...at('2026-02-10') });
+      await servers.dovecot.deliver(box.server, [mail(box.email, 104)], { folder: 'INBOX/Archive', ...at('2026-09-10') });
+      const setAfter = (iso: string | null) => updateMailbox(world.ctx, world.admin, box.id, { processAfter: iso });
+      const ids = async () => (await activitiesOf(box)).map((a) => a.messageId).sort();
+      const inbox = () => world.ctx.db.selectFrom('sync_folder_cursor').selectAll().where('mailbox_id', '=', box.id).where('folder', '=', 'INBOX').executeTakeFirstOrThrow();
+      try {
+        await setAfter('2026-07-01');
+        const first = await syncMailboxNow(world.ctx, box.user, box.id);
+        assert.deepEqual(first.result, { tracked: 2, skipped: 0, failed: 0, undeliverable: 0 }, 'August in the Inbox, September in the rule\'s folder');
+        assert.equal(first.reconciliation?.gaps, 0);
+        assert.equal(Number((await inbox()).last_uid), 4, 'the Inbox cursor is past every message');
+
+        await setAfter('2026-09-01');
+        assert.deepEqual((await syncMailboxNow(world.ctx, box.user, box.id)).result, { tracked: 0, skipped: 0, failed: 0, undeliverable: 0 }, 'a later date reads nothing again');
+
+        // Earlier through both dates (the profile's March is now the later one): April is behind the cursor.
+        await updateProfile(world.ctx, world.profile.id, { processEmailFrom: '2026-03-01' });
+        await setAfter(null);
+        const before = await reconcileNow(world.ctx, box.user, box.id);
+        assert.equal(before.gaps, 0, 'before the next cycle, the older message is not yet seen, not a gap');
+        assert.deepEqual([before.folders[0]!.onServer, before.folders[0]!.tracked, before.folders[0]!.notYetSeen], [2, 1, 1]);
+        const march = await syncMailboxNow(world.ctx, box.user, box.id);
+        assert.deepEqual(march.result, { tracked: 1, skipped: 0, failed: 0, undeliverable: 0 }, 'April, read again from March');
+        assert.equal(Number((await inbox()).last_uid), 4, 'the cursor never moved back');
+        assert.equal(Number((await inbox()).read_from), Date.parse('2026-03-01'));
+
+        // No date at all: everything, in every evaluated folder; the malformed message fails and is retried.
+        await updateProfile(world.ctx, world.profile.id, { processEmailFrom: null });
+        const all = await syncMailboxNow(world.ctx, box.user, box.id);
+        assert.deepEqual(all.result, { tracked: 2, skipped: 0, failed: 1, undeliverable: 0 }, 'January in the Inbox, February in the rule\'s folder');
+        assert.equal((await syncMailboxNow(world.ctx, box.user, box.id)).result.failed, 1, 'a message that failed behind the cursor is read again next cycle');
+        const failing = await world.ctx.db.selectFrom('sync_message').select('attempts').where('mailbox_id', '=', box.id).where('outcome', '=', 'failed').executeTakeFirstOrThrow();
+        assert.equal(Number(failing.attempts), 2);
+        assert.deepEqual(await ids(), [100, 101, 102, 103, 104].map((n) => `<job-${n}-${box.email}>`), 'each message once');
+        const clean = await reconcileNow(world.ctx, box.user, box.id);
+        assert.equal(clean.gaps, 0);
+        assert.deepEqual(clean.folders.map((f) => [f.folder, f.onServer, f.tracked, f.failing, f.notYetSeen]), [['INBOX', 4, 3, 1, 0], ['INBOX/Archive', 2, 2, 0, 0]]);
       } finally {
         await updateProfile(world.ctx, world.profile.id, { processEmailFrom: null });
       }

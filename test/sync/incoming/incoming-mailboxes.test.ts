@@ -93,5 +93,22 @@ for (const dialect of DIALECTS) {
       await after.logout();
       assert.equal(left, 2, 'deleted only what this cycle committed (pop-2 and pop-4); the others were processed before the setting');
     });
+
+    it('POP3: a process-from date moved earlier evaluates the older mail on the next pass; until then it is not yet seen, not a gap', async () => {
+      const box = await pop3.addMailbox();
+      await setTrackingOptions(pop3.ctx, box.user.id, { tracking: 'all' });
+      const dated = (id: string, date: string) => mail('Ana <ana@contoso.test>', box.email, id).replace('Mon, 23 Nov 2026 08:00:00 +0000', date);
+      await servers.dovecot.deliver(box.server, [dated(`pop-jan-${box.id}@contoso.test`, 'Sat, 10 Jan 2026 10:00:00 +0000'), dated(`pop-aug-${box.id}@contoso.test`, 'Mon, 10 Aug 2026 10:00:00 +0000')]);
+      await updateMailbox(pop3.ctx, pop3.admin, box.id, { processAfter: '2026-07-01' });
+      const first = await syncMailboxNow(pop3.ctx, box.user, box.id);
+      assert.deepEqual([first.result.tracked, first.reconciliation?.gaps], [1, 0]);
+      await updateMailbox(pop3.ctx, pop3.admin, box.id, { processAfter: null });
+      const before = await reconcileNow(pop3.ctx, box.user, box.id);
+      assert.deepEqual([before.gaps, before.folders[0]!.onServer, before.folders[0]!.notYetSeen], [0, 2, 1]);
+      assert.equal((await syncMailboxNow(pop3.ctx, box.user, box.id)).result.tracked, 1, 'January, once');
+      const after = await reconcileNow(pop3.ctx, box.user, box.id);
+      assert.deepEqual([after.gaps, after.folders[0]!.tracked, after.folders[0]!.notYetSeen], [0, 2, 0]);
+      assert.equal((await listActivities(pop3.ctx, { mailboxId: box.id })).items.length, 2);
+    });
   });
 }

@@ -94,9 +94,12 @@ export function createImapConnector(config: ConnectorConfig): MailboxConnector {
     if (!status) throw new MailroomError('MAILBOX_FOLDER_MISSING', { response: folder });
     const uidValidity = String(status.uidValidity);
     const changed = cursor !== null && cursor.uidValidity !== uidValidity;
-    const from = cursor && !changed ? cursor.lastUid + 1 : 1;
+    const next = cursor && !changed ? cursor.lastUid + 1 : 1;
+    const from = limits.reread ? 1 : next;
     const highestModseq = status.highestModseq === undefined ? undefined : String(status.highestModseq);
     const hasNew = status.uidNext === undefined || status.uidNext > from;
+    // Read again below the cursor: those messages keep the cursor where it is (with the folder's HIGHESTMODSEQ now).
+    const kept = cursor && !changed && from < next ? { uidValidity, lastUid: cursor.lastUid, ...(highestModseq ? { highestModseq } : {}) } : null;
     // Flags changed or messages were expunged since the cursor: worth a look only with QRESYNC (VANISHED).
     const moved = cursor !== null && !changed && cursor.highestModseq !== undefined && highestModseq !== undefined && cursor.highestModseq !== highestModseq;
     const since = moved && limits.changes && imap.enabled.has('QRESYNC') ? cursor.highestModseq : undefined;
@@ -118,7 +121,7 @@ export function createImapConnector(config: ConnectorConfig): MailboxConnector {
         const wanted = batch.filter((uid) => !known.has(String(uid)));
         const messages = wanted.length ? await fetchHeaders(imap, wanted, limits.prefetchBytes ?? DEFAULT_PREFETCH) : [];
         for (const message of messages) {
-          const item = toItem(imap, folder, uidValidity, highestModseq, message, first);
+          const item = toItem(imap, folder, uidValidity, highestModseq, message, first, kept && message.uid <= kept.lastUid ? kept : null);
           first = false;
           yield item;
         }
@@ -283,7 +286,7 @@ async function fetchHeaders(imap: ImapFlow, uids: readonly number[], prefetchByt
   return messages.sort((a, b) => a.uid - b.uid);
 }
 
-function toItem(imap: ImapFlow, folder: string, uidValidity: string, highestModseq: string | undefined, m: FetchMessageObject, first: boolean): IncomingItem {
+function toItem(imap: ImapFlow, folder: string, uidValidity: string, highestModseq: string | undefined, m: FetchMessageObject, first: boolean, kept: FolderCursor | null): IncomingItem {
   let source = m.source;
   return {
     ref: { folder, uidValidity, uid: String(m.uid) },
@@ -292,7 +295,7 @@ function toItem(imap: ImapFlow, folder: string, uidValidity: string, highestMods
     headers: m.headers ?? Buffer.alloc(0),
     flags: [...(m.flags ?? [])],
     attachmentCount: m.bodyStructure ? countAttachments(m.bodyStructure) : null,
-    cursor: { uidValidity, lastUid: m.uid, ...(highestModseq ? { highestModseq } : {}) },
+    cursor: kept ?? { uidValidity, lastUid: m.uid, ...(highestModseq ? { highestModseq } : {}) },
     uidValidityChanged: first,
     sourceInHand: source !== undefined,
     async loadSource() {
