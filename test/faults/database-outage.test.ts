@@ -57,7 +57,8 @@ for (const dialect of DIALECTS) {
         await proxy!.cut();
         return { end: () => proxy!.restore() };
       }
-      const locker = new DatabaseSync(join(env.dataDir, 'mailroom.db'));
+      // The lock is taken between Mailroom's own writes: wait for one in progress rather than fail.
+      const locker = new DatabaseSync(join(env.dataDir, 'mailroom.db'), { timeout: 10_000 });
       locker.exec('BEGIN EXCLUSIVE');
       return { async end() { locker.exec('ROLLBACK'); locker.close(); } };
     };
