@@ -79,6 +79,11 @@ export function openSqlite(path: string): SqliteDatabase {
   // WAL with NORMAL sync keeps every commit durable against a process crash (kill -9);
   // only a power loss can lose the last commits.
   db.exec('PRAGMA synchronous = NORMAL');
+  // A checkpoint (copying the WAL into the database file, two fsyncs) every ≈ 40 MB of WAL rather
+  // than SQLite's 4 MB: synchronization writes every message body and attachment, and at 4 MB
+  // the checkpoints' fsyncs were half the time its commits took (bench/sync, 10,000 messages:
+  // 231 commits 3.4 s → 1.8 s). Commits stay as durable; the WAL file grows to ≈ 40 MB before it is reused.
+  db.exec('PRAGMA wal_autocheckpoint = 10000');
   db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   db.exec('PRAGMA foreign_keys = ON');
   const prepared = new Map<string, SqliteStatement>();
