@@ -17,7 +17,9 @@ export const EmailSettingsAnswer = Type.Object({
   maxAttachmentKb: Type.Integer(), trackingTokenPrefix: Type.String(), trackingTokenBase: Type.Integer(),
   trackingTokenUserDigits: Type.Integer(), trackingTokenCounterDigits: Type.Integer(),
   useCorrelation: Type.Boolean(), useTrackingTokens: Type.Boolean(), folderLevelTracking: Type.Boolean(), smartMatching: Type.Boolean(),
-  trackBetweenUsersAsTwo: Type.Boolean(), transientRetries: Type.Integer(), retryIntervalMinutes: Type.Integer(),
+  trackBetweenUsersAsTwo: Type.Boolean(),
+  unresolvedOnMultipleMatches: Type.Boolean({ description: 'To, Cc and Bcc addresses of incoming email that match more than one record are kept unresolved (default off: every match is listed)' }),
+  transientRetries: Type.Integer(), retryIntervalMinutes: Type.Integer(),
 }, strict);
 
 export const ProfileAnswer = Type.Object({

@@ -41,6 +41,11 @@ export interface AttachmentInput {
 export interface ActivityOptions {
   /** The maximum attachment size of Email settings, in KB (5,120 by default, at most 131,072; 0 stores none). */
   readonly maxAttachmentKb?: number;
+  /**
+   * Incoming email: a To, Cc or Bcc address that matches more than one record is kept as an
+   * unresolved party, the address only (Email settings' unresolvedOnMultipleMatches; default every match).
+   */
+  readonly unresolvedOnMultipleMatches?: boolean;
 }
 
 export interface IncomingActivityInput {
@@ -99,14 +104,15 @@ async function partyRows(ctx: AppContext, activityId: string, parties: Record<Pa
   return partyRowsFrom(activityId, parties, await resolveParties(ctx, Object.values(parties).flat().map((p) => p.address), known));
 }
 
-function partyRowsFrom(activityId: string, parties: Record<PartyRole, readonly PartyInput[]>, knownBy: ReadonlyMap<string, readonly ResolvedRecord[]>) {
+function partyRowsFrom(activityId: string, parties: Record<PartyRole, readonly PartyInput[]>, knownBy: ReadonlyMap<string, readonly ResolvedRecord[]>, unresolvedOnMultiple = false) {
   const rows: Insertable<EmailActivityPartyTable>[] = [];
   for (const role of ['from', 'to', 'cc', 'bcc'] as const) {
     parties[role].forEach((p, position) => {
       const base = { activity_id: activityId, role, position, address: p.address.trim(), name: p.name?.trim() ?? '' };
       const records = knownBy.get(p.address.trim().toLowerCase()) ?? [];
-      // The sender is the first match (§2.4 item 38); To, Cc and Bcc list every match.
-      const kept = role === 'from' ? records.slice(0, 1) : records;
+      // The sender is the first match (§2.4 item 38); To, Cc and Bcc list every match, or none when
+      // there are several and Email settings say to leave such an address unresolved.
+      const kept = role === 'from' ? records.slice(0, 1) : unresolvedOnMultiple && records.length > 1 ? [] : records;
       if (!kept.length) rows.push({ ...base, record_type: null, record_id: null });
       for (const r of kept) rows.push({ ...base, record_type: r.type, record_id: r.id });
     });
@@ -203,7 +209,7 @@ export async function prepareIncomingActivities(ctx: AppContext, inputs: readonl
     const id = input.id ?? randomUUID();
     out.push({
       id, dedupeKey: key, mailboxId: input.mailboxId, row: activityRow(id, key, input, now),
-      parties: partyRowsFrom(id, partiesOf(input), known),
+      parties: partyRowsFrom(id, partiesOf(input), known, options.unresolvedOnMultipleMatches ?? false),
       attachments: attachmentRows(id, input.attachments ?? [], maxKb, false),
     });
   }

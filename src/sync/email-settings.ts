@@ -34,6 +34,8 @@ export const EmailSettingsSchema = Type.Object({
   folderLevelTracking: flag(true),
   smartMatching: flag(false),
   trackBetweenUsersAsTwo: flag(true),
+  /** "Set To, cc, bcc as unresolved if multiple matches are found": such an address of incoming mail names no record. */
+  unresolvedOnMultipleMatches: flag(false),
   /** How often a transient failure is retried before the channel is disabled. */
   transientRetries: Type.Integer({ minimum: 0, maximum: 100, default: 10 }),
   retryIntervalMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 5 }),

@@ -54,6 +54,11 @@ describe('synchronization pages in the console', { skip: skipUnlessChromium() ||
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Email settings saved.').waitFor();
     assert.equal((await api('GET', '/api/email-settings')).body.maxAttachmentKb, 10240);
+    await page.getByLabel('Set To, cc, bcc as unresolved if multiple matches are found').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Email settings saved.').waitFor();
+    assert.equal((await api('GET', '/api/email-settings')).body.unresolvedOnMultipleMatches, true);
+    await api('PATCH', '/api/email-settings', { unresolvedOnMultipleMatches: false });
     await look('email-settings');
   });
 

@@ -31,6 +31,7 @@ for (const dialect of DIALECTS) {
       assert.equal(got.body.smartMatching, false);
       assert.equal(got.body.folderLevelTracking, true);
       assert.equal(got.body.trackBetweenUsersAsTwo, true);
+      assert.equal(got.body.unresolvedOnMultipleMatches, false, 'To, Cc and Bcc list every match by default');
       assert.equal(got.body.transientRetries, 10);
       assert.equal(got.body.retryIntervalMinutes, 5);
 
@@ -44,6 +45,13 @@ for (const dialect of DIALECTS) {
 
       const set = await h.call('PATCH', '/api/email-settings', { ...admin(), body: { maxAttachmentKb: 131_072, transientRetries: 3 } });
       assert.equal(set.status, 200);
+      const notBoolean = await h.call('PATCH', '/api/email-settings', { ...admin(), body: { unresolvedOnMultipleMatches: 'yes' } });
+      assert.equal(notBoolean.status, 400);
+      assert.equal(notBoolean.body.error.code, 'VALIDATION_FAILED');
+      const unresolved = await h.call('PATCH', '/api/email-settings', { ...admin(), body: { unresolvedOnMultipleMatches: true } });
+      assert.equal(unresolved.body.unresolvedOnMultipleMatches, true);
+      assert.equal((await h.call('GET', '/api/email-settings', admin())).body.unresolvedOnMultipleMatches, true);
+      assert.equal((await h.call('PATCH', '/api/email-settings', { ...alice(), body: { unresolvedOnMultipleMatches: false } })).status, 403);
       assert.equal((await h.call('GET', '/api/email-settings', admin())).body.maxAttachmentKb, 131_072);
       assert.equal((await h.call('GET', '/api/email-settings', alice())).status, 403);
     });

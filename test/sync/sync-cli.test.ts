@@ -34,6 +34,12 @@ for (const dialect of DIALECTS) {
       const range = await cli.run(['settings', 'set', 'trackingTokenUserDigits=9', '--json']);
       assert.notEqual(range.code, 0);
       assert.match(range.out + range.err, /1 to 4/);
+      assert.equal((await cli.ok(['settings', 'get', '--json'])).json.unresolvedOnMultipleMatches, false);
+      assert.equal((await cli.ok(['settings', 'set', 'unresolvedOnMultipleMatches=yes', '--json'])).json.unresolvedOnMultipleMatches, true);
+      const notYesNo = await cli.run(['settings', 'set', 'unresolvedOnMultipleMatches=sometimes', '--json']);
+      assert.notEqual(notYesNo.code, 0);
+      assert.match(notYesNo.out + notYesNo.err, /VALIDATION_FAILED/);
+      assert.equal((await cli.ok(['settings', 'get', '--json'])).json.unresolvedOnMultipleMatches, true, 'a refused value changes nothing');
       const unknown = await cli.run(['settings', 'set', 'colour=red', '--json']);
       assert.notEqual(unknown.code, 0);
       assert.match(unknown.out + unknown.err, /INVALID_PARAMETER/);

@@ -28,7 +28,7 @@ const SettingsBody = Type.Partial(Type.Object({
   approvedUsersOnly: yesNo, approvedQueuesOnly: yesNo, alertErrors: yesNo, alertWarnings: yesNo, alertInformation: yesNo, notifyMailboxOwner: yesNo,
   maxAttachmentKb: Type.Integer(), trackingTokenPrefix: Str(100), trackingTokenBase: Type.Integer(), trackingTokenUserDigits: Type.Integer(),
   trackingTokenCounterDigits: Type.Integer(), useCorrelation: yesNo, useTrackingTokens: yesNo, folderLevelTracking: yesNo, smartMatching: yesNo,
-  trackBetweenUsersAsTwo: yesNo, transientRetries: Type.Integer(), retryIntervalMinutes: Type.Integer(),
+  trackBetweenUsersAsTwo: yesNo, unresolvedOnMultipleMatches: yesNo, transientRetries: Type.Integer(), retryIntervalMinutes: Type.Integer(),
 }), strict);
 
 const profileFields = {

@@ -214,7 +214,7 @@ export function createIngestWindow(ctx: AppContext, parsing: MessageParsing, mai
         out[i] = { prepared: err as MailroomError, note: null };
       }
     }
-    const prepared = await prepareIncomingActivities(ctx, inputs.map((x) => x.input), { maxAttachmentKb: settings.maxAttachmentKb });
+    const prepared = await prepareIncomingActivities(ctx, inputs.map((x) => x.input), { maxAttachmentKb: settings.maxAttachmentKb, unresolvedOnMultipleMatches: settings.unresolvedOnMultipleMatches ?? false });
     for (const [k, x] of inputs.entries()) out[x.index] = { prepared: prepared[k]!, note: x.note };
     return out;
   }

@@ -37,6 +37,8 @@ export interface IncomingSettings extends CorrelationSettings {
   readonly maxAttachmentKb: number;
   /** Email settings' "track email sent between users as two activities" (default on). */
   readonly trackBetweenUsersAsTwo?: boolean;
+  /** Email settings' "set To, cc, bcc as unresolved if multiple matches are found" (default off). */
+  readonly unresolvedOnMultipleMatches?: boolean;
 }
 
 export interface FolderPlan {

@@ -26,6 +26,7 @@ export async function incomingPlan(ctx: AppContext, row: MailboxRow, profile: Pr
     useCorrelation: s.useCorrelation, useTrackingTokens: s.useTrackingTokens, smartMatching: s.smartMatching,
     token: { prefix: s.trackingTokenPrefix, userDigits: s.trackingTokenUserDigits, counterDigits: s.trackingTokenCounterDigits },
     maxAttachmentKb: s.maxAttachmentKb, trackBetweenUsersAsTwo: s.trackBetweenUsersAsTwo,
+    unresolvedOnMultipleMatches: s.unresolvedOnMultipleMatches,
   };
   const common = {
     id: row.id, processFrom: later(profile.process_email_from, row.process_after),

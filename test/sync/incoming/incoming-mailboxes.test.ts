@@ -2,10 +2,13 @@
 // against the real Dovecot, on both dialects: a user and a queue that both receive a message get
 // one activity linked to both; "track email sent between users as two activities" decides whether a
 // user's mail to another user is its own activity; POP3 is reconciled by UIDL and a removed record
-// is a gap.
+// is a gap; Email settings' "set To, cc, bcc as unresolved if multiple matches are found".
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createAccount } from '../../../src/crm/accounts.service.ts';
+import { createContact } from '../../../src/crm/contacts.service.ts';
 import { createIncomingActivity, listActivities } from '../../../src/crm/email-activity.service.ts';
+import { createLead } from '../../../src/crm/leads.service.ts';
 import { updateEmailSettings } from '../../../src/sync/email-settings.ts';
 import { reconcileNow, syncMailboxNow } from '../../../src/sync/incoming/sync-now.ts';
 import { updateMailbox } from '../../../src/sync/mailboxes.service.ts';
@@ -64,6 +67,39 @@ for (const dialect of DIALECTS) {
         assert.equal(linked!.id, one.id, 'one activity: the sender\'s, linked to the recipient\'s mailbox');
       } finally {
         await updateEmailSettings(world.ctx, { trackBetweenUsersAsTwo: true });
+      }
+    });
+
+    it('"Set To, cc, bcc as unresolved if multiple matches are found": off lists every match, on keeps such an address unresolved; From is unchanged', async () => {
+      await createContact(world.ctx, world.admin, { name: 'Sam Shared', emails: ['shared@fabrikam.test'] });
+      await createLead(world.ctx, world.admin, { name: 'Sam Shared (lead)', emails: ['shared@fabrikam.test'] });
+      const account = await createAccount(world.ctx, world.admin, { name: `Fabrikam ${dialect}`, emails: ['single@fabrikam.test'] });
+      const message = (to: string, id: string) => `From: Sam <shared@fabrikam.test>\r\nTo: ${to}, Sam <shared@fabrikam.test>\r\nCc: single@fabrikam.test\r\nSubject: about ${id}\r\nMessage-ID: <${id}>\r\nDate: Mon, 23 Nov 2026 08:00:00 +0000\r\n\r\nbody\r\n`;
+      const partiesOf = async (box: { id: string }) => {
+        const [a] = (await listActivities(world.ctx, { mailboxId: box.id })).items;
+        const types = (p: { records: readonly { type: string }[] } | null | undefined) => p?.records.map((r) => r.type) ?? [];
+        return { from: types(a!.from), to: a!.to.map((p) => [p.address, types(p)]), cc: a!.cc.map((p) => [p.address, types(p)]) };
+      };
+      const listed = await world.addMailbox();
+      await setTrackingOptions(world.ctx, listed.user.id, { tracking: 'all' });
+      await servers.dovecot.deliver(listed.server, [message(listed.email, `multi-off-${listed.id}@fabrikam.test`)]);
+      assert.equal((await syncMailboxNow(world.ctx, listed.user, listed.id)).result.tracked, 1);
+      assert.deepEqual(await partiesOf(listed), {
+        from: ['contact'], to: [[listed.email, ['user']], ['shared@fabrikam.test', ['contact', 'lead']]], cc: [['single@fabrikam.test', ['account']]],
+      }, 'off (the default): every match');
+      await updateEmailSettings(world.ctx, { unresolvedOnMultipleMatches: true });
+      try {
+        const box = await world.addMailbox();
+        await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+        await servers.dovecot.deliver(box.server, [message(box.email, `multi-on-${box.id}@fabrikam.test`)]);
+        assert.equal((await syncMailboxNow(world.ctx, box.user, box.id)).result.tracked, 1);
+        assert.deepEqual(await partiesOf(box), {
+          from: ['contact'], to: [[box.email, ['user']], ['shared@fabrikam.test', []]], cc: [['single@fabrikam.test', ['account']]],
+        }, 'on: the address with two matches is unresolved; one match still resolves; From takes its first match as before');
+        const [a] = (await listActivities(world.ctx, { mailboxId: box.id })).items;
+        assert.equal(a!.cc[0]!.records[0]!.id, account.id);
+      } finally {
+        await updateEmailSettings(world.ctx, { unresolvedOnMultipleMatches: false });
       }
     });
 

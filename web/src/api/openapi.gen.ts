@@ -5198,6 +5198,8 @@ export interface paths {
                             readonly folderLevelTracking: boolean;
                             readonly smartMatching: boolean;
                             readonly trackBetweenUsersAsTwo: boolean;
+                            /** @description To, Cc and Bcc addresses of incoming email that match more than one record are kept unresolved (default off: every match is listed) */
+                            readonly unresolvedOnMultipleMatches: boolean;
                             readonly transientRetries: number;
                             readonly retryIntervalMinutes: number;
                         };
@@ -5241,6 +5243,7 @@ export interface paths {
                         readonly folderLevelTracking?: boolean;
                         readonly smartMatching?: boolean;
                         readonly trackBetweenUsersAsTwo?: boolean;
+                        readonly unresolvedOnMultipleMatches?: boolean;
                         readonly transientRetries?: number;
                         readonly retryIntervalMinutes?: number;
                     };
@@ -5286,6 +5289,8 @@ export interface paths {
                             readonly folderLevelTracking: boolean;
                             readonly smartMatching: boolean;
                             readonly trackBetweenUsersAsTwo: boolean;
+                            /** @description To, Cc and Bcc addresses of incoming email that match more than one record are kept unresolved (default off: every match is listed) */
+                            readonly unresolvedOnMultipleMatches: boolean;
                             readonly transientRetries: number;
                             readonly retryIntervalMinutes: number;
                         };

@@ -25,6 +25,7 @@ const SETTING_LABELS: Partial<Record<Setting, string>> = {
   trackingTokenUserDigits: 'Digits for user numbers', trackingTokenCounterDigits: 'Digits for the counter',
   useCorrelation: 'Use correlation', useTrackingTokens: 'Use tracking tokens', folderLevelTracking: 'Folder-level tracking', smartMatching: 'Smart matching',
   trackBetweenUsersAsTwo: 'Track email sent between users as two activities',
+  unresolvedOnMultipleMatches: 'Set To, cc, bcc as unresolved if multiple matches are found',
   transientRetries: 'Retries of a transient failure', retryIntervalMinutes: 'Minutes between retries',
 };
 
