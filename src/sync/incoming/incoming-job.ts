@@ -49,28 +49,57 @@ export function incomingConnector(ctx: AppContext, mailbox: MailboxRow, profile:
 /** While held, the Inbox wait is cut into slices this long, to see a "synchronize now" or "reconcile now" request. */
 const REQUEST_CHECK_MS = 5_000;
 
-/** One cycle, kept on the mailbox as its last cycle (what a "synchronize now" asked of this holder answers). */
-async function cycle(ctx: AppContext, connector: MailboxConnector, plan: IncomingPlan, signal?: AbortSignal): Promise<CycleResult> {
+/**
+ * The holder's last cycle, kept on the mailbox, with the last one that answered a "synchronize
+ * now": the request's own time (the caller's clock) and that cycle's counts. A request is matched
+ * on its own timestamp, never on the holder's clock, so clocks that differ between machines can
+ * neither hide an answer nor pass an older cycle off as one.
+ */
+export interface LastCycle {
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly result: CycleResult;
+  readonly answered: { readonly requestedAt: number; readonly result: CycleResult } | null;
+}
+
+export function parseLastCycle(stored: string | null | undefined): LastCycle | null {
+  const last = stored ? (JSON.parse(stored) as Partial<LastCycle> & Pick<LastCycle, 'startedAt' | 'endedAt' | 'result'>) : null;
+  return last ? { ...last, answered: last.answered ?? null } : null;
+}
+
+export async function readLastCycle(ctx: AppContext, mailboxId: string): Promise<LastCycle | null> {
+  const row = await ctx.db.selectFrom('mailbox').select('last_cycle').where('id', '=', mailboxId).executeTakeFirst();
+  return parseLastCycle(row?.last_cycle);
+}
+
+/** One cycle, kept on the mailbox; `answering`: the time of the "synchronize now" request read before it began. */
+async function cycle(ctx: AppContext, connector: MailboxConnector, plan: IncomingPlan, answering: number | null, signal?: AbortSignal): Promise<CycleResult> {
   const startedAt = ctx.clock.now();
   const result = await syncMailboxFolders(ctx, connector, plan.mailbox, plan.settings, plan.folders, signal);
-  const last = JSON.stringify({ startedAt, endedAt: ctx.clock.now(), result });
-  await ctx.db.updateTable('mailbox').set((eb) => ({
-    last_cycle: last,
-    sync_requested_at: eb.case().when('sync_requested_at', '<=', startedAt).then(null).else(eb.ref('sync_requested_at')).end(),
-  })).where('id', '=', plan.mailbox.id).where('claimed_by', '=', ctx.workerId).execute();
+  const answered = answering === null ? ((await readLastCycle(ctx, plan.mailbox.id))?.answered ?? null) : { requestedAt: answering, result };
+  const last: LastCycle = { startedAt, endedAt: ctx.clock.now(), result, answered };
+  let update = ctx.db.updateTable('mailbox').set({ last_cycle: JSON.stringify(last) }).where('id', '=', plan.mailbox.id).where('claimed_by', '=', ctx.workerId);
+  if (answering !== null) {
+    // The request answered, and any made before it (a later one stays for the next cycle).
+    update = update.set((eb) => ({ sync_requested_at: eb.case().when('sync_requested_at', '<=', answering).then(null).else(eb.ref('sync_requested_at')).end() }));
+  }
+  await update.execute();
   return result;
 }
 
 interface HolderRequests {
-  readonly cycle: boolean;
+  /** The time of the cycle asked for ("synchronize now", the request it answers), or null. */
+  readonly cycle: number | null;
   /** The time of the reconciliation asked for (the request it answers), or null. */
   readonly reconcile: number | null;
 }
 
+const timeOf = (value: number | null | undefined) => (value === null || value === undefined ? null : Number(value));
+
 /** What the control plane asked of the worker that holds the mailbox. */
 async function requests(ctx: AppContext, mailboxId: string): Promise<HolderRequests> {
   const row = await ctx.db.selectFrom('mailbox').select(['sync_requested_at', 'reconcile_requested_at']).where('id', '=', mailboxId).executeTakeFirst();
-  return { cycle: (row?.sync_requested_at ?? null) !== null, reconcile: row?.reconcile_requested_at === null || row?.reconcile_requested_at === undefined ? null : Number(row.reconcile_requested_at) };
+  return { cycle: timeOf(row?.sync_requested_at), reconcile: timeOf(row?.reconcile_requested_at) };
 }
 
 /** Reconciles on the held connection; a request it answers is kept with the result and cleared from the mailbox. */
@@ -107,10 +136,10 @@ async function hold(ctx: AppContext, connector: MailboxConnector, mailbox: Mailb
     }
     if (signal?.aborted) break;
     const asked = await requests(ctx, plan.mailbox.id);
-    if (!changed && !asked.cycle && asked.reconcile === null) continue;
+    if (!changed && asked.cycle === null && asked.reconcile === null) continue;
     const current = await currentPlan(ctx, plan.mailbox.id, profileId);
-    if (changed || asked.cycle) {
-      const next = await cycle(ctx, connector, current, signal);
+    if (changed || asked.cycle !== null) {
+      const next = await cycle(ctx, connector, current, asked.cycle, signal);
       onCycle(next);
       total = add(total, next);
     }
@@ -127,7 +156,8 @@ export async function syncMailboxCycle(ctx: AppContext, mailbox: MailboxRow, pro
   const plan = await incomingPlan(ctx, mailbox, profile);
   const connector = incomingConnector(ctx, mailbox, profile, options);
   try {
-    let result = await cycle(ctx, connector, plan, signal);
+    // A cycle asked for while another worker held the mailbox (which let it go or died) is answered by this one.
+    let result = await cycle(ctx, connector, plan, (await requests(ctx, mailbox.id)).cycle, signal);
     options.onCycle?.(mailbox, result);
     let reconciliation: Reconciliation | null = null;
     // A reconciliation asked for while another worker held the mailbox (which let it go or died) is answered here.

@@ -11,8 +11,7 @@ import { claimTransaction, DEFAULT_SYNC_LEASE_MS, renew } from '../scheduler.ts'
 import type { ProfileRow } from '../server-profiles.service.ts';
 import { recordJobFailure, recordJobSuccess } from '../sync-outcome.ts';
 import { mailboxProfile } from '../test-enable.ts';
-import { reconcileMailboxNow, syncMailboxCycle, type IncomingJobOptions, type MailboxCycle } from './incoming-job.ts';
-import type { CycleResult } from './incoming-sync.ts';
+import { parseLastCycle, readLastCycle, reconcileMailboxNow, syncMailboxCycle, type IncomingJobOptions, type MailboxCycle } from './incoming-job.ts';
 import { reconciliationAnswering, type Reconciliation } from './reconciliation.ts';
 
 /** Why this mailbox is not synchronized, as the error the caller shows; null when it may be. */
@@ -91,19 +90,38 @@ export async function syncMailboxNow(ctx: AppContext, actor: User, ref: string, 
 const ASK_HOLDER_MS = 30_000;
 
 /**
+ * Writes a "synchronize now" request and returns its time, which the holder keeps with the cycle
+ * that answers it: the answer is matched on that, never on the holder's clock. The time is this
+ * caller's clock, but always past the request still open and the last one answered (another
+ * caller's, on a clock ahead of this one, which a cycle may be answering already), so the cycle
+ * that answers it is one that began after it was made.
+ */
+async function requestCycle(ctx: AppContext, mailboxId: string): Promise<number> {
+  return claimTransaction(ctx, async (trx) => {
+    let read = trx.selectFrom('mailbox').select(['sync_requested_at', 'last_cycle']).where('id', '=', mailboxId);
+    if (ctx.dialect === 'postgres') read = read.forUpdate();
+    const row = await read.executeTakeFirst();
+    const open = row?.sync_requested_at === null || row?.sync_requested_at === undefined ? null : Number(row.sync_requested_at);
+    const answered = parseLastCycle(row?.last_cycle)?.answered?.requestedAt ?? null;
+    const at = Math.max(ctx.clock.now(), ...[open, answered].filter((t) => t !== null).map((t) => t + 1));
+    await trx.updateTable('mailbox').set({ sync_requested_at: at }).where('id', '=', mailboxId).execute();
+    return at;
+  });
+}
+
+/**
  * The mailbox is held by a worker that watches its Inbox: ask it for a cycle (it looks between
  * its IDLE slices) and answer with that cycle's counts once it has run; null when it let the
  * mailbox go first.
  */
 async function askHolder(ctx: AppContext, mailboxId: string, held: MailroomError, waitMs: number): Promise<MailboxCycle | null> {
-  const at = ctx.clock.now();
-  await ctx.db.updateTable('mailbox').set({ sync_requested_at: at }).where('id', '=', mailboxId).execute();
+  const at = await requestCycle(ctx, mailboxId);
   const until = Date.now() + waitMs;
   while (Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const row = await ctx.db.selectFrom('mailbox').select(['last_cycle', 'claimed_by', 'lease_until']).where('id', '=', mailboxId).executeTakeFirst();
-    const last = row?.last_cycle ? (JSON.parse(row.last_cycle) as { startedAt: number; result: CycleResult }) : null;
-    if (last && last.startedAt >= at) return { result: last.result, reconciliation: null };
+    const answered = (await readLastCycle(ctx, mailboxId))?.answered;
+    if (answered && answered.requestedAt >= at) return { result: answered.result, reconciliation: null };
+    const row = await ctx.db.selectFrom('mailbox').select('claimed_by').where('id', '=', mailboxId).executeTakeFirst();
     if (!row?.claimed_by) return null; // the holder let go before it got to it: run the cycle here
   }
   throw new MailroomError('MAILBOX_HELD', { message: `${held.message} It was asked for a cycle and has not run one within ${Math.round(waitMs / 1000)} s; it will.` });

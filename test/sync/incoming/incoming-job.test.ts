@@ -236,6 +236,45 @@ for (const dialect of DIALECTS) {
       assert.equal((await box.row()).claimed_by, null, 'released on stop');
     });
 
+    for (const [skew, label] of [[-120_000, 'two minutes behind the caller\'s'], [120_000, 'two minutes ahead of the caller\'s']] as const) {
+      it(`while held, synchronize now is answered by the cycle that answers that request, with the holder's clock ${label}`, async () => {
+        const box = await world.addMailbox();
+        await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
+        await addFolderRule(world.ctx, box.user.id, { folder: 'INBOX/Later' });
+        await servers.dovecot.deliver(box.server, [], { folder: 'INBOX/Later' });
+        await world.ctx.db.updateTable('mailbox').set({ next_poll_at: 0 }).where('id', '=', box.id).execute();
+        // Another machine, whose clock is off: its leases (10 minutes) still hold for the caller.
+        const holder = await world.worker(`skewed${skew}`, { now: () => Date.now() + skew });
+        const cycles: number[] = [];
+        const inner = incomingSyncJob({ holdMs: 120_000, onCycle: (_m, r) => cycles.push(r.tracked) });
+        const scheduler = createSyncScheduler(holder, { idleMs: 60_000, leaseMs: 10 * 60_000, job: async (job) => { if (job.mailbox.id === box.id) await inner(job); } });
+        scheduler.start();
+        try {
+          for (let i = 0; i < 200 && cycles.length === 0; i++) await sleep(50);
+          assert.deepEqual(cycles, [0], 'the first cycle ran');
+          await sleep(300); // in IDLE now
+          assert.equal((await box.row()).claimed_by, holder.workerId, 'held by the other machine');
+          for (const n of [40, 41]) {
+            // In a folder IDLE does not watch: only the cycle asked for tracks it.
+            await servers.dovecot.deliver(box.server, [mail(box.email, n)], { folder: 'INBOX/Later' });
+            const asked = await syncMailboxNow(world.ctx, box.user, box.id, { askHolderMs: 20_000 });
+            assert.equal(asked.result.tracked, 1, 'the counts of the cycle that answered this request, not of an older one');
+            assert.equal((await box.row()).sync_requested_at, null, 'the request is cleared by the cycle that answered it');
+          }
+          // A caller on a clock five minutes ahead asks first (nothing new): its answer is not this caller's.
+          const ahead = await world.worker(`ahead${skew}`, { now: () => Date.now() + 5 * 60_000 });
+          assert.equal((await syncMailboxNow(ahead, box.user, box.id, { askHolderMs: 20_000 })).result.tracked, 0);
+          await servers.dovecot.deliver(box.server, [mail(box.email, 42)], { folder: 'INBOX/Later' });
+          const after = await syncMailboxNow(world.ctx, box.user, box.id, { askHolderMs: 20_000 });
+          assert.equal(after.result.tracked, 1, 'answered by a cycle begun after this request, though this clock is behind the last request answered');
+          assert.deepEqual(cycles, [0, 1, 1, 0, 1], 'one cycle per request, none repeated');
+          assert.equal((await activitiesOf(box)).length, 3);
+        } finally {
+          await scheduler.stop();
+        }
+      });
+    }
+
     it('while held, reconcile now is run by the holder on its connection and answered with its result: clean, then the gap made on purpose', async () => {
       const box = await world.addMailbox();
       await setTrackingOptions(world.ctx, box.user.id, { tracking: 'all' });
