@@ -5,8 +5,8 @@
 //
 // An activity is Mailroom's own copy. Deleting it removes that copy and nothing else: Mailroom
 // never deletes, moves or flags the message on the mail server because an activity went.
-import { randomUUID } from 'node:crypto';
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import { createHash, randomUUID } from 'node:crypto';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { MailroomError } from '../errors.ts';
 import { assertNoLineBreak, parseMailbox, parseMailboxes } from '../mime/addresses.ts';
@@ -233,6 +233,19 @@ export async function writeIncomingActivity(trx: Kysely<Database>, prepared: Pre
   if (!stored) throw new MailroomError('INTERNAL', { message: 'The email activity was not stored.' });
   if (prepared.mailboxId) await repo.linkMailbox(trx, stored, prepared.mailboxId, at);
   return { id: stored, created: false };
+}
+
+/**
+ * PostgreSQL: takes the transaction's lock of each of these dedupe keys, in one order whatever
+ * order they come in (the keys' 64-bit hashes, ascending), before any of them is inserted. Two
+ * writers of overlapping batches then wait for one another instead of each holding a key the
+ * other needs next (a deadlock). SQLite has one writer at a time and needs nothing.
+ */
+export async function lockDedupeKeys(ctx: Pick<AppContext, 'dialect'>, trx: Kysely<Database>, keys: readonly string[]): Promise<void> {
+  if (ctx.dialect !== 'postgres' || !keys.length) return;
+  const hashes = [...new Set(keys.map((k) => createHash('sha256').update(`email_activity.dedupe_key:${k.trim()}`).digest().readBigInt64BE(0)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // unnest yields the array in its order and the aggregate takes the locks as the rows come.
+  await sql`select count(pg_advisory_xact_lock(k)) from unnest(${hashes.map(String)}::bigint[]) as k`.execute(trx);
 }
 
 function activityRow(id: string, key: string, input: IncomingActivityInput, now: number): Insertable<EmailActivityTable> {

@@ -3,6 +3,7 @@
 // then an error that disables the channel; a permanent failure disables the channel at once.
 import type { AppContext } from '../app-context.ts';
 import { describeError, isMailroomError, MailroomError } from '../errors.ts';
+import { toDatabaseError } from '../store/database-errors.ts';
 import type { Channel } from '../store/tables.ts';
 import { raiseMailboxAlert, raiseProfileAlert } from './alerts.service.ts';
 import { readEmailSettings, retryIntervalMs } from './email-settings.ts';
@@ -35,7 +36,8 @@ export async function recordJobSuccess(ctx: AppContext, mailbox: MailboxRow, pro
 }
 
 export async function recordJobFailure(ctx: AppContext, mailbox: MailboxRow, profile: ProfileRow, channel: Channel, err: unknown): Promise<void> {
-  const error = isMailroomError(err) ? err : new MailroomError('INTERNAL', { cause: err });
+  // A database fault (a deadlock, a connection lost) is retried like a busy server, not taken for a bug.
+  const error = isMailroomError(err) ? err : toDatabaseError(err) ?? new MailroomError('INTERNAL', { cause: err });
   const settings = await readEmailSettings(ctx);
   const now = ctx.clock.now();
   const count = mailbox.last_error_code === error.code ? mailbox.last_error_count + 1 : 1;

@@ -2,12 +2,14 @@
 // race, parties resolved in the reference's order, attachments held to the size limit, found by
 // Message-ID and tracking token, linked to every mailbox that saw them.
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createAccount } from '../../src/crm/accounts.service.ts';
 import { resolveAddresses } from '../../src/crm/address-resolution.ts';
 import { createContact } from '../../src/crm/contacts.service.ts';
 import * as activities from '../../src/crm/email-activity.service.ts';
 import { createLead } from '../../src/crm/leads.service.ts';
+import { claimTransaction } from '../../src/sync/scheduler.ts';
 import type { User } from '../../src/users/users.service.ts';
 import { createTestEnv, DIALECTS, skipUnless, type TestEnv } from '../fixtures/context.ts';
 import { seedUsers } from '../fixtures/mailroom.ts';
@@ -91,6 +93,29 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([...stored.mailboxes].sort(), ['mbx-0', 'mbx-1', 'mbx-queue']);
       assert.equal(stored.to.length, 2, 'parties were written once');
       assert.deepEqual((await activities.listActivities(env.ctx, { mailboxId: 'mbx-queue' })).items.map((a) => a.id), [stored.id]);
+    });
+
+    it('two batches writing the same new activities in opposite orders wait for one another, never deadlock (lockDedupeKeys)', async () => {
+      const [a, b] = (await activities.prepareIncomingActivities(env.ctx, [message('order-a'), message('order-b')])) as activities.PreparedIncomingActivity[];
+      const [b2, a2] = (await activities.prepareIncomingActivities(env.ctx, [message('order-b', { mailboxId: 'mbx-2' }), message('order-a', { mailboxId: 'mbx-2' })])) as activities.PreparedIncomingActivity[];
+      let firstWritten!: () => void;
+      const wrote = new Promise<void>((resolve) => { firstWritten = resolve; });
+      const batch = (rows: activities.PreparedIncomingActivity[], after?: Promise<void>) => (async () => {
+        await after;
+        return claimTransaction(env.ctx, async (trx) => {
+          await activities.lockDedupeKeys(env.ctx, trx, rows.map((r) => r.dedupeKey));
+          const out = [await activities.writeIncomingActivity(trx, rows[0]!, 1)];
+          // Without the sorted locks the second batch would now hold b and wait for a, and this one wait for b.
+          if (!after) { firstWritten(); await sleep(300); }
+          out.push(await activities.writeIncomingActivity(trx, rows[1]!, 1));
+          return out;
+        });
+      })();
+      const [one, two] = await Promise.all([batch([a!, b!]), batch([b2!, a2!], wrote)]);
+      assert.deepEqual(one.map((r) => r.created), [true, true]);
+      assert.deepEqual(two.map((r) => [r.id, r.created]), [[b!.id, false], [a!.id, false]], 'the second batch links the first one\'s activities');
+      const links = await env.ctx.db.selectFrom('email_activity_mailbox').select(['activity_id', 'mailbox_id']).where('activity_id', 'in', [a!.id, b!.id]).execute();
+      assert.equal(links.length, 4);
     });
 
     it('finds activities by Message-ID (brackets or not) and by tracking token', async () => {

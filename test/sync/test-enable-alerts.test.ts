@@ -123,6 +123,21 @@ for (const dialect of DIALECTS) {
         assert.equal((await testAndEnable(world.ctx, world.admin, box.email)).channels.incoming.enabled, true, 'testing again turns it back on');
       });
 
+      it('a deadlock the database reports (SQLSTATE 40P01) ends the cycle as DATABASE_BUSY, a warning retried, never a disabled channel', async () => {
+        const world = await newWorld();
+        const box = await world.addMailbox();
+        await testAndEnable(world.ctx, world.admin, box.email);
+        clock.advance(MINUTE);
+        const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01', severity: 'ERROR' });
+        const pass = await createSyncScheduler(world.ctx, { job: async () => { throw deadlock; } }).runOnce();
+        assert.equal(pass.failed, 1);
+        const row = await box.row();
+        assert.equal(row.last_error_code, 'DATABASE_BUSY');
+        assert.equal(row.incoming_enabled, 1);
+        assert.equal(row.next_retry_at, clock.now() + 5 * MINUTE);
+        assert.equal((await mailboxAlerts(world.ctx, world.admin, box.email))[0]?.level, 'warning');
+      });
+
       it('a timeout is a warning; success after the warning says so', async () => {
         const world = await newWorld();
         const scheduler = (timeoutMs?: number) => schedulerOf(world, timeoutMs);

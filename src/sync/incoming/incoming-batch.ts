@@ -15,10 +15,11 @@ import { sql, type Kysely } from 'kysely';
 import type { AppContext } from '../../app-context.ts';
 import { resolveAddresses, type AddressResolution } from '../../crm/address-resolution.ts';
 import {
-  findByMessageId, findCorrelationTargets, findIdsByDedupeKeys, linkMailbox, listActivities, normalizeMessageId, prepareIncomingActivities,
+  findByMessageId, findCorrelationTargets, findIdsByDedupeKeys, linkMailbox, listActivities, lockDedupeKeys, normalizeMessageId, prepareIncomingActivities,
   writeIncomingActivity, type CorrelationTarget, type IncomingActivityInput, type PreparedIncomingActivity,
 } from '../../crm/email-activity.service.ts';
 import { isMailroomError, MailroomError } from '../../errors.ts';
+import { databaseFault, toDatabaseError } from '../../store/database-errors.ts';
 import type { Database } from '../../store/tables.ts';
 import type { FolderCursor, IncomingItem, ItemRef } from '../connectors/connector.ts';
 import { messageIdOf } from '../connectors/header-lines.ts';
@@ -77,8 +78,8 @@ export const dedupeKeyOf = (messageId: string | null, headers: Buffer) => `messa
 
 const bytesOf = (list: readonly Entry[]) => list.reduce((n, e) => n + e.item.size, 0);
 const asMailroomError = (err: unknown) => (isMailroomError(err) ? err : null);
-/** The connection's errors (and anything not in the registry, a database away) end the cycle: the scheduler's alerts handle them. Others fail the message. */
-const isCycleError = (err: unknown) => !isMailroomError(err) || err.code.startsWith('MAILBOX_');
+/** The connection's errors, the database's faults (and anything not in the registry) end the cycle: the scheduler's alerts handle them. Others fail the message. */
+const isCycleError = (err: unknown) => !isMailroomError(err) || err.code.startsWith('MAILBOX_') || databaseFault(err) !== null;
 
 export function createIngestWindow(ctx: AppContext, parsing: MessageParsing, mailbox: IncomingMailbox, settings: IncomingSettings, plan: FolderPlan, result: CycleResult, readFrom: number | null = null) {
   const entries: Entry[] = [];
@@ -168,6 +169,9 @@ export function createIngestWindow(ctx: AppContext, parsing: MessageParsing, mai
     let written = 0;
     const counted: (keyof CycleResult)[] = [];
     await claimTransaction(ctx, async (trx) => {
+      // The batch's new activities in one order (PostgreSQL): another worker writing some of the
+      // same messages in another order waits for this commit instead of deadlocking with it.
+      await lockDedupeKeys(ctx, trx, stores.flatMap((s) => (s.prepared && !(s.prepared instanceof Error) && s.prepared.row ? [s.prepared.dedupeKey] : [])));
       for (const [i, entry] of batch.entries()) {
         await sql`savepoint incoming_message`.execute(trx);
         try {
@@ -179,7 +183,9 @@ export function createIngestWindow(ctx: AppContext, parsing: MessageParsing, mai
         } catch (err) {
           await sql`rollback to savepoint incoming_message`.execute(trx);
           await sql`release savepoint incoming_message`.execute(trx);
-          if (isCycleError(err)) { fatal = err; break; }
+          // A deadlock (40P01) or the database away ends the cycle as DATABASE_BUSY or _UNAVAILABLE, retried;
+          // the messages before this one are committed below with the cursor, the rest are read again.
+          if (isCycleError(err)) { fatal = toDatabaseError(err) ?? err; break; }
           counted.push(await recordFailure(trx, entry.item, asMailroomError(err)!));
           written = i + 1;
           break;
