@@ -1,6 +1,6 @@
 // The parser thread gives what parsing on the calling thread gives (text, HTML, parties,
 // attachments byte for byte), refuses what is not mail with the same code, and fails rather
-// than forgets the parses it holds when it stops.
+// than forgets the parses it holds when it stops; a message that kills the thread fails alone.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseMessage } from '../../../src/sync/incoming/message-parser.ts';
@@ -19,7 +19,7 @@ const multipart = Buffer.from([
 
 describe('parser thread', () => {
   it('parses as the calling thread does: parties, text, HTML and attachments byte for byte', async () => {
-    const parsing = createMessageParsing(0);
+    const parsing = createMessageParsing({ afterBytes: 0 });
     try {
       const sources = [multipart, ...[0, 1, 5, 10, 99].map((i) => generateMessage(i, 'u@example.test'))];
       for (const source of sources) {
@@ -37,7 +37,7 @@ describe('parser thread', () => {
   });
 
   it('a source without header fields fails with MESSAGE_PARSE_FAILED, and the thread parses on', async () => {
-    const parsing = createMessageParsing(0);
+    const parsing = createMessageParsing({ afterBytes: 0 });
     try {
       await assert.rejects(parsing.parse(Buffer.from('no header here at all')), { code: 'MESSAGE_PARSE_FAILED' });
       assert.equal((await parsing.parse(Buffer.from(multipart))).subject, 'Quote');
@@ -47,7 +47,7 @@ describe('parser thread', () => {
   });
 
   it('parses on the calling thread until the cycle has parsed enough to pay for the thread', async () => {
-    const parsing = createMessageParsing(multipart.length * 2);
+    const parsing = createMessageParsing({ afterBytes: multipart.length * 2 });
     try {
       // A view of a shared buffer is copied, not moved: the caller's bytes stay whole.
       const shared = Buffer.concat([multipart, multipart, multipart]);
@@ -58,8 +58,25 @@ describe('parser thread', () => {
     }
   });
 
+  it('a message that kills the thread fails alone: the others it held are parsed again, each on a fresh thread', async () => {
+    // A text part of 25 MB is a string of that size on the thread's heap, over a 24 MiB limit.
+    const line = `${'The quick brown fox jumps. '.repeat(3)}\r\n`;
+    const huge = Buffer.from(`From: a@contoso.test\r\nSubject: Huge\r\nMessage-ID: <huge@contoso.test>\r\nContent-Type: text/plain\r\n\r\n${line.repeat(300_000)}`);
+    const parsing = createMessageParsing({ afterBytes: 0, maxHeapMb: 24 });
+    try {
+      const held = [multipart, huge, ...[1, 2, 3].map((i) => generateMessage(i, 'u@example.test'))].map((source) => parsing.parse(Buffer.from(source)));
+      const settled = await Promise.allSettled(held);
+      const outcome = settled.map((s) => (s.status === 'fulfilled' ? 'parsed' : (s.reason as { code: string }).code));
+      assert.deepEqual(outcome, ['parsed', 'MESSAGE_PARSE_FAILED', 'parsed', 'parsed', 'parsed'], 'only the message that kills the thread fails');
+      assert.match(String((settled[1] as PromiseRejectedResult).reason.message), /alone \(.*memory/);
+      assert.equal((await parsing.parse(Buffer.from(multipart))).subject, 'Quote', 'and parsing goes on');
+    } finally {
+      await parsing.close();
+    }
+  });
+
   it('parses held when the thread is stopped fail with the reason, none is left waiting', async () => {
-    const parsing = createMessageParsing(0);
+    const parsing = createMessageParsing({ afterBytes: 0 });
     const held = Array.from({ length: 20 }, (_, i) => parsing.parse(generateMessage(i, 'u@example.test')));
     await parsing.close();
     const settled = await Promise.allSettled(held);
