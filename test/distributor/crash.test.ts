@@ -58,7 +58,7 @@ for (const dialect of DIALECTS) {
       const worker = spawnWorker(world.env, 'doomed');
       children.push(worker.child);
       await within(world.smtp.waitForMails(5, WAIT_MS), 'the first mails from the worker');
-      process.kill(worker.child.pid!, 'SIGKILL');
+      worker.child.kill('SIGKILL');
       assert.equal((await within(worker.exited, 'the killed worker')).signal, 'SIGKILL');
 
       const atKill = await world.ctx.db.selectFrom('email').select(['id', 'status', 'claimed_by', 'lease_until']).where('id', 'in', ids).execute();
@@ -99,7 +99,7 @@ for (const dialect of DIALECTS) {
       const worker = spawnWorker(world.env, 'graceful');
       children.push(worker.child);
       await within(world.smtp.waitForMails(3, WAIT_MS), 'the first mails from the worker');
-      process.kill(worker.child.pid!, 'SIGTERM');
+      worker.child.kill('SIGTERM');
       const exit = await within(worker.exited, 'the worker to stop');
       assert.deepEqual(exit, { code: 0, signal: null }, worker.output());
 
