@@ -119,7 +119,9 @@ async function notifyEvent(ctx: AppContext, event: repo.EventRow, directory: rea
       if (email.status === 'failed') await note('failed', { reason: email.failure?.code ?? 'INTERNAL', emailId: email.id, language });
       else await note('queued', { emailId: email.id, language });
     } catch (err) {
-      if (!isMailroomError(err)) throw err;
+      // A passing condition (the database busy or away) is not a refusal: the event stays pending
+      // and the next sweep notifies again; the idempotency key keeps what was queued from doubling.
+      if (!isMailroomError(err) || err.retryable) throw err;
       const refused = await recordRefusedEmail(ctx, {
         from: mail.template?.senderEmail ?? '', fromName: mail.template?.senderName, to: { name: user.name, address: user.email },
         subject: mail.subject, refusal: err, idempotencyKey: idempotencyKey(event.id, userId),

@@ -89,6 +89,13 @@ export async function syncMailboxNow(ctx: AppContext, actor: User, ref: string, 
 /** How long "synchronize now" waits for the worker that holds the mailbox to run the cycle it asked for. */
 const ASK_HOLDER_MS = 30_000;
 
+/** The mailbox's holder while its lease runs; null once it let go or died (its lease ran out). */
+async function stillHeld(ctx: AppContext, mailboxId: string): Promise<{ claimed_by: string } | null> {
+  const row = await ctx.db.selectFrom('mailbox').select(['claimed_by', 'lease_until']).where('id', '=', mailboxId).executeTakeFirst();
+  if (!row?.claimed_by || row.lease_until === null || Number(row.lease_until) <= ctx.clock.now()) return null;
+  return { claimed_by: row.claimed_by };
+}
+
 /**
  * Writes a "synchronize now" request and returns its time, which the holder keeps with the cycle
  * that answers it: the answer is matched on that, never on the holder's clock. The time is this
@@ -121,8 +128,7 @@ async function askHolder(ctx: AppContext, mailboxId: string, held: MailroomError
     await new Promise((resolve) => setTimeout(resolve, 200));
     const answered = (await readLastCycle(ctx, mailboxId))?.answered;
     if (answered && answered.requestedAt >= at) return { result: answered.result, reconciliation: null };
-    const row = await ctx.db.selectFrom('mailbox').select('claimed_by').where('id', '=', mailboxId).executeTakeFirst();
-    if (!row?.claimed_by) return null; // the holder let go before it got to it: run the cycle here
+    if (!(await stillHeld(ctx, mailboxId))) return null; // the holder let go (or died) before it got to it: run the cycle here
   }
   throw new MailroomError('MAILBOX_HELD', { message: `${held.message} It was asked for a cycle and has not run one within ${Math.round(waitMs / 1000)} s; it will.` });
 }
@@ -161,8 +167,8 @@ async function askHolderToReconcile(ctx: AppContext, mailbox: MailboxRow, waitMs
     await new Promise((resolve) => setTimeout(resolve, 200));
     const answer = await reconciliationAnswering(ctx, mailbox.id, at);
     if (answer) return answer;
-    const row = await ctx.db.selectFrom('mailbox').select('claimed_by').where('id', '=', mailbox.id).executeTakeFirst();
-    if (!row?.claimed_by) return null; // the holder let go before it got to it: reconcile here
+    const row = await stillHeld(ctx, mailbox.id);
+    if (!row) return null; // the holder let go (or died: its lease ran out) before it got to it: reconcile here
     holder = row.claimed_by;
   }
   throw new MailroomError('RECONCILIATION_PENDING', {

@@ -84,7 +84,8 @@ async function channelRecovered(ctx: AppContext, mailbox: MailboxRow): Promise<v
  */
 export async function copyToSent(ctx: AppContext, mailbox: MailboxRow, emailId: string, raw: Buffer, options: AfterSendOptions & { takeOver?: { messageId: string } } = {}): Promise<void> {
   const now = ctx.clock.now();
-  const profile = mailbox.profile_id ? await findProfileRow(ctx, mailbox.profile_id).catch(() => null) : null;
+  // A profile deleted since means no copy; any other error (the database away) is raised, not taken for "not IMAP".
+  const profile = mailbox.profile_id ? await findProfileRow(ctx, mailbox.profile_id).catch((err: unknown) => { if (isMailroomError(err, 'NOT_FOUND')) return null; throw err; }) : null;
   if (!profile || profile.server_type !== 'imap') {
     if (options.takeOver) await setSentFolderState(ctx.db, emailId, 'none', now);
     else await claimSentFolderCopy(ctx.db, emailId, 'none', now);

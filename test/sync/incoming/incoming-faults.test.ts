@@ -145,7 +145,15 @@ for (const dialect of DIALECTS) {
       assert.equal(held.claimed_by, 'doomed', 'the dead worker still holds the lease');
       await assert.rejects(syncMailboxNow(world.ctx, box.user, box.id, { askHolderMs: 1_000 }), { code: 'MAILBOX_HELD' }, 'a dead holder never runs the cycle asked of it');
       await assert.rejects(reconcileNow(world.ctx, box.user, box.id, { askHolderMs: 1_000 }), { code: 'RECONCILIATION_PENDING' }, 'nor the reconciliation');
+      // A caller waiting on the dead holder stops waiting once its lease runs out, and reconciles itself.
+      const started = Date.now();
+      const waiting = reconcileNow(world.ctx, box.user, box.id, { askHolderMs: 60_000 });
+      await sleep(600);
       clock.set(Number(held.lease_until) + 1);
+      const itself = await waiting;
+      assert.ok(Date.now() - started < 30_000, 'not the whole wait');
+      assert.equal(itself.folders[0]?.onServer, total);
+      await world.ctx.db.updateTable('mailbox').set({ reconcile_requested_at: clock.now() }).where('id', '=', box.id).execute();
       const finished = await syncMailboxNow(world.ctx, box.user, box.id);
       assert.ok(finished.reconciliation, 'the next worker to take the mailbox runs the reconciliation still asked for');
       const answered = await world.ctx.db.selectFrom('sync_reconciliation').select('requested_at').where('mailbox_id', '=', box.id).executeTakeFirstOrThrow();
