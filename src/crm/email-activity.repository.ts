@@ -1,5 +1,6 @@
 // Rows of email activities: the activity, its parties, attachments and mailbox links.
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import { executeCompiledOnce } from '../store/compiled-once.ts';
 import type {
   ActivityDirection, ActivityStatus, Database, EmailActivityAttachmentTable, EmailActivityPartyTable, EmailActivityTable,
 } from '../store/tables.ts';
@@ -14,9 +15,9 @@ type Db = Kysely<Database> | Transaction<Database>;
 export async function insertActivity(db: Db, row: Insertable<EmailActivityTable>): Promise<boolean> {
   // ON CONFLICT DO NOTHING waits for a concurrent insert of the same key and then skips, on both
   // dialects: two workers racing on one message never make two activities, and neither fails.
-  const inserted = await db.insertInto('email_activity').values(row)
-    .onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('id').executeTakeFirst();
-  return inserted !== undefined;
+  const inserted = await executeCompiledOnce(db, `email_activity insert ${Object.keys(row).join()}`, Object.values(row),
+    () => db.insertInto('email_activity').values(row).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('id'));
+  return inserted.rows.length > 0;
 }
 
 export async function insertParties(db: Db, rows: readonly Insertable<EmailActivityPartyTable>[]): Promise<void> {

@@ -1,5 +1,6 @@
 // Folder cursors and processing records (tables of migration 0008).
 import { sql, type Kysely } from 'kysely';
+import { executeCompiledOnce } from '../../store/compiled-once.ts';
 import type { Database, SyncOutcome } from '../../store/tables.ts';
 import type { FolderCursor, ItemRef } from '../connectors/connector.ts';
 
@@ -90,8 +91,10 @@ export async function record(db: Db, r: ProcessingRecord): Promise<void> {
     message_id: r.messageId, received_at: r.receivedAt, outcome: r.outcome, reason: r.reason, activity_id: r.activityId ?? null,
     attempts: r.attempts ?? 1, error_code: r.errorCode ?? null, updated_at: r.at,
   };
-  await db.insertInto('sync_message').values({ mailbox_id: r.mailboxId, folder: r.ref.folder, uid_validity: r.ref.uidValidity, uid: r.ref.uid, ...values })
-    .onConflict((oc) => oc.columns(['mailbox_id', 'folder', 'uid_validity', 'uid']).doUpdateSet(values)).execute();
+  const row = { mailbox_id: r.mailboxId, folder: r.ref.folder, uid_validity: r.ref.uidValidity, uid: r.ref.uid, ...values };
+  // Built once (store/compiled-once.ts): the row's values, then the updated ones again.
+  await executeCompiledOnce(db, 'sync_message upsert', [...Object.values(row), ...Object.values(values)],
+    () => db.insertInto('sync_message').values(row).onConflict((oc) => oc.columns(['mailbox_id', 'folder', 'uid_validity', 'uid']).doUpdateSet(values)));
 }
 
 export async function listRecords(db: Db, mailboxId: string) {
