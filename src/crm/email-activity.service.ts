@@ -1,12 +1,12 @@
 // Email activities: the CRM record of an email, incoming (made by server-side synchronization)
 // or outgoing (written in the application). What other domains call lives here:
 // createIncomingActivity and storeIncomingActivity (idempotent on the caller's dedupe key), findByMessageId,
-// findByTrackingToken, findCorrelationTarget, linkMailbox; resolveAddresses is in address-resolution.ts.
+// findByTrackingToken, findCorrelationTargets, linkMailbox; resolveAddresses is in address-resolution.ts.
 //
 // An activity is Mailroom's own copy. Deleting it removes that copy and nothing else: Mailroom
 // never deletes, moves or flags the message on the mail server because an activity went.
 import { createHash, randomUUID } from 'node:crypto';
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { MailroomError } from '../errors.ts';
 import { assertNoLineBreak, parseMailbox, parseMailboxes } from '../mime/addresses.ts';
@@ -138,14 +138,6 @@ function attachmentRows(activityId: string, list: readonly AttachmentInput[], ma
   });
 }
 
-export interface StoreOptions extends ActivityOptions {
-  /**
-   * The caller's own writes, committed in the same transaction as a newly inserted activity (for
-   * synchronization: the message's processing record). Not called when the activity already existed.
-   */
-  readonly alsoCommit?: (trx: Transaction<Database>, activityId: string) => Promise<void>;
-}
-
 /**
  * Records an email that synchronization found, once: a second call with the same dedupe key
  * returns the activity already made (and links the mailbox to it), even when both calls race.
@@ -156,16 +148,11 @@ export async function createIncomingActivity(ctx: AppContext, input: IncomingAct
 }
 
 /** createIncomingActivity without reading the activity back: its id, and whether this call made it. */
-export async function storeIncomingActivity(ctx: AppContext, input: IncomingActivityInput, options: StoreOptions = {}): Promise<{ id: string; created: boolean }> {
+export async function storeIncomingActivity(ctx: AppContext, input: IncomingActivityInput, options: ActivityOptions = {}): Promise<{ id: string; created: boolean }> {
   const [prepared] = await prepareIncomingActivities(ctx, [input], options);
   if (prepared instanceof Error) throw prepared;
   if (!prepared!.row) return { id: await linkExisting(ctx, prepared!.id, input.mailboxId), created: false };
-  const stored = await ctx.db.transaction().execute(async (trx) => {
-    const written = await writeIncomingActivity(trx, prepared!, ctx.clock.now());
-    if (written.created) await options.alsoCommit?.(trx, written.id);
-    return written;
-  });
-  return stored;
+  return ctx.db.transaction().execute((trx) => writeIncomingActivity(trx, prepared!, ctx.clock.now()));
 }
 
 /** An incoming email ready to be written: its rows, or (row null) the id of the activity it already has. */
@@ -309,18 +296,10 @@ export interface CorrelationTarget {
   readonly regarding: RecordRef | null;
 }
 
-/** findByMessageId and findByTrackingToken reduced to a CorrelationTarget: one query, no view. */
-export async function findCorrelationTarget(ctx: AppContext, by: 'message-id' | 'tracking-token', value: string): Promise<CorrelationTarget | null> {
-  const key = by === 'message-id' ? normalizeMessageId(value) : value.trim();
-  const row = key ? await repo.findOldestBy(ctx.db, by === 'message-id' ? 'message_id' : 'tracking_token', key) : undefined;
-  if (!row) return null;
-  return { id: row.id, regarding: row.regarding_type && row.regarding_id ? { type: row.regarding_type, id: row.regarding_id } : null };
-}
-
 /** The activity of each of these dedupe keys that has one. */
 export const findIdsByDedupeKeys = (ctx: AppContext, keys: readonly string[]): Promise<Map<string, string>> => repo.findIdsByDedupeKeys(ctx.db, [...new Set(keys.map((k) => k.trim()).filter(Boolean))]);
 
-/** findCorrelationTarget for many values at once (one query a few hundred): the target of each value that has one. */
+/** findByMessageId and findByTrackingToken for many values at once, reduced to what correlation needs (one query a few hundred values): the target of each value that has one. */
 export async function findCorrelationTargets(ctx: AppContext, by: 'message-id' | 'tracking-token', values: readonly string[]): Promise<Map<string, CorrelationTarget>> {
   const keyOf = (value: string) => (by === 'message-id' ? normalizeMessageId(value) : value.trim()) || null;
   const keys = [...new Set(values.map(keyOf).filter((k): k is string => k !== null))];

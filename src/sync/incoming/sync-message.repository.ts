@@ -7,10 +7,6 @@ import type { FolderCursor, ItemRef } from '../connectors/connector.ts';
 type Db = Kysely<Database>;
 const DONE: readonly SyncOutcome[] = ['tracked', 'skipped', 'undeliverable'];
 
-export async function readCursor(db: Db, mailboxId: string, folder: string): Promise<FolderCursor | null> {
-  return (await readFolderState(db, mailboxId, folder)).cursor;
-}
-
 /** The date a folder is read from, as its cursor keeps it: 0 for no process-from date (from the first message). */
 export const readFromOf = (processFrom: number | null) => processFrom ?? 0;
 
