@@ -47,6 +47,11 @@ for (const dialect of DIALECTS) {
           h.call('GET', `/api/emails/${urlText(text)}`, { token: h.tokens.alice }),
           h.call('GET', `/api/users/${urlText(text)}`, { token: h.tokens.admin }),
           h.call('POST', '/api/emails', { token: h.tokens.alice, body: { to: 'bob@fabrikam.test', subject: 'ok', [text]: 1 } }),
+          // The routes of this session: template picker, activities by mailbox.
+          h.call('GET', `/api/activity-templates?regarding=${urlText(text)}`, { token: h.tokens.alice }),
+          h.call('POST', `/api/activity-templates/${urlText(text)}/render`, { token: h.tokens.alice, body: {} }),
+          h.call('POST', '/api/activity-templates/any/render', { token: h.tokens.alice, body: { regarding: { type: 'contact', id: text } } }),
+          h.call('GET', `/api/activities?mailbox=${urlText(text)}`, { token: h.tokens.alice }),
         ];
         for (const res of await Promise.all(attempts)) {
           assert.equal(res.status, 400, `${JSON.stringify(text)}: ${res.status} ${res.text}`);
@@ -68,6 +73,8 @@ for (const dialect of DIALECTS) {
           h.call('POST', '/api/emails', { token: h.tokens.alice, body: { to: 'bob@fabrikam.test', subject: str } }),
           h.call('POST', '/api/session', { body: { username: str, password: 'x' } }),
           h.call('PATCH', `/api/users/${h.users.alice.id}/options`, { token: h.tokens.alice, body: { doNotAskAgain: bool } }),
+          h.call('PATCH', '/api/email-settings', { token: h.tokens.admin, body: { unresolvedOnMultipleMatches: bool } }),
+          h.call('POST', '/api/activity-templates/any/render', { token: h.tokens.alice, body: { regarding: str === null ? 7 : str } }), // null is a valid regarding: none
         ];
         for (const res of await Promise.all(attempts)) {
           assert.equal(res.status, 400, `${JSON.stringify([bool, num, str])}: ${res.status} ${res.text}`);
