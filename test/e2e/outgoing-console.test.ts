@@ -129,6 +129,11 @@ describe('writing and sending email activities in the console', { skip: skipUnle
     assert.equal(await subject.inputValue(), 'Following up, Dana Buyer');
     assert.match(await form.getByRole('textbox', { name: 'Body' }).innerHTML(), /<p>Dear Dana Buyer,<\/p><p>your order is <b>on its way<\/b>\.<\/p>/);
     violations['compose-template'] = await seriousViolations(page);
+    await screenshot(page, 'compose-template-1400');
+    await page.setViewportSize({ width: 390, height: 900 });
+    await screenshot(page, 'compose-template-390');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the compose form fits 390 px without scrolling sideways');
+    await page.setViewportSize({ width: 1320, height: 900 });
     await form.getByRole('textbox', { name: 'Body' }).click();
     await page.keyboard.press('Control+End');
     await page.keyboard.type(' Thanks!');
