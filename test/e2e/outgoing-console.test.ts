@@ -132,7 +132,7 @@ describe('writing and sending email activities in the console', { skip: skipUnle
     await screenshot(page, 'compose-template-1400');
     await page.setViewportSize({ width: 390, height: 900 });
     await screenshot(page, 'compose-template-390');
-    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the compose form fits 390 px without scrolling sideways');
+    assert.ok(Number(await page.evaluate('document.documentElement.scrollWidth')) <= 390, 'the compose form fits 390 px without scrolling sideways');
     await page.setViewportSize({ width: 1320, height: 900 });
     await form.getByRole('textbox', { name: 'Body' }).click();
     await page.keyboard.press('Control+End');
